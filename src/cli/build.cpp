@@ -1,0 +1,43 @@
+#include "luet/build/builder.hpp"
+
+#include "cli/commands.hpp"
+
+namespace luet::cli {
+
+void add_build(CLI::App& app, Globals&) {
+    struct Args {
+        std::vector<std::string> trees;
+        std::string destination = "build";
+        std::string compression = "none";
+        std::string backend = "docker";
+        bool all = false;
+        std::vector<std::string> packages;
+    };
+    auto args = std::make_shared<Args>();
+    auto* cmd = app.add_subcommand("build", "Build packages of a tree in containers");
+    cmd->add_option("--tree,-t", args->trees, "Path of the tree (repeatable)");
+    cmd->add_option("--destination", args->destination, "Destination folder of the artifacts");
+    cmd->add_option("--compression", args->compression, "Compression of the artifacts: gzip, zstd or none");
+    cmd->add_option("--backend,-b", args->backend, "Container backend: docker");
+    cmd->add_flag("--all", args->all, "Build every package of the tree");
+    cmd->add_option("packages", args->packages, "Packages to build: CAT/NAME[@VERSION]");
+    cmd->callback([args] {
+        if (args->trees.empty()) args->trees.push_back(".");
+        if (!args->all && args->packages.empty()) throw Error("nothing to build: give packages or --all");
+        build::BuildOptions opts;
+        opts.destination = std::filesystem::absolute(args->destination);
+        opts.compression = artifact::parse_compression(args->compression);
+        opts.backend = args->backend;
+        opts.all = args->all;
+        for (const auto& p : args->packages) opts.targets.push_back(core::parse_package_arg(p));
+        std::vector<std::filesystem::path> roots(args->trees.begin(), args->trees.end());
+        const spec::Tree tree = spec::load_tree(roots);
+        build::Reporter reporter;
+        reporter.progress = info;
+        reporter.output = [](std::string_view line) { info("  │ " + std::string(line)); };
+        const auto built = build::build(tree, opts, reporter);
+        info("Built " + std::to_string(built.size()) + " package(s) in " + opts.destination.string());
+    });
+}
+
+}  // namespace luet::cli

@@ -1,0 +1,33 @@
+// The luet command line: one file per command, each registering its subcommand.
+// Upstream names, flags and exit codes (mudler/luet cmd/, geaaru/luet cmd/): errors print
+// "Error: <message>" and exit 1.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "luet/core/error.hpp"
+
+#include <string>
+
+namespace luet::cli {
+
+using luet::Error;
+
+struct Globals {
+    std::string config_file;  // --config
+    bool debug = false;
+};
+
+// Each returns nothing; failures throw luet::Error, which main() prints.
+void add_build(CLI::App& app, Globals& g);
+void add_create_repo(CLI::App& app, Globals& g);
+void add_install(CLI::App& app, Globals& g);
+void add_uninstall(CLI::App& app, Globals& g);
+void add_config(CLI::App& app, Globals& g);
+
+// Status lines of long work go to stdout with a fixed prefix so they stay readable when
+// interleaved with container output.
+void info(const std::string& line);
+void warn(const std::string& line);
+
+}  // namespace luet::cli

@@ -1,0 +1,70 @@
+#include "luet/artifact/tarball.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <ctime>
+#include <memory>
+
+#include "luet/core/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace luet::artifact {
+
+void write_memory_tar(const fs::path& dest, Compression c, const std::map<std::string, std::string>& files) {
+    const fs::path tmp = dest.string() + ".part";
+    std::unique_ptr<struct archive, int (*)(struct archive*)> out(archive_write_new(), archive_write_free);
+    archive_write_set_format_pax_restricted(out.get());
+    if (c == Compression::Gzip) archive_write_add_filter_gzip(out.get());
+    if (c == Compression::Zstd) archive_write_add_filter_zstd(out.get());
+    if (archive_write_open_filename(out.get(), tmp.c_str()) != ARCHIVE_OK)
+        throw Error("cannot create " + tmp.string() + ": " + archive_error_string(out.get()));
+    const time_t now = time(nullptr);
+    for (const auto& [name, content] : files) {
+        std::unique_ptr<struct archive_entry, void (*)(struct archive_entry*)> e(archive_entry_new(),
+                                                                                  archive_entry_free);
+        archive_entry_set_pathname(e.get(), name.c_str());
+        archive_entry_set_filetype(e.get(), AE_IFREG);
+        archive_entry_set_perm(e.get(), 0644);
+        archive_entry_set_size(e.get(), static_cast<la_int64_t>(content.size()));
+        archive_entry_set_mtime(e.get(), now, 0);
+        if (archive_write_header(out.get(), e.get()) != ARCHIVE_OK ||
+            archive_write_data(out.get(), content.data(), content.size()) < 0) {
+            fs::remove(tmp);
+            throw Error("cannot write " + tmp.string() + ": " + archive_error_string(out.get()));
+        }
+    }
+    if (archive_write_close(out.get()) != ARCHIVE_OK) {
+        fs::remove(tmp);
+        throw Error("cannot write " + tmp.string() + ": " + archive_error_string(out.get()));
+    }
+    fs::rename(tmp, dest);
+}
+
+std::map<std::string, std::string> read_memory_tar(const fs::path& file) {
+    std::unique_ptr<struct archive, int (*)(struct archive*)> in(archive_read_new(), archive_read_free);
+    archive_read_support_format_tar(in.get());
+    archive_read_support_filter_all(in.get());
+    if (archive_read_open_filename(in.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
+        throw Error("cannot open " + file.string() + ": " + archive_error_string(in.get()));
+    std::map<std::string, std::string> files;
+    struct archive_entry* e;
+    int rc;
+    while ((rc = archive_read_next_header(in.get(), &e)) == ARCHIVE_OK) {
+        if (archive_entry_filetype(e) != AE_IFREG) continue;
+        std::string name = archive_entry_pathname(e);
+        if (name.starts_with("./")) name = name.substr(2);
+        std::string data;
+        const void* buf;
+        size_t size;
+        la_int64_t offset;
+        while (archive_read_data_block(in.get(), &buf, &size, &offset) == ARCHIVE_OK)
+            data.append(static_cast<const char*>(buf), size);
+        files[name] = std::move(data);
+    }
+    if (rc != ARCHIVE_EOF) throw Error("cannot read " + file.string() + ": " + archive_error_string(in.get()));
+    return files;
+}
+
+}  // namespace luet::artifact

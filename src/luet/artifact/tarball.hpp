@@ -1,0 +1,20 @@
+// Small in-memory tarballs: the documents of a repository (tree, compilertree, meta).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "luet/artifact/artifact.hpp"
+
+namespace luet::artifact {
+
+// Writes `files` (path inside the tarball → content, mode 0644, folders created
+// implicitly) to `dest` atomically. Throws luet::Error on I/O failure.
+void write_memory_tar(const std::filesystem::path& dest, Compression c, const std::map<std::string, std::string>& files);
+
+// Reads every regular file of a (possibly compressed) tarball into memory.
+// Throws luet::Error naming the file when it is not a readable tarball.
+std::map<std::string, std::string> read_memory_tar(const std::filesystem::path& file);
+
+}  // namespace luet::artifact

@@ -1,0 +1,139 @@
+#include "luet/config/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "luet/core/error.hpp"
+#include "luet/spec/yaml_util.hpp"
+
+namespace fs = std::filesystem;
+
+namespace luet::config {
+namespace {
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) throw Error("cannot read config file " + p.string());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+fs::path relative_to(const fs::path& base, const std::string& p) {
+    if (p.empty()) return {};
+    fs::path path(p);
+    return path.is_absolute() ? path : (base / path).lexically_normal();
+}
+
+RepositoryConfig parse_repository(const YAML::Node& n, const std::string& origin, const fs::path& base) {
+    RepositoryConfig r;
+    r.origin = origin;
+    r.name = spec::scalar(n, "name", origin);
+    if (r.name.empty()) throw Error(origin + ": a repository has no 'name'");
+    const std::string where = origin + " (repository " + r.name + ")";
+    r.description = spec::scalar(n, "description", where);
+    r.type = spec::scalar(n, "type", where);
+    r.urls = spec::strings(n, "urls", where);
+    if (r.type == "disk")
+        for (auto& u : r.urls) u = relative_to(base, u).string();
+    std::string enable = spec::scalar(n, "enable", where);
+    r.enable = enable.empty() ? true : spec::boolean(n, "enable", where);
+    std::string prio = spec::scalar(n, "priority", where);
+    try {
+        r.priority = prio.empty() ? 0 : std::stoi(prio);
+    } catch (const std::logic_error&) {
+        throw Error(where + ": 'priority' must be a number, not '" + prio + "'");
+    }
+    if (r.type != "disk" && r.type != "http" && r.type != "docker")
+        throw Error(where + ": unknown type '" + r.type + "' (expected disk, http or docker)");
+    return r;
+}
+
+}  // namespace
+
+fs::path Config::system_dir() const { return rootfs / database_path.relative_path(); }
+
+fs::path Config::packages_cache_dir() const { return system_dir() / pkgs_cache_path; }
+
+Config load(const fs::path& file) {
+    Config cfg;
+    cfg.file = fs::absolute(file);
+    const std::string origin = cfg.file.string();
+    const fs::path base = cfg.file.parent_path();
+    YAML::Node n = spec::load_yaml(slurp(file), origin);
+
+    if (YAML::Node sys = n["system"]; sys && sys.IsMap()) {
+        if (auto v = spec::scalar(sys, "rootfs", origin + " system"); !v.empty()) cfg.rootfs = relative_to(base, v);
+        if (auto v = spec::scalar(sys, "database_path", origin + " system"); !v.empty()) cfg.database_path = v;
+        if (auto v = spec::scalar(sys, "database_engine", origin + " system"); !v.empty()) cfg.database_engine = v;
+        if (auto v = spec::scalar(sys, "pkgs_cache_path", origin + " system"); !v.empty()) cfg.pkgs_cache_path = v;
+    }
+    if (YAML::Node gen = n["general"]; gen && gen.IsMap()) cfg.debug = spec::boolean(gen, "debug", origin + " general");
+    for (const auto& d : spec::strings(n, "repos_confdir", origin)) cfg.repos_confdir.push_back(relative_to(base, d));
+    if (YAML::Node envs = n["finalizer_envs"]; envs) {
+        if (envs.IsMap()) {
+            for (const auto& kv : envs) cfg.finalizer_envs[kv.first.Scalar()] = kv.second.Scalar();
+        } else if (envs.IsSequence()) {
+            for (const auto& item : envs)
+                cfg.finalizer_envs[spec::scalar(item, "key", origin)] = spec::scalar(item, "value", origin);
+        }
+    }
+    if (YAML::Node repos = n["repositories"]; repos && !repos.IsNull()) {
+        if (!repos.IsSequence()) throw Error(origin + ": 'repositories' must be a list");
+        for (const auto& r : repos) cfg.repositories.push_back(parse_repository(r, origin, base));
+    }
+    for (const auto& dir : cfg.repos_confdir) {
+        if (!fs::is_directory(dir)) continue;
+        std::vector<fs::path> files;
+        for (const auto& e : fs::directory_iterator(dir)) {
+            const auto ext = e.path().extension();
+            if (ext == ".yml" || ext == ".yaml") files.push_back(e.path());
+        }
+        std::sort(files.begin(), files.end());
+        for (const auto& f : files)
+            cfg.repositories.push_back(parse_repository(spec::load_yaml(slurp(f), f.string()), f.string(), dir));
+    }
+    return cfg;
+}
+
+std::string to_yaml(const Config& cfg) {
+    YAML::Emitter out;
+    out << YAML::BeginMap;
+    out << YAML::Key << "general" << YAML::Value << YAML::BeginMap << YAML::Key << "debug" << YAML::Value
+        << cfg.debug << YAML::EndMap;
+    out << YAML::Key << "system" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "rootfs" << YAML::Value << cfg.rootfs.string();
+    out << YAML::Key << "database_path" << YAML::Value << cfg.database_path.string();
+    out << YAML::Key << "database_engine" << YAML::Value << cfg.database_engine;
+    out << YAML::Key << "pkgs_cache_path" << YAML::Value << cfg.pkgs_cache_path;
+    out << YAML::EndMap;
+    out << YAML::Key << "repos_confdir" << YAML::Value << YAML::BeginSeq;
+    for (const auto& d : cfg.repos_confdir) out << d.string();
+    out << YAML::EndSeq;
+    if (!cfg.finalizer_envs.empty()) {
+        out << YAML::Key << "finalizer_envs" << YAML::Value << YAML::BeginMap;
+        for (const auto& [k, v] : cfg.finalizer_envs) out << YAML::Key << k << YAML::Value << v;
+        out << YAML::EndMap;
+    }
+    out << YAML::Key << "repositories" << YAML::Value << YAML::BeginSeq;
+    for (const auto& r : cfg.repositories) {
+        out << YAML::BeginMap;
+        out << YAML::Key << "name" << YAML::Value << r.name;
+        if (!r.description.empty()) out << YAML::Key << "description" << YAML::Value << r.description;
+        out << YAML::Key << "type" << YAML::Value << r.type;
+        out << YAML::Key << "enable" << YAML::Value << r.enable;
+        if (r.priority) out << YAML::Key << "priority" << YAML::Value << r.priority;
+        out << YAML::Key << "urls" << YAML::Value << YAML::BeginSeq;
+        for (const auto& u : r.urls) out << u;
+        out << YAML::EndSeq;
+        out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+    out << YAML::EndMap;
+    return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace luet::config

@@ -1,0 +1,50 @@
+// luet.yaml and the repository files of repos_confdir.
+//
+// Upstream: mudler/luet pkg/api/core/types/config.go and docs "Configuration";
+// geaaru/luet adds repos_confdir semantics (files *.yml / *.yaml, one repository each).
+// Keys read: system.rootfs, system.database_path (joined to rootfs, as upstream),
+// system.database_engine, system.pkgs_cache_path, repositories[], repos_confdir[],
+// finalizer_envs (NAME: value map or list of {key, value}), general.debug.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace luet::config {
+
+struct RepositoryConfig {
+    std::string name;
+    std::string description;
+    std::string type;  // disk | http | docker
+    std::vector<std::string> urls;
+    bool enable = true;
+    int priority = 0;
+    std::string origin;  // file it was read from
+};
+
+struct Config {
+    std::filesystem::path file;  // the luet.yaml that was loaded, empty for defaults
+    std::filesystem::path rootfs = "/";
+    std::filesystem::path database_path = "/var/cache/luet";
+    std::string database_engine = "sqlite";
+    std::string pkgs_cache_path = "packages";
+    bool debug = false;
+    std::vector<std::filesystem::path> repos_confdir;
+    std::vector<RepositoryConfig> repositories;
+    std::map<std::string, std::string> finalizer_envs;
+
+    // rootfs + database_path: where the database and caches live.
+    std::filesystem::path system_dir() const;
+    std::filesystem::path packages_cache_dir() const;
+};
+
+// Loads `file` (and the repository files of its repos_confdir). Relative paths inside the
+// file are taken relative to the file's folder. Throws luet::Error naming the file and key.
+Config load(const std::filesystem::path& file);
+
+// The effective configuration as YAML, as `luet config` prints it.
+std::string to_yaml(const Config& cfg);
+
+}  // namespace luet::config

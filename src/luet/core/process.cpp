@@ -1,0 +1,127 @@
+#include "luet/core/process.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "luet/core/error.hpp"
+
+extern char** environ;
+
+namespace luet::core {
+namespace {
+
+struct Spawned {
+    pid_t pid;
+    int out_fd;  // read end of the stdout pipe
+    int err_fd;  // read end of the stderr pipe, or -1 when merged into out_fd
+};
+
+Spawned spawn(const std::vector<std::string>& argv, bool merge_stderr) {
+    int out[2];
+    int err[2] = {-1, -1};
+    if (pipe2(out, O_CLOEXEC) != 0) throw Error(std::string("pipe: ") + std::strerror(errno));
+    if (!merge_stderr && pipe2(err, O_CLOEXEC) != 0) {
+        close(out[0]);
+        close(out[1]);
+        throw Error(std::string("pipe: ") + std::strerror(errno));
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, merge_stderr ? out[1] : err[1], 2);
+
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+
+    pid_t pid = 0;
+    int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    if (err[1] >= 0) close(err[1]);
+    if (rc != 0) {
+        close(out[0]);
+        if (err[0] >= 0) close(err[0]);
+        throw Error("cannot run " + argv[0] + ": " + std::strerror(rc));
+    }
+    return {pid, out[0], err[0]};
+}
+
+int wait_exit(pid_t pid) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) return 255;
+    }
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return 255;
+}
+
+std::string read_all(int fd) {
+    std::string data;
+    std::array<char, 65536> buf;
+    for (;;) {
+        ssize_t n = read(fd, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        data.append(buf.data(), static_cast<size_t>(n));
+    }
+    close(fd);
+    return data;
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& argv, const LineSink& sink) {
+    Spawned child = spawn(argv, true);
+    std::string pending;
+    std::array<char, 8192> buf;
+    for (;;) {
+        ssize_t n = read(child.out_fd, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        if (!sink) continue;
+        pending.append(buf.data(), static_cast<size_t>(n));
+        size_t start = 0;
+        for (size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
+            sink(std::string_view(pending).substr(start, nl - start));
+        }
+        pending.erase(0, start);
+    }
+    close(child.out_fd);
+    if (sink && !pending.empty()) sink(pending);
+    return wait_exit(child.pid);
+}
+
+std::string capture(const std::vector<std::string>& argv) {
+    Spawned child = spawn(argv, false);
+    // stderr is small for the commands we capture; read stdout fully first, then stderr.
+    std::string out = read_all(child.out_fd);
+    std::string err = read_all(child.err_fd);
+    int code = wait_exit(child.pid);
+    if (code != 0) {
+        while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
+        throw Error(quote_command(argv) + " failed (exit " + std::to_string(code) + ")" +
+                    (err.empty() ? "" : ": " + err));
+    }
+    return out;
+}
+
+std::string quote_command(const std::vector<std::string>& argv) {
+    std::string s;
+    for (const auto& a : argv) {
+        if (!s.empty()) s += ' ';
+        bool plain = !a.empty() && a.find_first_of(" \t\n'\"\\$") == std::string::npos;
+        s += plain ? a : "'" + a + "'";
+    }
+    return s;
+}
+
+}  // namespace luet::core

@@ -1,0 +1,141 @@
+#include "luet/db/database.hpp"
+
+#include <sqlite3.h>
+#include <yaml-cpp/yaml.h>
+
+#include <memory>
+
+#include "luet/core/error.hpp"
+#include "luet/spec/yaml_util.hpp"
+
+namespace fs = std::filesystem;
+
+namespace luet::db {
+namespace {
+
+struct Stmt {
+    sqlite3_stmt* s = nullptr;
+    Stmt(sqlite3* db, const char* sql, const fs::path& file) {
+        if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK)
+            throw Error("database " + file.string() + ": " + sqlite3_errmsg(db));
+    }
+    ~Stmt() { sqlite3_finalize(s); }
+    Stmt& bind(int i, const std::string& v) {
+        sqlite3_bind_text(s, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+        return *this;
+    }
+    bool step() { return sqlite3_step(s) == SQLITE_ROW; }
+    std::string text(int col) const {
+        auto p = reinterpret_cast<const char*>(sqlite3_column_text(s, col));
+        return p ? p : "";
+    }
+};
+
+std::string finalize_to_yaml(const std::vector<std::string>& cmds) {
+    YAML::Emitter out;
+    out << YAML::Flow << cmds;
+    return out.c_str();
+}
+
+}  // namespace
+
+Database::Database(const fs::path& file) : file_(file) {
+    fs::create_directories(file.parent_path());
+    if (sqlite3_open(file.c_str(), &db_) != SQLITE_OK) {
+        std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close(db_);
+        throw Error("cannot open database " + file.string() + ": " + msg);
+    }
+    sqlite3_busy_timeout(db_, 10000);
+    exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
+         "CREATE TABLE IF NOT EXISTS packages ("
+         " id INTEGER PRIMARY KEY, category TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,"
+         " repository TEXT NOT NULL, definition TEXT NOT NULL, finalize TEXT NOT NULL,"
+         " UNIQUE(category, name, version));"
+         "CREATE TABLE IF NOT EXISTS files ("
+         " package_id INTEGER NOT NULL REFERENCES packages(id) ON DELETE CASCADE, path TEXT NOT NULL);"
+         "CREATE INDEX IF NOT EXISTS files_path ON files(path);"
+         "CREATE INDEX IF NOT EXISTS files_package ON files(package_id);");
+}
+
+Database::~Database() { sqlite3_close(db_); }
+
+void Database::exec(const std::string& sql) const {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = err ? err : "unknown error";
+        sqlite3_free(err);
+        throw Error("database " + file_.string() + ": " + msg);
+    }
+}
+
+std::vector<InstalledPackage> Database::packages() const {
+    std::vector<InstalledPackage> out;
+    Stmt q(db_, "SELECT definition, repository, finalize FROM packages ORDER BY category, name", file_);
+    while (q.step()) {
+        InstalledPackage p;
+        p.definition = spec::parse_definition(q.text(0), "database " + file_.string());
+        p.repository = q.text(1);
+        for (const auto& c : YAML::Load(q.text(2))) p.finalize_install.push_back(c.Scalar());
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+std::vector<std::string> Database::files(const core::PackageForm& f) const {
+    std::vector<std::string> out;
+    Stmt q(db_,
+           "SELECT path FROM files JOIN packages ON packages.id = files.package_id "
+           "WHERE category = ?1 AND name = ?2 AND version = ?3 ORDER BY path",
+           file_);
+    q.bind(1, f.category).bind(2, f.name).bind(3, f.version);
+    while (q.step()) out.push_back(q.text(0));
+    return out;
+}
+
+std::optional<core::PackageForm> Database::owner(const std::string& path) const {
+    Stmt q(db_,
+           "SELECT category, name, version FROM files JOIN packages ON packages.id = files.package_id "
+           "WHERE path = ?1 LIMIT 1",
+           file_);
+    q.bind(1, path);
+    if (!q.step()) return std::nullopt;
+    return core::PackageForm{q.text(0), q.text(1), q.text(2)};
+}
+
+void Database::add(const InstalledPackage& pkg, const std::vector<std::string>& files) {
+    const auto& f = pkg.definition.form;
+    exec("BEGIN IMMEDIATE");
+    try {
+        Stmt del(db_, "DELETE FROM packages WHERE category = ?1 AND name = ?2 AND version = ?3", file_);
+        del.bind(1, f.category).bind(2, f.name).bind(3, f.version);
+        del.step();
+        Stmt ins(db_,
+                 "INSERT INTO packages (category, name, version, repository, definition, finalize) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                 file_);
+        ins.bind(1, f.category).bind(2, f.name).bind(3, f.version).bind(4, pkg.repository);
+        ins.bind(5, spec::definition_to_yaml(pkg.definition)).bind(6, finalize_to_yaml(pkg.finalize_install));
+        if (sqlite3_step(ins.s) != SQLITE_DONE) throw Error("database " + file_.string() + ": " + sqlite3_errmsg(db_));
+        const auto id = std::to_string(sqlite3_last_insert_rowid(db_));
+        Stmt file_ins(db_, "INSERT INTO files (package_id, path) VALUES (?1, ?2)", file_);
+        for (const auto& path : files) {
+            sqlite3_reset(file_ins.s);
+            file_ins.bind(1, id).bind(2, path);
+            if (sqlite3_step(file_ins.s) != SQLITE_DONE)
+                throw Error("database " + file_.string() + ": " + sqlite3_errmsg(db_));
+        }
+        exec("COMMIT");
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
+}
+
+void Database::remove(const core::PackageForm& f) {
+    Stmt del(db_, "DELETE FROM packages WHERE category = ?1 AND name = ?2 AND version = ?3", file_);
+    del.bind(1, f.category).bind(2, f.name).bind(3, f.version);
+    if (sqlite3_step(del.s) != SQLITE_DONE) throw Error("database " + file_.string() + ": " + sqlite3_errmsg(db_));
+}
+
+}  // namespace luet::db

@@ -1,0 +1,50 @@
+// The installed-package database (SQLite, WAL), at <rootfs>/<database_path>/luet.sqlite.
+// Upstream keeps the same facts in BoltDB (luet.db): installed packages, their files and
+// their finalizers. Every change is one SQL transaction: a package and its file list
+// appear or disappear together.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "luet/spec/spec.hpp"
+
+struct sqlite3;
+
+namespace luet::db {
+
+struct InstalledPackage {
+    spec::Definition definition;
+    std::string repository;
+    std::vector<std::string> finalize_install;
+};
+
+class Database {
+public:
+    // Opens (creating when missing) the database file. Throws luet::Error naming the file.
+    explicit Database(const std::filesystem::path& file);
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    std::vector<InstalledPackage> packages() const;
+    // Files (archive entry names, e.g. "usr/bin/hello") owned by the package.
+    std::vector<std::string> files(const core::PackageForm& form) const;
+    // The installed package owning `path`, if any.
+    std::optional<core::PackageForm> owner(const std::string& path) const;
+
+    // Records a package and its files in one transaction (replacing an older record of the
+    // same package form).
+    void add(const InstalledPackage& pkg, const std::vector<std::string>& files);
+    // Removes a package and its files in one transaction.
+    void remove(const core::PackageForm& form);
+
+private:
+    void exec(const std::string& sql) const;
+    sqlite3* db_ = nullptr;
+    std::filesystem::path file_;
+};
+
+}  // namespace luet::db

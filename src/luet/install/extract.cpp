@@ -1,0 +1,162 @@
+#include "luet/install/extract.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <deque>
+#include <memory>
+
+#include "luet/core/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace luet::install {
+namespace {
+
+using ArchivePtr = std::unique_ptr<struct archive, int (*)(struct archive*)>;
+
+ArchivePtr open_artifact(const fs::path& artifact) {
+    ArchivePtr in(archive_read_new(), archive_read_free);
+    archive_read_support_format_tar(in.get());
+    archive_read_support_filter_all(in.get());
+    if (archive_read_open_filename(in.get(), artifact.c_str(), 1 << 16) != ARCHIVE_OK)
+        throw Error("cannot open artifact " + artifact.string() + ": " + archive_error_string(in.get()));
+    return in;
+}
+
+// The normalized entry name, or an error for names that could leave the rootfs.
+std::string safe_name(const fs::path& artifact, const char* raw) {
+    std::string name = raw ? raw : "";
+    while (name.starts_with("./")) name = name.substr(2);
+    if (name.starts_with("/"))
+        throw Error(artifact.string() + ": entry '" + name + "' has an absolute path; refusing to install it");
+    fs::path p(name);
+    for (const auto& part : p)
+        if (part == "..")
+            throw Error(artifact.string() + ": entry '" + name + "' contains '..'; refusing to install it");
+    std::string norm = p.lexically_normal().string();
+    while (!norm.empty() && norm.back() == '/') norm.pop_back();
+    return norm == "." ? "" : norm;
+}
+
+void refuse_special(const fs::path& artifact, struct archive_entry* e, const std::string& name) {
+    const auto type = archive_entry_filetype(e);
+    if (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO || type == AE_IFSOCK)
+        throw Error(artifact.string() + ": entry '" + name + "' is a device node or special file; refusing to install it");
+}
+
+}  // namespace
+
+fs::path resolve_in_root(const fs::path& rootfs, const fs::path& rel, bool follow_last) {
+    std::deque<std::string> todo;
+    for (const auto& part : rel.relative_path()) todo.push_back(part.string());
+    std::vector<std::string> done;  // components below rootfs, free of symlinks
+    int hops = 0;
+    auto current = [&] {
+        fs::path p = rootfs;
+        for (const auto& d : done) p /= d;
+        return p;
+    };
+    while (!todo.empty()) {
+        std::string part = todo.front();
+        todo.pop_front();
+        if (part.empty() || part == ".") continue;
+        if (part == "..") {
+            if (!done.empty()) done.pop_back();
+            continue;
+        }
+        fs::path candidate = current() / part;
+        std::error_code ec;
+        const bool is_last = todo.empty();
+        if ((!is_last || follow_last) && fs::is_symlink(fs::symlink_status(candidate, ec))) {
+            if (++hops > 40) throw Error("too many levels of symbolic links resolving " + rel.string());
+            fs::path target = fs::read_symlink(candidate, ec);
+            if (target.is_absolute()) done.clear();
+            std::deque<std::string> expanded;
+            for (const auto& t : target.relative_path()) expanded.push_back(t.string());
+            todo.insert(todo.begin(), expanded.begin(), expanded.end());
+            continue;
+        }
+        done.push_back(part);
+    }
+    return current();
+}
+
+std::vector<std::string> list_entries(const fs::path& artifact) {
+    ArchivePtr in = open_artifact(artifact);
+    std::vector<std::string> names;
+    struct archive_entry* e;
+    int rc;
+    while ((rc = archive_read_next_header(in.get(), &e)) == ARCHIVE_OK) {
+        std::string name = safe_name(artifact, archive_entry_pathname(e));
+        refuse_special(artifact, e, name);
+        if (!name.empty()) names.push_back(name);
+    }
+    if (rc != ARCHIVE_EOF) throw Error("cannot read artifact " + artifact.string() + ": " + archive_error_string(in.get()));
+    return names;
+}
+
+std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootfs) {
+    // Validate the whole archive before the first write.
+    list_entries(artifact);
+
+    ArchivePtr in = open_artifact(artifact);
+    ArchivePtr out(archive_write_disk_new(), archive_write_free);
+    archive_write_disk_set_options(out.get(), ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_TIME |
+                                                  ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_FFLAGS |
+                                                  ARCHIVE_EXTRACT_UNLINK | ARCHIVE_EXTRACT_SECURE_NODOTDOT);
+    archive_write_disk_set_standard_lookup(out.get());
+
+    std::vector<std::string> written;
+    std::vector<fs::path> created;  // host paths that did not exist before, for rollback
+    try {
+        struct archive_entry* e;
+        int rc;
+        while ((rc = archive_read_next_header(in.get(), &e)) == ARCHIVE_OK) {
+            const std::string name = safe_name(artifact, archive_entry_pathname(e));
+            if (name.empty()) continue;
+            const bool is_dir = archive_entry_filetype(e) == AE_IFDIR;
+            fs::path parent = resolve_in_root(rootfs, fs::path(name).parent_path(), true);
+            fs::path target = is_dir ? resolve_in_root(rootfs, name, true) : parent / fs::path(name).filename();
+            fs::create_directories(is_dir ? target.parent_path() : parent);
+            std::error_code ec;
+            if (!fs::exists(fs::symlink_status(target, ec))) created.push_back(target);
+            archive_entry_copy_pathname(e, target.c_str());
+            if (const char* link = archive_entry_hardlink(e)) {
+                const std::string link_name = safe_name(artifact, link);
+                archive_entry_copy_hardlink(e, resolve_in_root(rootfs, link_name, false).c_str());
+            }
+            if (archive_write_header(out.get(), e) < ARCHIVE_WARN)
+                throw Error(artifact.string() + ": cannot write '" + name + "': " + archive_error_string(out.get()));
+            const void* buf;
+            size_t size;
+            la_int64_t offset;
+            int drc;
+            while ((drc = archive_read_data_block(in.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
+                if (archive_write_data_block(out.get(), buf, size, offset) < ARCHIVE_OK)
+                    throw Error(artifact.string() + ": cannot write '" + name + "': " + archive_error_string(out.get()));
+            }
+            if (drc != ARCHIVE_EOF)
+                throw Error(artifact.string() + ": cannot read '" + name + "': " + archive_error_string(in.get()));
+            if (archive_write_finish_entry(out.get()) < ARCHIVE_WARN)
+                throw Error(artifact.string() + ": cannot finish '" + name + "': " + archive_error_string(out.get()));
+            written.push_back(name);
+        }
+        if (rc != ARCHIVE_EOF)
+            throw Error("cannot read artifact " + artifact.string() + ": " + archive_error_string(in.get()));
+        if (archive_write_close(out.get()) != ARCHIVE_OK)
+            throw Error(artifact.string() + ": " + archive_error_string(out.get()));
+    } catch (...) {
+        // Children were created after their parents: remove in reverse order.
+        for (auto it = created.rbegin(); it != created.rend(); ++it) {
+            std::error_code ec;
+            fs::remove(*it, ec);  // folders only go when empty
+        }
+        throw;
+    }
+    return written;
+}
+
+}  // namespace luet::install

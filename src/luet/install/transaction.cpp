@@ -1,0 +1,231 @@
+#include "luet/install/transaction.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "luet/core/error.hpp"
+#include "luet/db/database.hpp"
+#include "luet/install/extract.hpp"
+#include "luet/repo/repository.hpp"
+#include "luet/solver/solver.hpp"
+
+namespace fs = std::filesystem;
+
+namespace luet::install {
+namespace {
+
+// Holds an exclusive lock on the rootfs' luet state for the life of a transaction.
+class Lock {
+public:
+    explicit Lock(const fs::path& dir) {
+        fs::create_directories(dir);
+        const fs::path file = dir / "luet.lock";
+        fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd_ < 0) throw Error("cannot open lock file " + file.string());
+        if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            ::close(fd_);
+            throw Error("another luet process is changing " + dir.string() + " (lock " + file.string() + ")");
+        }
+    }
+    ~Lock() { ::close(fd_); }
+
+private:
+    int fd_;
+};
+
+solver::PackageEntry to_entry(const spec::Definition& d, const std::string& repository) {
+    return {d.form, d.requires_, d.conflicts, d.provides, repository};
+}
+
+void say(const Reporter& r, const std::string& line) {
+    if (r.progress) r.progress(line);
+}
+
+}  // namespace
+
+Result install(const config::Config& cfg, const std::vector<core::PackageRef>& refs, const Options& opts,
+               const Reporter& reporter) {
+    const fs::path system_dir = cfg.system_dir();
+    Lock lock(system_dir);
+    db::Database database(system_dir / "luet.sqlite");
+
+    // Repositories, in configuration order.
+    std::vector<repo::LoadedRepository> repos;
+    for (const auto& rc : cfg.repositories) {
+        if (!rc.enable) continue;
+        if (rc.type != "disk")
+            throw Error("repository " + rc.name + " (" + rc.origin + "): type " + rc.type + " is not supported yet");
+        if (rc.urls.empty()) throw Error("repository " + rc.name + " (" + rc.origin + ") has no urls");
+        repos.push_back(repo::sync_disk(rc.name, rc.urls.front(), system_dir / "repos" / rc.name));
+        say(reporter, "🏠 Repository " + rc.name + " revision " + std::to_string(repos.back().index.revision) +
+                          " (" + std::to_string(repos.back().packages.size()) + " packages)");
+    }
+
+    std::vector<solver::PackageEntry> available, installed;
+    std::map<std::string, std::pair<const repo::LoadedRepository*, const repo::RepoPackage*>> by_form;
+    for (const auto& r : repos) {
+        for (const auto& p : r.packages) {
+            const std::string key = p.meta.runtime.form.str();
+            if (by_form.count(key)) continue;  // the first repository wins
+            by_form[key] = {&r, &p};
+            available.push_back(to_entry(p.meta.runtime, r.name));
+        }
+    }
+    for (const auto& p : database.packages()) installed.push_back(to_entry(p.definition, p.repository));
+
+    solver::Request request;
+    request.install = refs;
+    request.nodeps = opts.nodeps;
+    const solver::Solution solution = solver::solve(available, installed, request);
+    Result result;
+    if (solution.install.empty()) return result;
+    if (!solution.remove.empty()) {
+        std::string names;
+        for (const auto& r : solution.remove) names += " " + r.form.str();
+        throw Error("the request would replace installed packages (" + names.substr(1) +
+                    "); upgrades are not supported yet");
+    }
+
+    // Fetch and verify everything before touching the rootfs.
+    const fs::path cache = cfg.packages_cache_dir();
+    fs::create_directories(cache);
+    struct Step {
+        const repo::LoadedRepository* repo;
+        const repo::RepoPackage* pkg;
+        fs::path file;
+    };
+    std::vector<Step> steps;
+    for (const auto& entry : solution.install) {
+        auto [r, p] = by_form.at(entry.form.str());
+        Step s{r, p, cache / p->meta.path};
+        say(reporter, "📥 Fetching " + entry.form.str());
+        repo::fetch_artifact(*r, *p, s.file);
+        steps.push_back(s);
+    }
+
+    // File conflicts with installed packages, and between the new ones.
+    std::map<std::string, std::string> claimed;
+    for (const auto& s : steps) {
+        const std::string who = s.pkg->meta.runtime.form.str();
+        for (const auto& name : list_entries(s.file)) {
+            if (fs::is_directory(fs::symlink_status(resolve_in_root(cfg.rootfs, name, true)))) continue;
+            if (auto owner = database.owner(name); owner && !opts.force)
+                throw Error("file conflict: /" + name + " of " + who + " belongs to installed package " +
+                            owner->str() + " (use --force to overwrite)");
+            if (auto [it, fresh] = claimed.emplace(name, who); !fresh && !opts.force && it->second != who)
+                throw Error("file conflict: /" + name + " is in both " + it->second + " and " + who);
+        }
+    }
+
+    // Extract and record, undoing this transaction's packages on failure.
+    std::vector<std::pair<core::PackageForm, std::vector<std::string>>> done;
+    try {
+        for (const auto& s : steps) {
+            const auto& form = s.pkg->meta.runtime.form;
+            say(reporter, "📦 Installing " + form.str());
+            std::vector<std::string> files = extract(s.file, cfg.rootfs);
+            done.emplace_back(form, files);
+            database.add({s.pkg->meta.runtime, s.repo->name, s.pkg->finalize_install}, files);
+            result.changed.push_back(form);
+        }
+    } catch (...) {
+        for (auto it = done.rbegin(); it != done.rend(); ++it) {
+            std::vector<std::string> files = it->second;
+            std::sort(files.rbegin(), files.rend());
+            for (const auto& f : files) {
+                std::error_code ec;
+                fs::remove(resolve_in_root(cfg.rootfs, f, false), ec);
+            }
+            database.remove(it->first);
+        }
+        throw;
+    }
+
+    // Finalizers run in the rootfs; a failure is reported, the install stays.
+    for (const auto& s : steps) {
+        for (const auto& cmd : s.pkg->finalize_install) {
+            std::vector<std::string> argv = {"env"};
+            for (const auto& [k, v] : cfg.finalizer_envs) argv.push_back(k + "=" + v);
+            if (fs::equivalent(cfg.rootfs, "/")) {
+                argv.insert(argv.end(), {"/bin/sh", "-c", cmd});
+            } else {
+                argv.insert(argv.end(), {"chroot", cfg.rootfs.string(), "/bin/sh", "-c", cmd});
+            }
+            say(reporter, "⚙ Finalizer of " + s.pkg->meta.runtime.form.str() + ": " + cmd);
+            int code = core::run(argv, reporter.finalizer_output);
+            if (code != 0)
+                result.finalizer_errors.push_back("finalizer of " + s.pkg->meta.runtime.form.str() + " failed (exit " +
+                                                  std::to_string(code) + "): " + cmd);
+        }
+    }
+    return result;
+}
+
+Result uninstall(const config::Config& cfg, const std::vector<core::PackageRef>& refs, const Options& opts,
+                 const Reporter& reporter) {
+    const fs::path system_dir = cfg.system_dir();
+    Lock lock(system_dir);
+    db::Database database(system_dir / "luet.sqlite");
+    const auto installed = database.packages();
+
+    std::vector<const db::InstalledPackage*> targets;
+    for (const auto& ref : refs) {
+        auto it = std::find_if(installed.begin(), installed.end(),
+                               [&](const auto& p) { return ref.matches(p.definition.form); });
+        if (it == installed.end()) throw Error("package " + ref.str() + " is not installed");
+        targets.push_back(&*it);
+    }
+    std::set<std::string> leaving;
+    for (const auto* t : targets) leaving.insert(t->definition.form.str());
+
+    if (!opts.nodeps) {
+        for (const auto* t : targets) {
+            for (const auto& other : installed) {
+                if (leaving.count(other.definition.form.str())) continue;
+                for (const auto& req : other.definition.requires_) {
+                    if (!req.matches(t->definition.form)) continue;
+                    // Still satisfied by another installed package (another version or a provider)?
+                    bool satisfied = std::any_of(installed.begin(), installed.end(), [&](const auto& p) {
+                        if (leaving.count(p.definition.form.str())) return false;
+                        if (req.matches(p.definition.form)) return true;
+                        return std::any_of(p.definition.provides.begin(), p.definition.provides.end(),
+                                           [&](const auto& prov) { return prov.atom() == req.atom(); });
+                    });
+                    if (!satisfied)
+                        throw Error("cannot uninstall " + t->definition.form.str() + ": installed package " +
+                                    other.definition.form.str() + " requires " + req.str() +
+                                    " (use --nodeps to remove it anyway)");
+                }
+            }
+        }
+    }
+
+    Result result;
+    for (const auto* t : targets) {
+        const auto& form = t->definition.form;
+        say(reporter, "🗑 Removing " + form.str());
+        std::vector<std::string> files = database.files(form);
+        // Children sort after their parents: remove in reverse order.
+        std::sort(files.rbegin(), files.rend());
+        for (const auto& f : files) {
+            const fs::path host = resolve_in_root(cfg.rootfs, f, false);
+            std::error_code ec;
+            if (fs::is_directory(fs::symlink_status(host, ec))) {
+                if (fs::is_empty(host, ec)) fs::remove(host, ec);
+                continue;
+            }
+            if (auto owner = database.owner(f); owner && !(*owner == form)) continue;
+            fs::remove(host, ec);
+        }
+        database.remove(form);
+        result.changed.push_back(form);
+    }
+    return result;
+}
+
+}  // namespace luet::install

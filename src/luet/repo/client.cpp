@@ -1,0 +1,92 @@
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "luet/artifact/tarball.hpp"
+#include "luet/core/error.hpp"
+#include "luet/repo/repository.hpp"
+#include "luet/spec/yaml_util.hpp"
+
+namespace fs = std::filesystem;
+
+namespace luet::repo {
+namespace {
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) throw Error("cannot read " + p.string());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// Copies src to dest through a temporary file, checking the sha256 before the rename.
+void copy_verified(const fs::path& src, const fs::path& dest, const std::string& sha256, const std::string& what) {
+    if (!fs::exists(src)) throw Error(what + ": " + src.string() + " does not exist");
+    const fs::path tmp = dest.string() + ".part";
+    fs::copy_file(src, tmp, fs::copy_options::overwrite_existing);
+    const std::string actual = artifact::sha256_file(tmp);
+    if (actual != sha256) {
+        fs::remove(tmp);
+        throw Error(what + ": checksum mismatch for " + src.string() + " (sha256 " + actual + ", expected " +
+                    sha256 + ")");
+    }
+    fs::rename(tmp, dest);
+}
+
+}  // namespace
+
+LoadedRepository sync_disk(const std::string& name, const fs::path& url, const fs::path& cache_dir) {
+    const std::string what = "repository " + name;
+    const fs::path remote_index = url / "repository.yaml";
+    if (!fs::exists(remote_index)) throw Error(what + ": " + remote_index.string() + " does not exist");
+    const std::string index_text = slurp(remote_index);
+    LoadedRepository repo;
+    repo.name = name;
+    repo.base = url;
+    repo.index = index_from_yaml(index_text, remote_index.string());
+    for (const char* key : {"tree", "meta"})
+        if (!repo.index.repo_files.count(key))
+            throw Error(what + ": " + remote_index.string() + " has no repo_files." + key);
+
+    fs::create_directories(cache_dir);
+    for (const char* key : {"tree", "meta"}) {
+        const RepoFile& f = repo.index.repo_files.at(key);
+        const fs::path cached = cache_dir / f.filename;
+        if (fs::exists(cached) && artifact::sha256_file(cached) == f.sha256) continue;
+        copy_verified(url / f.filename, cached, f.sha256, what);
+    }
+    {
+        std::ofstream out(cache_dir / "repository.yaml", std::ios::trunc);
+        out << index_text;
+    }
+
+    const auto tree = artifact::read_memory_tar(cache_dir / repo.index.repo_files.at("tree").filename);
+    const auto meta = artifact::read_memory_tar(cache_dir / repo.index.repo_files.at("meta").filename);
+    auto doc = meta.find("repository.meta.yaml");
+    if (doc == meta.end()) throw Error(what + ": the meta document has no repository.meta.yaml");
+    const std::string origin = what + " repository.meta.yaml";
+    YAML::Node root = spec::load_yaml(doc->second, origin);
+    for (const auto& item : root["artifacts"]) {
+        YAML::Emitter e;
+        e << item;
+        RepoPackage pkg;
+        pkg.meta = artifact::metadata_from_yaml(e.c_str(), origin);
+        const auto& f = pkg.meta.runtime.form;
+        auto fin = tree.find(f.category + "/" + f.name + "/" + f.version + "/finalize.yaml");
+        if (fin != tree.end()) {
+            const std::string forigin = what + " " + fin->first;
+            pkg.finalize_install = spec::strings(spec::load_yaml(fin->second, forigin), "install", forigin);
+        }
+        repo.packages.push_back(std::move(pkg));
+    }
+    return repo;
+}
+
+void fetch_artifact(const LoadedRepository& repo, const RepoPackage& pkg, const fs::path& dest) {
+    copy_verified(repo.base / pkg.meta.path, dest, pkg.meta.sha256,
+                  "repository " + repo.name + ", package " + pkg.meta.runtime.form.str());
+}
+
+}  // namespace luet::repo

@@ -1,0 +1,82 @@
+// The spec model of a luet tree: definition.yaml (runtime), build.yaml (build time) and
+// finalize.yaml (post-install commands), one PackageSpec per package form.
+//
+// Upstream: mudler/luet docs/content/en/docs/concepts/packages/specfile.md and
+// pkg/api/core/types/package.go (field names of definition.yaml).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "luet/core/package.hpp"
+
+namespace luet::spec {
+
+// definition.yaml: the runtime side of a package.
+struct Definition {
+    core::PackageForm form;
+    std::vector<core::PackageRef> requires_;
+    std::vector<core::PackageRef> conflicts;
+    std::vector<core::PackageRef> provides;
+    bool hidden = false;
+    std::map<std::string, std::string> labels;
+    // Scalar annotations keep their text; nested ones (e.g. subsets rules) are kept as
+    // YAML flow text so that they round-trip into repositories.
+    std::map<std::string, std::string> annotations;
+    std::string description;
+    std::string license;
+    std::vector<std::string> uri;
+};
+
+// build.yaml: how the package content is produced in a container.
+struct BuildSpec {
+    std::string image;                       // seed image; exclusive with requires
+    std::vector<core::PackageRef> requires_; // build-time dependencies
+    std::vector<core::PackageRef> conflicts;
+    std::vector<std::string> prelude;        // not accounted in the delta
+    std::vector<std::string> steps;
+    std::vector<std::string> env;            // NAME=value, expanded as ${NAME}
+    bool unpack = false;                     // package the whole image content
+    std::vector<std::string> includes;       // RE2 regexes on absolute paths
+    std::vector<std::string> excludes;       // win over includes
+    std::string package_dir;                 // package only this folder, rebased to /
+};
+
+struct PackageSpec {
+    Definition definition;
+    BuildSpec build;
+    std::vector<std::string> finalize_install;  // finalize.yaml "install:"
+    std::filesystem::path dir;                  // folder holding the spec: the build context
+    std::filesystem::path definition_file;
+    std::filesystem::path build_file;
+    std::string definition_yaml;                // definition.yaml as written on disk
+    std::string build_yaml;                     // build.yaml as written on disk
+    std::string finalize_yaml;                  // finalize.yaml as written, "" when absent
+};
+
+// All package specs found under one or more tree folders.
+struct Tree {
+    std::vector<PackageSpec> packages;
+
+    // The package with exactly this form, or nullptr.
+    const PackageSpec* find(const core::PackageForm& form) const;
+    // The highest version matching `ref` (a package form or one that provides it), or nullptr.
+    const PackageSpec* best_match(const core::PackageRef& ref) const;
+};
+
+// Loads every folder holding both build.yaml and definition.yaml below each tree root.
+// Throws luet::Error naming the file on malformed YAML, a missing name, a package form
+// defined twice, or a build spec with both `image` and `requires` (or neither).
+Tree load_tree(const std::vector<std::filesystem::path>& roots);
+
+// Parses a definition document (definition.yaml or a repository's runtime definition).
+// `origin` names the file in error messages.
+Definition parse_definition(const std::string& yaml_text, const std::string& origin);
+
+// Writes a definition back to YAML (used for repository trees and metadata).
+std::string definition_to_yaml(const Definition& def);
+
+}  // namespace luet::spec

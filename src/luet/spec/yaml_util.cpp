@@ -1,0 +1,123 @@
+#include "luet/spec/yaml_util.hpp"
+
+#include "luet/core/error.hpp"
+
+namespace luet::spec {
+namespace {
+
+Error schema_error(const std::string& origin, const std::string& key, const std::string& what) {
+    return Error(origin + ": '" + key + "' " + what);
+}
+
+// Nested annotation values are stored as flow YAML prefixed with this marker so that
+// emit_map can tell them from plain strings.
+constexpr std::string_view kYamlMarker = "\x01yaml:";
+
+}  // namespace
+
+YAML::Node load_yaml(const std::string& text, const std::string& origin) {
+    try {
+        YAML::Node n = YAML::Load(text);
+        if (n.IsNull()) return YAML::Node(YAML::NodeType::Map);
+        if (!n.IsMap()) throw Error(origin + ": expected a YAML mapping at the top level");
+        return n;
+    } catch (const YAML::Exception& e) {
+        throw Error(origin + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                    ": invalid YAML: " + e.msg);
+    }
+}
+
+std::string scalar(const YAML::Node& n, const std::string& key, const std::string& origin) {
+    YAML::Node v = n[key];
+    if (!v || v.IsNull()) return "";
+    if (!v.IsScalar()) throw schema_error(origin, key, "must be a single value");
+    return v.Scalar();
+}
+
+bool boolean(const YAML::Node& n, const std::string& key, const std::string& origin) {
+    std::string s = scalar(n, key, origin);
+    if (s.empty() || s == "false" || s == "False" || s == "no") return false;
+    if (s == "true" || s == "True" || s == "yes") return true;
+    throw schema_error(origin, key, "must be true or false, not '" + s + "'");
+}
+
+std::vector<std::string> strings(const YAML::Node& n, const std::string& key, const std::string& origin) {
+    std::vector<std::string> out;
+    YAML::Node v = n[key];
+    if (!v || v.IsNull()) return out;
+    if (!v.IsSequence()) throw schema_error(origin, key, "must be a list");
+    for (const auto& item : v) {
+        if (!item.IsScalar()) throw schema_error(origin, key, "must be a list of strings");
+        out.push_back(item.Scalar());
+    }
+    return out;
+}
+
+std::vector<core::PackageRef> package_refs(const YAML::Node& n, const std::string& key,
+                                           const std::string& origin) {
+    std::vector<core::PackageRef> out;
+    YAML::Node v = n[key];
+    if (!v || v.IsNull()) return out;
+    if (!v.IsSequence()) throw schema_error(origin, key, "must be a list of packages");
+    for (const auto& item : v) {
+        if (!item.IsMap()) throw schema_error(origin, key, "entries must be maps with name, category, version");
+        core::PackageRef ref;
+        ref.name = scalar(item, "name", origin);
+        ref.category = scalar(item, "category", origin);
+        if (ref.name.empty()) throw schema_error(origin, key, "has an entry without a name");
+        try {
+            ref.selector = core::Selector::parse(scalar(item, "version", origin));
+        } catch (const Error& e) {
+            throw Error(origin + ": '" + key + "' entry " + ref.atom() + ": " + e.what());
+        }
+        out.push_back(std::move(ref));
+    }
+    return out;
+}
+
+std::map<std::string, std::string> string_map(const YAML::Node& n, const std::string& key,
+                                              const std::string& origin) {
+    std::map<std::string, std::string> out;
+    YAML::Node v = n[key];
+    if (!v || v.IsNull()) return out;
+    if (!v.IsMap()) throw schema_error(origin, key, "must be a map");
+    for (const auto& kv : v) {
+        if (kv.second.IsScalar()) {
+            out[kv.first.Scalar()] = kv.second.Scalar();
+        } else {
+            YAML::Emitter e;
+            e << YAML::Flow << kv.second;
+            out[kv.first.Scalar()] = std::string(kYamlMarker) + e.c_str();
+        }
+    }
+    return out;
+}
+
+void emit_refs(YAML::Emitter& out, const std::string& key, const std::vector<core::PackageRef>& refs) {
+    if (refs.empty()) return;
+    out << YAML::Key << key << YAML::Value << YAML::BeginSeq;
+    for (const auto& r : refs) {
+        out << YAML::BeginMap;
+        out << YAML::Key << "name" << YAML::Value << r.name;
+        out << YAML::Key << "category" << YAML::Value << r.category;
+        if (r.selector.op != core::SelectorOp::Any)
+            out << YAML::Key << "version" << YAML::Value << YAML::DoubleQuoted << r.selector.str();
+        out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+}
+
+void emit_map(YAML::Emitter& out, const std::string& key, const std::map<std::string, std::string>& m) {
+    if (m.empty()) return;
+    out << YAML::Key << key << YAML::Value << YAML::BeginMap;
+    for (const auto& [k, v] : m) {
+        out << YAML::Key << k << YAML::Value;
+        if (v.starts_with(kYamlMarker))
+            out << YAML::Load(v.substr(kYamlMarker.size()));
+        else
+            out << v;
+    }
+    out << YAML::EndMap;
+}
+
+}  // namespace luet::spec

@@ -1,0 +1,35 @@
+// Small typed accessors over yaml-cpp nodes that turn schema mistakes into luet::Error
+// messages naming the file (origin) and the key.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "luet/core/package.hpp"
+
+namespace luet::spec {
+
+// Parses YAML text; a syntax error becomes luet::Error "<origin>:<line>:<col>: <reason>".
+YAML::Node load_yaml(const std::string& text, const std::string& origin);
+
+// Optional scalar field ("" when absent or null).
+std::string scalar(const YAML::Node& n, const std::string& key, const std::string& origin);
+// Optional boolean field; accepts YAML booleans and the strings "true"/"false".
+bool boolean(const YAML::Node& n, const std::string& key, const std::string& origin);
+// Optional list of scalars.
+std::vector<std::string> strings(const YAML::Node& n, const std::string& key, const std::string& origin);
+// Optional list of package forms {name, category, version} where version may be a selector.
+std::vector<core::PackageRef> package_refs(const YAML::Node& n, const std::string& key,
+                                           const std::string& origin);
+// Optional map; scalar values keep their text, nested values become YAML flow text.
+std::map<std::string, std::string> string_map(const YAML::Node& n, const std::string& key,
+                                              const std::string& origin);
+
+void emit_refs(YAML::Emitter& out, const std::string& key, const std::vector<core::PackageRef>& refs);
+// Emits a map written by string_map; values that were nested YAML are emitted as YAML again.
+void emit_map(YAML::Emitter& out, const std::string& key, const std::map<std::string, std::string>& m);
+
+}  // namespace luet::spec

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Bad trees: each error names the file and the package, exits non-zero and leaves the
+# destination without artifacts.
+source "$(dirname "$0")/lib.sh"
+
+seed() {  # seed DIR: a seed package using the example base image
+  mkdir -p "$1/seed"
+  printf 'name: base\ncategory: seed\nversion: "1"\n' >"$1/seed/definition.yaml"
+  printf 'image: luet-example/debian-gcc:12\n' >"$1/seed/build.yaml"
+}
+pkg() {  # pkg DIR NAME BUILD_YAML
+  mkdir -p "$1/$2"
+  printf 'name: %s\ncategory: test\nversion: "1.0"\n' "$2" >"$1/$2/definition.yaml"
+  printf '%s\n' "$3" >"$1/$2/build.yaml"
+}
+no_artifacts() { if ls "$1"/*.package.tar* >/dev/null 2>&1; then fail "$2 (artifacts written)"; else pass "$2"; fi; }
+
+T=$WORK/malformed; seed "$T"; pkg "$T" broken $'requires: [\n  - name: base'
+expect_fail "malformed YAML names the file" "broken/build.yaml.*invalid YAML" "$LUET" build --tree "$T" --destination "$WORK/d1" --all
+no_artifacts "$WORK/d1" "nothing written for malformed YAML"
+
+T=$WORK/both; seed "$T"; pkg "$T" both $'image: luet-example/debian-gcc:12\nrequires:\n- name: base\n  category: seed'
+expect_fail "image and requires both set" "both/build.yaml \(test/both-1.0\).*'image' and 'requires'" "$LUET" build --tree "$T" --destination "$WORK/d2" --all
+no_artifacts "$WORK/d2" "nothing written for image+requires"
+
+T=$WORK/neither; pkg "$T" neither 'steps: ["true"]'
+expect_fail "neither image nor requires" "neither/build.yaml \(test/neither-1.0\).*neither 'image' nor 'requires'" "$LUET" build --tree "$T" --destination "$WORK/d3" --all
+
+T=$WORK/missing; seed "$T"; pkg "$T" orphan $'requires:\n- name: ghost\n  category: test\n  version: ">=1"'
+expect_fail "missing build dependency" "orphan/build.yaml \(test/orphan-1.0\): requires test/ghost>=1" "$LUET" build --tree "$T" --destination "$WORK/d4" --all
+no_artifacts "$WORK/d4" "nothing written for a missing dependency"
+
+T=$WORK/failing; seed "$T"; pkg "$T" failing $'requires:\n- name: base\n  category: seed\nsteps:\n- echo about to fail\n- exit 3'
+expect_fail "failing step names the package and exit code" "test/failing-1.0.*exit 3" "$LUET" build --tree "$T" --destination "$WORK/d5" test/failing
+expect_no_file "$WORK/d5/failing-test-1.0.package.tar" "no artifact for the failing package"
+expect_no_file "$WORK/d5/failing-test-1.0.metadata.yaml" "no metadata for the failing package"
+
+T=$WORK/twice; seed "$T"; pkg "$T" a $'requires:\n- name: base\n  category: seed'; mkdir -p "$T/b"
+cp "$T/a/definition.yaml" "$T/a/build.yaml" "$T/b/"
+expect_fail "a package form defined twice" "test/a-1.0 is defined twice" "$LUET" build --tree "$T" --destination "$WORK/d6" --all
+
+expect_fail "malformed luet.yaml names the file" "bad.yaml" bash -c "printf 'system: [\n' >'$WORK/bad.yaml'; '$LUET' install -y --config '$WORK/bad.yaml' apps/hello"
+
+finish

@@ -1,0 +1,65 @@
+# Shared helpers for the integration tests: each test file sources this, uses $LUET (the
+# real binary) against the real Docker engine, and calls the assertions below.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LUET=${LUET:-$ROOT/build/luet}
+WORK=$(mktemp -d /tmp/luet-it-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+FAILURES=0
+
+pass() { echo "  ok   $*"; }
+fail() { echo "  FAIL $*"; FAILURES=$((FAILURES + 1)); }
+
+# expect_ok DESC CMD... : the command exits 0
+expect_ok() {
+  local desc=$1; shift
+  if "$@" >"$WORK/out" 2>&1; then pass "$desc"; else fail "$desc (exit $?)"; sed 's/^/       /' "$WORK/out"; fi
+}
+
+# expect_fail DESC PATTERN CMD... : the command exits non-zero and its output matches PATTERN
+expect_fail() {
+  local desc=$1 pattern=$2; shift 2
+  if "$@" >"$WORK/out" 2>&1; then
+    fail "$desc (exited 0)"; sed 's/^/       /' "$WORK/out"
+  elif grep -qE -- "$pattern" "$WORK/out"; then
+    pass "$desc"
+  else
+    fail "$desc (output does not match /$pattern/)"; sed 's/^/       /' "$WORK/out"
+  fi
+}
+
+# expect_output PATTERN DESC : the last command's output matches PATTERN
+expect_output() {
+  if grep -qE -- "$1" "$WORK/out"; then pass "$2"; else fail "$2 (output does not match /$1/)"; sed 's/^/       /' "$WORK/out"; fi
+}
+
+expect_file() { if [ -e "$1" ] || [ -L "$1" ]; then pass "$2"; else fail "$2 ($1 missing)"; fi; }
+expect_no_file() { if [ -e "$1" ] || [ -L "$1" ]; then fail "$2 ($1 exists)"; else pass "$2"; fi; }
+expect_eq() { if [ "$1" = "$2" ]; then pass "$3"; else fail "$3 (got '$1', want '$2')"; fi; }
+
+# write_config FILE ROOTFS REPO...: a luet.yaml with disk repositories
+write_config() {
+  local file=$1 rootfs=$2; shift 2
+  {
+    echo "system:"
+    echo "  rootfs: $rootfs"
+    echo "  database_path: /var/cache/luet"
+    echo "repositories:"
+    local i=0
+    for r in "$@"; do
+      i=$((i + 1))
+      echo "- name: repo$i"
+      echo "  type: disk"
+      echo "  urls: [\"$r\"]"
+    done
+  } >"$file"
+}
+
+# db_count ROOTFS SQL: a number from the installed-package database
+db_query() { sqlite3 "$1/var/cache/luet/luet.sqlite" "$2"; }
+
+finish() {
+  if [ "$FAILURES" -ne 0 ]; then echo "$(basename "$0"): $FAILURES failure(s)"; exit 1; fi
+  echo "$(basename "$0"): all passed"
+}
