@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages luet needs (only those missing) and builds it.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+packages=(build-essential cmake pkg-config libyaml-cpp-dev libsolv-dev libsolvext-dev libarchive-dev
+  libcurl4-openssl-dev libssl-dev libsqlite3-dev libre2-dev libcli11-dev libfmt-dev nlohmann-json3-dev
+  libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev docker.io mmdebstrap busybox-static sqlite3 zstd)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup.sh: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+if [ "${LUET_SKIP_BUILD:-0}" != 1 ]; then
+  cd "$root"
+  cmake --preset default >/dev/null
+  cmake --build --preset default -j"$(nproc)"
+fi

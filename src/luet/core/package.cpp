@@ -1,0 +1,58 @@
+#include "luet/core/package.hpp"
+
+#include <cctype>
+
+#include "luet/core/error.hpp"
+
+namespace luet::core {
+
+std::string PackageForm::atom() const { return category.empty() ? name : category + "/" + name; }
+std::string PackageForm::str() const { return atom() + "-" + version; }
+std::string PackageForm::fingerprint() const { return name + "-" + category + "-" + version; }
+
+std::string PackageRef::atom() const { return category.empty() ? name : category + "/" + name; }
+
+std::string PackageRef::str() const {
+    const std::string sel = selector.str();
+    if (sel.empty()) return atom();
+    // An exact version reads as "cat/name-1.0"; operators as "cat/name>=1.0".
+    return selector.op == SelectorOp::Eq ? atom() + "-" + sel : atom() + sel;
+}
+
+bool PackageRef::matches(const PackageForm& p) const {
+    return p.name == name && p.category == category && selector.matches(p.version);
+}
+
+PackageRef parse_package_arg(std::string_view text) {
+    const std::string original(text);
+    PackageRef ref;
+    if (text.starts_with("=")) {
+        // Gentoo form: =cat/name-1.2.3[-rN]; the version starts at the last "-<digit>"
+        // ("-r1" is followed by a letter, so a revision stays in the version).
+        text.remove_prefix(1);
+        size_t cut = std::string_view::npos;
+        for (size_t i = text.size(); i-- > 0;) {
+            if (text[i] == '-' && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
+                cut = i;
+                break;
+            }
+        }
+        if (cut == std::string_view::npos) throw Error("package '" + original + "' has no version after '='");
+        ref.selector = Selector{SelectorOp::Eq, std::string(text.substr(cut + 1))};
+        text = text.substr(0, cut);
+    } else if (auto at = text.find('@'); at != std::string_view::npos) {
+        ref.selector = Selector::parse(text.substr(at + 1));
+        text = text.substr(0, at);
+    }
+    if (auto slash = text.find('/'); slash != std::string_view::npos) {
+        ref.category = std::string(text.substr(0, slash));
+        ref.name = std::string(text.substr(slash + 1));
+        if (ref.category.empty()) throw Error("package '" + original + "' has an empty category");
+    } else {
+        ref.name = std::string(text);
+    }
+    if (ref.name.empty()) throw Error("package '" + original + "' has no name");
+    return ref;
+}
+
+}  // namespace luet::core

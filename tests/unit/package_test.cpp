@@ -1,0 +1,59 @@
+#include <gtest/gtest.h>
+
+#include "luet/core/error.hpp"
+#include "luet/core/package.hpp"
+
+using namespace luet::core;
+
+TEST(PackageForm, Strings) {
+    PackageForm f{"apps", "hello", "1.0"};
+    EXPECT_EQ(f.atom(), "apps/hello");
+    EXPECT_EQ(f.str(), "apps/hello-1.0");
+    EXPECT_EQ(f.fingerprint(), "hello-apps-1.0");
+}
+
+TEST(PackageArg, CategoryAndName) {
+    auto r = parse_package_arg("apps/hello");
+    EXPECT_EQ(r.category, "apps");
+    EXPECT_EQ(r.name, "hello");
+    EXPECT_EQ(r.selector.op, SelectorOp::Any);
+}
+
+TEST(PackageArg, AtVersionAndSelector) {
+    auto r = parse_package_arg("apps/hello@1.1");
+    EXPECT_EQ(r.selector.op, SelectorOp::Eq);
+    EXPECT_EQ(r.selector.version, "1.1");
+    r = parse_package_arg("apps/hello@>=1.1");
+    EXPECT_EQ(r.selector.op, SelectorOp::Ge);
+    EXPECT_TRUE(r.matches({"apps", "hello", "1.2"}));
+    EXPECT_FALSE(r.matches({"apps", "hello", "1.0"}));
+    EXPECT_FALSE(r.matches({"apps", "other", "1.2"}));
+}
+
+TEST(PackageArg, GentooForm) {
+    auto r = parse_package_arg("=sys-devel/gcc-9.2.0");
+    EXPECT_EQ(r.category, "sys-devel");
+    EXPECT_EQ(r.name, "gcc");
+    EXPECT_EQ(r.selector.version, "9.2.0");
+    r = parse_package_arg("=sys-devel/gcc-9.2.0-r1");
+    EXPECT_EQ(r.name, "gcc");
+    EXPECT_EQ(r.selector.version, "9.2.0-r1");
+    r = parse_package_arg("=dev-libs/foo-bar-1.0");
+    EXPECT_EQ(r.name, "foo-bar");
+    EXPECT_EQ(r.selector.version, "1.0");
+}
+
+TEST(PackageArg, BareNameAndErrors) {
+    auto r = parse_package_arg("hello");
+    EXPECT_EQ(r.category, "");
+    EXPECT_EQ(r.name, "hello");
+    EXPECT_THROW(parse_package_arg(""), luet::Error);
+    EXPECT_THROW(parse_package_arg("apps/"), luet::Error);
+    EXPECT_THROW(parse_package_arg("/hello"), luet::Error);
+    EXPECT_THROW(parse_package_arg("=apps/hello"), luet::Error);
+}
+
+TEST(PackageRef, Str) {
+    EXPECT_EQ(parse_package_arg("apps/hello@>=1.0").str(), "apps/hello>=1.0");
+    EXPECT_EQ(parse_package_arg("apps/hello").str(), "apps/hello");
+}
