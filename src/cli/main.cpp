@@ -14,6 +14,8 @@ void warn(const std::string& line) { std::cerr << "Warning: " << line << std::en
 int main(int argc, char** argv) {
     CLI::App app{"luet - container-based package manager"};
     app.require_subcommand(1);
+    // Global flags (--config, --debug) are accepted after the subcommand too, as with cobra.
+    app.fallthrough();
     luet::cli::Globals g;
     app.add_option("--config", g.config_file, "luet configuration file (default /etc/luet/luet.yaml)");
     app.add_flag("--debug,-d", g.debug, "verbose output");

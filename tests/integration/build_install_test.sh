@@ -18,7 +18,7 @@ tar -tzf "$WORK/build/libc-system-2.36.package.tar.gz" >"$WORK/libc.list"
 grep -qE 'linux-gnu/libc\.so\.6$' "$WORK/libc.list" && pass "libc artifact has libc.so.6" || fail "libc artifact has libc.so.6"
 if grep -qE '^(usr/bin/gcc|bin/busybox)$' "$WORK/libc.list"; then fail "libc artifact is filtered by includes"; else pass "libc artifact is filtered by includes"; fi
 tar -tzf "$WORK/build/busybox-utils-1.35.0.package.tar.gz" >"$WORK/bb.list"
-expect_eq "$(sort "$WORK/bb.list" | tr '\n' ' ')" "bin bin/busybox bin/sh " "package_dir rebases /out to /"
+expect_eq "$(sed "s|/$||" "$WORK/bb.list" | sort | tr "\n" " ")" "bin bin/busybox bin/sh " "package_dir rebases /out to /"
 grep -q "sha256: $(sha256sum "$WORK/build/hello-apps-1.0.package.tar.gz" | cut -d' ' -f1)" "$WORK/build/hello-apps-1.0.metadata.yaml" \
   && pass "metadata has the artifact sha256" || fail "metadata has the artifact sha256"
 
@@ -48,7 +48,7 @@ expect_output "Installed system/libc-2.36" "runtime requires pulled system/libc"
 expect_file "$ROOTFS/usr/bin/hello" "hello installed"
 expect_file "$ROOTFS/bin/busybox" "busybox installed"
 expect_file "$ROOTFS/bin/ls" "busybox finalizer ran in the rootfs"
-out=$(chroot "$ROOTFS" /usr/bin/hello)
+out=$(chroot "$ROOTFS" /usr/bin/hello 2>&1) || true
 case "$out" in *"Hello from luet"*) pass "installed program runs in the rootfs: $out" | head -1 ;; *) fail "installed program output: $out" ;; esac
 expect_eq "$(db_query "$ROOTFS" 'select count(*) from packages')" "3" "database records 3 packages"
 expect_eq "$(db_query "$ROOTFS" "select p.name from files f join packages p on p.id=f.package_id where f.path='usr/bin/hello'")" "hello" "database knows who owns usr/bin/hello"

@@ -84,15 +84,15 @@ fs::path resolve_in_root(const fs::path& rootfs, const fs::path& rel, bool follo
     return current();
 }
 
-std::vector<std::string> list_entries(const fs::path& artifact) {
+std::vector<Entry> list_entries(const fs::path& artifact) {
     ArchivePtr in = open_artifact(artifact);
-    std::vector<std::string> names;
+    std::vector<Entry> names;
     struct archive_entry* e;
     int rc;
     while ((rc = archive_read_next_header(in.get(), &e)) == ARCHIVE_OK) {
         std::string name = safe_name(artifact, archive_entry_pathname(e));
         refuse_special(artifact, e, name);
-        if (!name.empty()) names.push_back(name);
+        if (!name.empty()) names.push_back({name, archive_entry_filetype(e) == AE_IFDIR});
     }
     if (rc != ARCHIVE_EOF) throw Error("cannot read artifact " + artifact.string() + ": " + archive_error_string(in.get()));
     return names;

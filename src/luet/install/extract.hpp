@@ -17,9 +17,14 @@ namespace luet::install {
 std::filesystem::path resolve_in_root(const std::filesystem::path& rootfs, const std::filesystem::path& rel,
                                       bool follow_last);
 
-// Lists the entry names of an artifact, normalized ("usr/bin/x"), refusing unsafe ones.
+struct Entry {
+    std::string name;  // normalized, e.g. "usr/bin/x"
+    bool directory = false;
+};
+
+// Lists the entries of an artifact, refusing unsafe ones.
 // Throws luet::Error naming the artifact and the entry.
-std::vector<std::string> list_entries(const std::filesystem::path& artifact);
+std::vector<Entry> list_entries(const std::filesystem::path& artifact);
 
 // Extracts the artifact into rootfs, preserving mode, ownership, mtime and xattrs, and
 // returns the entry names written. On failure, what this call wrote is removed again and

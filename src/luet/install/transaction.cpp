@@ -112,8 +112,8 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
     std::map<std::string, std::string> claimed;
     for (const auto& s : steps) {
         const std::string who = s.pkg->meta.runtime.form.str();
-        for (const auto& name : list_entries(s.file)) {
-            if (fs::is_directory(fs::symlink_status(resolve_in_root(cfg.rootfs, name, true)))) continue;
+        for (const auto& [name, directory] : list_entries(s.file)) {
+            if (directory) continue;  // folders are shared
             if (auto owner = database.owner(name); owner && !opts.force)
                 throw Error("file conflict: /" + name + " of " + who + " belongs to installed package " +
                             owner->str() + " (use --force to overwrite)");
