@@ -1,0 +1,98 @@
+#include <gtest/gtest.h>
+
+#include "luet/core/error.hpp"
+#include "luet/spec/spec.hpp"
+
+namespace {
+
+const std::filesystem::path kTrees = std::filesystem::path(LUET_FIXTURES_DIR) / "trees";
+
+std::string error_of(const std::filesystem::path& tree) {
+    try {
+        luet::spec::load_tree({tree});
+    } catch (const luet::Error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(Tree, LoadsEveryKeyword) {
+    const auto tree = luet::spec::load_tree({kTrees / "valid"});
+    ASSERT_EQ(tree.packages.size(), 3u);
+    const auto* app = tree.find({"apps", "app", "1.2+3"});
+    ASSERT_NE(app, nullptr);
+    const auto& d = app->definition;
+    ASSERT_EQ(d.requires_.size(), 1u);
+    EXPECT_EQ(d.requires_[0].str(), "libs/lib>=1.0");
+    ASSERT_EQ(d.conflicts.size(), 1u);
+    EXPECT_EQ(d.conflicts[0].atom(), "apps/oldapp");
+    ASSERT_EQ(d.provides.size(), 1u);
+    EXPECT_EQ(d.provides[0].atom(), "virtual/app-virtual");
+    EXPECT_TRUE(d.hidden);
+    EXPECT_EQ(d.labels.at("team"), "core");
+    EXPECT_EQ(d.annotations.at("config_protect"), "/etc/app");
+    EXPECT_NE(d.annotations.at("subsets").find("^/usr/include/"), std::string::npos);
+
+    const auto& b = app->build;
+    EXPECT_TRUE(b.image.empty());
+    ASSERT_EQ(b.requires_.size(), 1u);
+    EXPECT_EQ(b.requires_[0].atom(), "seed/base");
+    EXPECT_EQ(b.env, std::vector<std::string>{"FOO=bar"});
+    EXPECT_EQ(b.prelude, std::vector<std::string>{"echo pre"});
+    EXPECT_EQ(b.steps, std::vector<std::string>{"echo \"${FOO}\" > /out"});
+    EXPECT_EQ(b.includes, std::vector<std::string>{"^/out$"});
+    EXPECT_EQ(b.excludes, std::vector<std::string>{"^/tmp"});
+    EXPECT_TRUE(b.unpack);
+    EXPECT_EQ(app->finalize_install, std::vector<std::string>{"echo done"});
+    EXPECT_EQ(app->dir.filename(), "app");
+
+    EXPECT_EQ(tree.find({"libs", "lib", "1.0"})->build.package_dir, "/output");
+    EXPECT_EQ(tree.find({"seed", "base", "1"})->build.image, "example/base:1");
+}
+
+TEST(Tree, BestMatchPrefersHighestAndHonoursProvides) {
+    const auto tree = luet::spec::load_tree({kTrees / "valid"});
+    const auto* p = tree.best_match({"virtual", "app-virtual", {}});
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(p->definition.form.name, "app");
+    EXPECT_EQ(tree.best_match({"libs", "lib", luet::core::Selector::parse(">=2")}), nullptr);
+}
+
+TEST(Tree, DefinitionRoundTripsThroughYaml) {
+    const auto tree = luet::spec::load_tree({kTrees / "valid"});
+    const auto& d = tree.find({"apps", "app", "1.2+3"})->definition;
+    const auto again = luet::spec::parse_definition(luet::spec::definition_to_yaml(d), "roundtrip");
+    EXPECT_EQ(again.form, d.form);
+    EXPECT_EQ(again.requires_[0].str(), d.requires_[0].str());
+    EXPECT_EQ(again.provides[0].atom(), d.provides[0].atom());
+    EXPECT_EQ(again.annotations, d.annotations);
+    EXPECT_EQ(again.hidden, d.hidden);
+}
+
+TEST(Tree, RefusesImageAndRequiresTogether) {
+    const std::string msg = error_of(kTrees / "both");
+    EXPECT_NE(msg.find("bad/build.yaml (x/bad-1)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("'image' and 'requires'"), std::string::npos) << msg;
+}
+
+TEST(Tree, RefusesAPackageDefinedTwice) {
+    const std::string msg = error_of(kTrees / "dup");
+    EXPECT_NE(msg.find("libs/lib-1.0 is defined twice"), std::string::npos) << msg;
+}
+
+TEST(Tree, MalformedYamlNamesFileLineAndColumn) {
+    EXPECT_THROW(luet::spec::parse_definition("name: [unterminated", "x/definition.yaml"), luet::Error);
+    try {
+        luet::spec::parse_definition("name: a\nrequires: [\n", "x/definition.yaml");
+        FAIL() << "no error";
+    } catch (const luet::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("x/definition.yaml:"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(luet::spec::parse_definition("category: a\n", "nameless.yaml"), luet::Error);
+}
+
+TEST(Tree, MissingFolderIsAnError) {
+    EXPECT_NE(error_of(kTrees / "does-not-exist").find("is not a folder"), std::string::npos);
+}
+
+}  // namespace
