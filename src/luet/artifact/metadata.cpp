@@ -1,10 +1,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "luet/artifact/artifact.hpp"
 #include "luet/core/error.hpp"
+#include "luet/core/file.hpp"
 #include "luet/spec/yaml_util.hpp"
 
 namespace fs = std::filesystem;
@@ -53,11 +53,7 @@ Metadata metadata_from_yaml(const std::string& text, const std::string& origin) 
 }
 
 Metadata read_metadata(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw Error("cannot read " + file.string());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return metadata_from_yaml(ss.str(), file.string());
+    return metadata_from_yaml(core::read_file(file), file.string());
 }
 
 void write_metadata(const Metadata& m, const fs::path& file) {

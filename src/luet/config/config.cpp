@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "luet/core/error.hpp"
+#include "luet/core/file.hpp"
 #include "luet/spec/yaml_util.hpp"
 
 namespace fs = std::filesystem;
@@ -14,13 +15,6 @@ namespace fs = std::filesystem;
 namespace luet::config {
 namespace {
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) throw Error("cannot read config file " + p.string());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 fs::path relative_to(const fs::path& base, const std::string& p) {
     if (p.empty()) return {};
@@ -63,7 +57,7 @@ Config load(const fs::path& file) {
     cfg.file = fs::absolute(file);
     const std::string origin = cfg.file.string();
     const fs::path base = cfg.file.parent_path();
-    YAML::Node n = spec::load_yaml(slurp(file), origin);
+    YAML::Node n = spec::load_yaml(core::read_file(file), origin);
 
     if (YAML::Node sys = n["system"]; sys && sys.IsMap()) {
         if (auto v = spec::scalar(sys, "rootfs", origin + " system"); !v.empty()) cfg.rootfs = relative_to(base, v);
@@ -94,7 +88,7 @@ Config load(const fs::path& file) {
         }
         std::sort(files.begin(), files.end());
         for (const auto& f : files)
-            cfg.repositories.push_back(parse_repository(spec::load_yaml(slurp(f), f.string()), f.string(), dir));
+            cfg.repositories.push_back(parse_repository(spec::load_yaml(core::read_file(f), f.string()), f.string(), dir));
     }
     return cfg;
 }

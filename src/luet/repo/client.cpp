@@ -5,6 +5,7 @@
 
 #include "luet/artifact/tarball.hpp"
 #include "luet/core/error.hpp"
+#include "luet/core/file.hpp"
 #include "luet/repo/repository.hpp"
 #include "luet/spec/yaml_util.hpp"
 
@@ -13,13 +14,6 @@ namespace fs = std::filesystem;
 namespace luet::repo {
 namespace {
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) throw Error("cannot read " + p.string());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 // Copies src to dest through a temporary file, checking the sha256 before the rename.
 void copy_verified(const fs::path& src, const fs::path& dest, const std::string& sha256, const std::string& what) {
@@ -41,7 +35,7 @@ LoadedRepository sync_disk(const std::string& name, const fs::path& url, const f
     const std::string what = "repository " + name;
     const fs::path remote_index = url / "repository.yaml";
     if (!fs::exists(remote_index)) throw Error(what + ": " + remote_index.string() + " does not exist");
-    const std::string index_text = slurp(remote_index);
+    const std::string index_text = core::read_file(remote_index);
     LoadedRepository repo;
     repo.name = name;
     repo.base = url;

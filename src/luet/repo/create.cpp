@@ -2,10 +2,10 @@
 
 #include <ctime>
 #include <fstream>
-#include <sstream>
 
 #include "luet/artifact/tarball.hpp"
 #include "luet/core/error.hpp"
+#include "luet/core/file.hpp"
 #include "luet/repo/repository.hpp"
 
 namespace fs = std::filesystem;
@@ -78,10 +78,7 @@ RepositoryIndex create_repository(const spec::Tree& tree, const CreateOptions& o
     RepositoryIndex index;
     const fs::path index_file = opts.output / "repository.yaml";
     if (fs::exists(index_file)) {
-        std::ifstream in(index_file);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        index.revision = index_from_yaml(ss.str(), index_file.string()).revision;
+        index.revision = index_from_yaml(core::read_file(index_file), index_file.string()).revision;
     }
     index.revision += 1;
     index.name = opts.name;

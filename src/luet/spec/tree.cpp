@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "luet/core/error.hpp"
+#include "luet/core/file.hpp"
 #include "luet/spec/spec.hpp"
 #include "luet/spec/yaml_util.hpp"
 
@@ -13,13 +14,6 @@ namespace fs = std::filesystem;
 namespace luet::spec {
 namespace {
 
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) throw Error("cannot read " + p.string());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 BuildSpec parse_build(const YAML::Node& n, const std::string& origin) {
     BuildSpec b;
@@ -41,8 +35,8 @@ PackageSpec load_package(const fs::path& dir) {
     s.dir = dir;
     s.definition_file = dir / "definition.yaml";
     s.build_file = dir / "build.yaml";
-    s.definition_yaml = read_file(s.definition_file);
-    s.build_yaml = read_file(s.build_file);
+    s.definition_yaml = core::read_file(s.definition_file);
+    s.build_yaml = core::read_file(s.build_file);
     s.definition = parse_definition(s.definition_yaml, s.definition_file.string());
 
     const std::string origin = s.build_file.string() + " (" + s.definition.form.str() + ")";
@@ -56,7 +50,7 @@ PackageSpec load_package(const fs::path& dir) {
 
     fs::path finalize = dir / "finalize.yaml";
     if (fs::exists(finalize)) {
-        s.finalize_yaml = read_file(finalize);
+        s.finalize_yaml = core::read_file(finalize);
         const std::string forigin = finalize.string() + " (" + s.definition.form.str() + ")";
         s.finalize_install = strings(load_yaml(s.finalize_yaml, forigin), "install", forigin);
     }

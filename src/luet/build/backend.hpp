@@ -1,0 +1,56 @@
+// Container backends: the engines that run build steps. Upstream luet drives them as
+// external tools (mudler/luet pkg/compiler/backend: docker, img; Macaroni adds podman
+// and buildah); so do we.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "luet/core/process.hpp"
+
+namespace luet::build {
+
+// One container run: start from `base_image`, copy `context` into `workdir`, run
+// `commands` with /bin/sh (stopping at the first failure) with `env` (NAME=value) set,
+// and commit the result as `result_image`.
+struct RunRequest {
+    std::string base_image;
+    std::filesystem::path context;  // copied into workdir when not empty
+    std::string workdir = "/luetbuild";
+    std::vector<std::string> env;
+    std::vector<std::string> commands;
+    std::string result_image;
+    std::string label;  // package being built, for error messages
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+
+    // True when the image is available locally.
+    virtual bool image_exists(const std::string& image) = 0;
+    // Makes the image available (pulls it). Throws luet::Error when it cannot.
+    virtual void pull(const std::string& image) = 0;
+    // Throws luet::Error naming req.label and the exit code when a command fails;
+    // output lines go to `sink`.
+    virtual void run(const RunRequest& req, const core::LineSink& sink) = 0;
+    // Number of filesystem layers of an image.
+    virtual std::size_t layer_count(const std::string& image) = 0;
+    // Applies the image's layers [first_layer, end) in order into `dest` (an empty or
+    // existing folder), honouring whiteouts: the result is the filesystem those layers
+    // produce. first_layer = 0 gives the whole image content.
+    virtual void export_layers(const std::string& image, std::size_t first_layer,
+                               const std::filesystem::path& dest) = 0;
+    virtual void remove_image(const std::string& image) = 0;
+};
+
+// The backend named `name` ("docker"). Throws luet::Error for an unknown backend.
+std::unique_ptr<Backend> make_backend(const std::string& name);
+
+// Applies one layer tarball (OCI/docker layer format with .wh. whiteouts) onto `dest`.
+void apply_layer(const std::filesystem::path& layer_tar, const std::filesystem::path& dest);
+
+}  // namespace luet::build

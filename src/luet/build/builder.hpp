@@ -1,0 +1,53 @@
+// Building packages of a tree in containers and writing their artifacts.
+//
+// Upstream behaviour (mudler/luet docs "Specfile", "Package definition"):
+// - a package starts from its `image` (a seed) or from the image of the packages it
+//   `requires` (which are built first); all of a build graph must share one seed image;
+// - `prelude` runs first and is not accounted in the package; `steps` run next;
+// - the package is the delta added by `steps` (default), the whole image (`unpack: true`)
+//   or one folder of it rebased to / (`package_dir`), filtered by `includes` and
+//   `excludes` (Go/RE2 regexes matched against absolute paths; excludes win);
+// - the build context (the spec folder) is available to the commands in /luetbuild.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "luet/artifact/artifact.hpp"
+#include "luet/core/process.hpp"
+#include "luet/spec/spec.hpp"
+
+namespace luet::build {
+
+struct BuildOptions {
+    std::filesystem::path destination;  // where artifacts and metadata files are written
+    artifact::Compression compression = artifact::Compression::Gzip;
+    std::string backend = "docker";
+    bool all = false;                   // build every package of the tree
+    std::vector<core::PackageRef> targets;
+};
+
+struct Reporter {
+    std::function<void(const std::string&)> progress;  // one line per build stage
+    core::LineSink output;                             // container output, line by line
+};
+
+// Packages to build for `opts`, each after the packages it requires at build time.
+// Throws luet::Error naming the spec file and the constraint when a target or a build
+// requirement is missing, on a cycle, or when the graph mixes seed images.
+std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOptions& opts);
+
+// Builds the plan and returns the metadata of the artifacts written to opts.destination.
+// A failing package throws luet::Error naming it; artifacts already complete stay, nothing
+// partial of the failing package is left in the destination.
+std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions& opts, const Reporter& reporter);
+
+// The entries of `root` (paths relative to it, parents before children) that the
+// includes/excludes filters select. Parent folders of selected entries are kept; other
+// folders only when keep_empty_dirs is set. Throws luet::Error on an invalid regex, naming it.
+std::vector<std::string> select_entries(const std::filesystem::path& root, const std::vector<std::string>& includes,
+                                        const std::vector<std::string>& excludes, bool keep_empty_dirs);
+
+}  // namespace luet::build

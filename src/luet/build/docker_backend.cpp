@@ -1,0 +1,158 @@
+// The docker backend, driving the `docker` command as upstream luet does.
+#include <archive.h>
+#include <archive_entry.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "luet/build/backend.hpp"
+#include "luet/core/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace luet::build {
+namespace {
+
+std::string join_script(const std::vector<std::string>& commands) {
+    std::string script = "set -e\n";
+    for (const auto& c : commands) script += c + "\n";
+    return script;
+}
+
+std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+class DockerBackend : public Backend {
+public:
+    bool image_exists(const std::string& image) override {
+        return core::run({"docker", "image", "inspect", image}) == 0;
+    }
+
+    void pull(const std::string& image) override {
+        std::string out;
+        int code = core::run({"docker", "pull", image}, [&](std::string_view l) { out += std::string(l) + "\n"; });
+        if (code != 0)
+            throw Error("image " + image + " is not available locally and cannot be pulled: " + trim(out));
+    }
+
+    void run(const RunRequest& req, const core::LineSink& sink) override {
+        std::vector<std::string> create = {"docker", "create", "-w", req.workdir};
+        for (const auto& e : req.env) {
+            create.push_back("-e");
+            create.push_back(e);
+        }
+        create.insert(create.end(), {req.base_image, "/bin/sh", "-c", join_script(req.commands)});
+        const std::string container = trim(core::capture(create));
+        struct Cleanup {
+            std::string id;
+            ~Cleanup() { core::run({"docker", "rm", "-f", id}); }
+        } cleanup{container};
+
+        if (!req.context.empty()) {
+            // "docker cp DIR/. CTR:/workdir" copies the folder's content, creating workdir.
+            core::capture({"docker", "cp", (req.context / ".").string(), container + ":" + req.workdir});
+        }
+        int code = core::run({"docker", "start", "-a", container}, sink);
+        if (code != 0)
+            throw Error(req.label + ": a build command failed (exit " + std::to_string(code) + ") in " +
+                        req.base_image);
+        core::capture({"docker", "commit", container, req.result_image});
+    }
+
+    std::size_t layer_count(const std::string& image) override {
+        std::string out = core::capture({"docker", "image", "inspect", "-f", "{{len .RootFS.Layers}}", image});
+        return std::stoul(trim(out));
+    }
+
+    void export_layers(const std::string& image, std::size_t first_layer, const fs::path& dest) override {
+        char tmpl[] = "/tmp/luet-save-XXXXXX";
+        if (!mkdtemp(tmpl)) throw Error("cannot create a temporary folder");
+        const fs::path work = tmpl;
+        struct Cleanup {
+            fs::path dir;
+            ~Cleanup() {
+                std::error_code ec;
+                fs::remove_all(dir, ec);
+            }
+        } cleanup{work};
+
+        const fs::path saved = work / "image.tar";
+        core::capture({"docker", "save", "-o", saved.string(), image});
+
+        // Pass 1: the manifest names the layers in stack order.
+        const auto manifest = nlohmann::json::parse(read_member(saved, "manifest.json"));
+        std::vector<std::string> layers = manifest.at(0).at("Layers").get<std::vector<std::string>>();
+        if (first_layer >= layers.size()) return;
+        layers.erase(layers.begin(), layers.begin() + static_cast<std::ptrdiff_t>(first_layer));
+
+        // Pass 2: copy the needed layer tarballs out, then apply them bottom-up.
+        std::vector<fs::path> files = extract_members(saved, layers, work);
+        for (const auto& f : files) apply_layer(f, dest);
+    }
+
+    void remove_image(const std::string& image) override { core::run({"docker", "rmi", "-f", image}); }
+
+private:
+    using ArchivePtr = std::unique_ptr<struct archive, int (*)(struct archive*)>;
+
+    static ArchivePtr open_tar(const fs::path& file) {
+        ArchivePtr a(archive_read_new(), archive_read_free);
+        archive_read_support_format_tar(a.get());
+        if (archive_read_open_filename(a.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
+            throw Error("cannot open " + file.string() + ": " + archive_error_string(a.get()));
+        return a;
+    }
+
+    static std::string read_member(const fs::path& file, const std::string& name) {
+        ArchivePtr a = open_tar(file);
+        struct archive_entry* e;
+        while (archive_read_next_header(a.get(), &e) == ARCHIVE_OK) {
+            if (name != archive_entry_pathname(e)) continue;
+            std::string data(static_cast<size_t>(archive_entry_size(e)), '\0');
+            if (archive_read_data(a.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()))
+                throw Error("cannot read " + name + " from " + file.string());
+            return data;
+        }
+        throw Error(file.string() + " has no " + name);
+    }
+
+    static std::vector<fs::path> extract_members(const fs::path& file, const std::vector<std::string>& names,
+                                                 const fs::path& dir) {
+        std::vector<fs::path> out(names.size());
+        ArchivePtr a = open_tar(file);
+        struct archive_entry* e;
+        while (archive_read_next_header(a.get(), &e) == ARCHIVE_OK) {
+            const std::string member = archive_entry_pathname(e);
+            auto first = std::find(names.begin(), names.end(), member);
+            if (first == names.end()) continue;
+            const fs::path target = dir / ("layer-" + std::to_string(first - names.begin()) + ".tar");
+            std::ofstream f(target, std::ios::binary);
+            const void* buf;
+            size_t size;
+            la_int64_t offset;
+            while (archive_read_data_block(a.get(), &buf, &size, &offset) == ARCHIVE_OK)
+                f.write(static_cast<const char*>(buf), static_cast<std::streamsize>(size));
+            if (!f.flush()) throw Error("cannot write " + target.string());
+            // An image may stack the same (e.g. empty) layer more than once.
+            for (size_t i = 0; i < names.size(); ++i)
+                if (names[i] == member) out[i] = target;
+        }
+        for (size_t i = 0; i < names.size(); ++i)
+            if (out[i].empty()) throw Error(file.string() + " has no layer " + names[i]);
+        return out;
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_backend(const std::string& name) {
+    if (name == "docker") return std::make_unique<DockerBackend>();
+    throw Error("unknown backend '" + name + "' (available: docker)");
+}
+
+}  // namespace luet::build

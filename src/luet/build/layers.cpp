@@ -1,0 +1,62 @@
+// Applying image layers onto a folder: the docker/OCI layer format, where a file named
+// ".wh.NAME" deletes NAME from the layers below and ".wh..wh..opq" empties its folder.
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <memory>
+
+#include "luet/build/backend.hpp"
+#include "luet/core/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace luet::build {
+
+void apply_layer(const fs::path& layer_tar, const fs::path& dest) {
+    using ArchivePtr = std::unique_ptr<struct archive, int (*)(struct archive*)>;
+    ArchivePtr in(archive_read_new(), archive_read_free);
+    archive_read_support_format_tar(in.get());
+    archive_read_support_filter_all(in.get());
+    if (archive_read_open_filename(in.get(), layer_tar.c_str(), 1 << 16) != ARCHIVE_OK)
+        throw Error("cannot open layer " + layer_tar.string() + ": " + archive_error_string(in.get()));
+    ArchivePtr out(archive_write_disk_new(), archive_write_free);
+    archive_write_disk_set_options(out.get(), ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_TIME |
+                                                  ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_UNLINK |
+                                                  ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+    archive_write_disk_set_standard_lookup(out.get());
+    fs::create_directories(dest);
+
+    struct archive_entry* e;
+    int rc;
+    while ((rc = archive_read_next_header(in.get(), &e)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
+        fs::path rel = fs::path(archive_entry_pathname(e)).relative_path().lexically_normal();
+        if (rel.empty() || rel == ".") continue;
+        const std::string base = rel.filename().string();
+        if (base == ".wh..wh..opq") {
+            std::error_code ec;
+            for (const auto& child : fs::directory_iterator(dest / rel.parent_path(), ec)) fs::remove_all(child.path());
+            continue;
+        }
+        if (base.starts_with(".wh.")) {
+            std::error_code ec;
+            fs::remove_all(dest / rel.parent_path() / base.substr(4), ec);
+            continue;
+        }
+        archive_entry_copy_pathname(e, (dest / rel).c_str());
+        if (const char* link = archive_entry_hardlink(e))
+            archive_entry_copy_hardlink(e, (dest / fs::path(link).relative_path()).c_str());
+        if (archive_write_header(out.get(), e) < ARCHIVE_WARN)
+            throw Error("cannot write " + rel.string() + " from layer " + layer_tar.string() + ": " +
+                        archive_error_string(out.get()));
+        const void* buf;
+        size_t size;
+        la_int64_t offset;
+        while (archive_read_data_block(in.get(), &buf, &size, &offset) == ARCHIVE_OK)
+            archive_write_data_block(out.get(), buf, size, offset);
+        archive_write_finish_entry(out.get());
+    }
+    if (rc != ARCHIVE_EOF)
+        throw Error("cannot read layer " + layer_tar.string() + ": " + archive_error_string(in.get()));
+}
+
+}  // namespace luet::build
