@@ -3,8 +3,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"

@@ -1,7 +1,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "luet/artifact/tarball.hpp"
 #include "luet/core/error.hpp"
