@@ -21,7 +21,9 @@ enum class Compression { None, Gzip, Zstd };
 // "none" | "gzip" | "zstd" (also "" = gzip, "zst" = zstd). Throws luet::Error otherwise.
 Compression parse_compression(std::string_view name);
 std::string compression_name(Compression c);
-// ".package.tar" + "" | ".gz" | ".zst"
+// ".tar" + "" | ".gz" | ".zst"
+std::string tar_suffix(Compression c);
+// ".package" + tar_suffix(c)
 std::string package_suffix(Compression c);
 
 struct Metadata {

@@ -29,14 +29,16 @@ std::string compression_name(Compression c) {
     return "none";
 }
 
-std::string package_suffix(Compression c) {
+std::string tar_suffix(Compression c) {
     switch (c) {
-        case Compression::None: return ".package.tar";
-        case Compression::Gzip: return ".package.tar.gz";
-        case Compression::Zstd: return ".package.tar.zst";
+        case Compression::None: return ".tar";
+        case Compression::Gzip: return ".tar.gz";
+        case Compression::Zstd: return ".tar.zst";
     }
-    return ".package.tar";
+    return ".tar";
 }
+
+std::string package_suffix(Compression c) { return ".package" + tar_suffix(c); }
 
 namespace {
 

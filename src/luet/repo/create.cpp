@@ -13,18 +13,9 @@ namespace fs = std::filesystem;
 namespace luet::repo {
 namespace {
 
-std::string tar_suffix(artifact::Compression c) {
-    switch (c) {
-        case artifact::Compression::Gzip: return ".tar.gz";
-        case artifact::Compression::Zstd: return ".tar.zst";
-        case artifact::Compression::None: return ".tar";
-    }
-    return ".tar";
-}
-
 RepoFile write_document(const fs::path& dir, const std::string& stem, artifact::Compression c,
                         const std::map<std::string, std::string>& files) {
-    RepoFile f{stem + tar_suffix(c), c, ""};
+    RepoFile f{stem + artifact::tar_suffix(c), c, ""};
     artifact::write_memory_tar(dir / f.filename, c, files);
     f.sha256 = artifact::sha256_file(dir / f.filename);
     return f;
