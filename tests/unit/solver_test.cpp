@@ -132,3 +132,42 @@ TEST(TopologicalOrder, OrdersAndDetectsCycles) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Solver, RangeSelectorPicksHighestInsideTheRange) {
+    std::vector<PackageEntry> av = {pkg("apps/a", "1", {ref("libs/b", ">=1.0, <2.0")}), pkg("libs/b", "0.9"),
+                                    pkg("libs/b", "1.5"), pkg("libs/b", "1.7"), pkg("libs/b", "2.0")};
+    EXPECT_EQ(installs(solve(av, {}, want(ref("apps/a")))), (std::vector<std::string>{"libs/b-1.7", "apps/a-1"}));
+}
+
+TEST(Solver, TildeSelectorAcceptsAnyRevisionOnly) {
+    std::vector<PackageEntry> av = {pkg("apps/a", "1", {ref("libs/b", "~1.0")}), pkg("libs/b", "1.0"),
+                                    pkg("libs/b", "1.0-r2"), pkg("libs/b", "1.1")};
+    EXPECT_EQ(installs(solve(av, {}, want(ref("apps/a")))), (std::vector<std::string>{"libs/b-1.0-r2", "apps/a-1"}));
+    std::vector<PackageEntry> none = {pkg("apps/a", "1", {ref("libs/b", "~1.0")}), pkg("libs/b", "1.1")};
+    const std::string msg = failure(none, want(ref("apps/a")));
+    EXPECT_NE(msg.find("apps/a-1 requires libs/b~1.0"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("libs/b-1.1"), std::string::npos) << msg;
+}
+
+TEST(Solver, ProvidesReplacesTheInstalledPackage) {
+    std::vector<PackageEntry> installed = {pkg("shells/bash", "5.0")};
+    std::vector<PackageEntry> av = {pkg("shells/bash", "5.0"),
+                                    pkg("shells/busybox", "1.35", {}, {}, {ref("shells/bash")})};
+    auto s = solve(av, installed, want(ref("shells/busybox")));
+    EXPECT_EQ(installs(s), std::vector<std::string>{"shells/busybox-1.35"});
+    ASSERT_EQ(s.remove.size(), 1u);
+    EXPECT_EQ(s.remove[0].form.str(), "shells/bash-5.0");
+}
+
+TEST(Solver, UnsatisfiableLongChainNamesEveryLink) {
+    std::vector<PackageEntry> av = {pkg("apps/foo", "1.0", {ref("libs/mid")}), pkg("libs/mid", "2.0", {ref("libs/qux", ">=2.0")}),
+                                    pkg("libs/qux", "1.5")};
+    const std::string msg = failure(av, want(ref("apps/foo")));
+    EXPECT_NE(msg.find("libs/mid-2.0 requires libs/qux>=2.0"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("libs/qux-1.5"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("apps/foo-1.0"), std::string::npos) << msg;
+}
+
+}  // namespace

@@ -27,18 +27,25 @@ PackageRef parse_package_arg(std::string_view text) {
     const std::string original(text);
     PackageRef ref;
     if (text.starts_with("=")) {
-        // Gentoo form: =cat/name-1.2.3[-rN]; the version starts at the last "-<digit>"
-        // ("-r1" is followed by a letter, so a revision stays in the version).
+        // Gentoo form: =cat/name-1.2.3[-rN][*]; the version starts at the first "-<digit>"
+        // after which the rest is a valid version (names may hold "-<digit>" themselves).
         text.remove_prefix(1);
+        bool prefix = false;
+        if (text.ends_with('*')) {
+            prefix = true;
+            text.remove_suffix(1);
+        }
         size_t cut = std::string_view::npos;
-        for (size_t i = text.size(); i-- > 0;) {
-            if (text[i] == '-' && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
+        for (size_t i = text.rfind('/') == std::string_view::npos ? 0 : text.rfind('/'); i < text.size(); ++i) {
+            if (text[i] == '-' && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1])) &&
+                valid_version(text.substr(i + 1))) {
                 cut = i;
                 break;
             }
         }
         if (cut == std::string_view::npos) throw Error("package '" + original + "' has no version after '='");
-        ref.selector = Selector{SelectorOp::Eq, std::string(text.substr(cut + 1))};
+        ref.selector.op = prefix ? SelectorOp::Prefix : SelectorOp::Eq;
+        ref.selector.version = std::string(text.substr(cut + 1));
         text = text.substr(0, cut);
     } else if (auto at = text.find('@'); at != std::string_view::npos) {
         ref.selector = Selector::parse(text.substr(at + 1));

@@ -2,99 +2,37 @@
 
 #include <cctype>
 #include <optional>
-#include <vector>
 
 #include "luet/core/error.hpp"
 
 namespace luet::core {
 namespace {
 
-// A version split the way gentoo/luet order it: 1.2.3b_rc1-r2+3.
-struct Parsed {
-    std::vector<std::string> numbers;  // dotted numeric parts, kept as text for big values
-    char letter = 0;
-    std::vector<std::pair<int, std::string>> suffixes;  // rank, number
-    std::string revision;                               // -rN
-    std::optional<std::string> build;                   // +N
-};
+bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
+bool is_lower(char c) { return std::islower(static_cast<unsigned char>(c)) != 0; }
 
-int compare_numeric(std::string a, std::string b) {
-    auto strip = [](std::string& s) {
+// Numeric compare of digit strings of any length (leading zeros ignored).
+int compare_numeric(std::string_view a, std::string_view b) {
+    auto strip = [](std::string_view s) {
         size_t i = s.find_first_not_of('0');
-        s = i == std::string::npos ? "" : s.substr(i);
+        return i == std::string_view::npos ? std::string_view{} : s.substr(i);
     };
-    strip(a);
-    strip(b);
+    a = strip(a);
+    b = strip(b);
     if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
-    return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
+    const int c = a.compare(b);
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
 }
 
-int suffix_rank(std::string_view s) {
-    if (s == "alpha") return -4;
-    if (s == "beta") return -3;
-    if (s == "pre") return -2;
-    if (s == "rc") return -1;
-    if (s == "p") return 1;
-    return 99;
-}
-
-std::optional<Parsed> parse(std::string_view v) {
-    Parsed p;
-    if (auto plus = v.find('+'); plus != std::string_view::npos) {
-        p.build = std::string(v.substr(plus + 1));
-        v = v.substr(0, plus);
-    }
-    size_t i = 0;
-    auto digits = [&] {
-        size_t start = i;
-        while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) ++i;
-        return std::string(v.substr(start, i - start));
-    };
-    std::string n = digits();
-    if (n.empty()) return std::nullopt;
-    p.numbers.push_back(n);
-    while (i < v.size() && v[i] == '.') {
-        ++i;
-        n = digits();
-        if (n.empty()) return std::nullopt;
-        p.numbers.push_back(n);
-    }
-    if (i < v.size() && std::islower(static_cast<unsigned char>(v[i])) &&
-        (i + 1 == v.size() || v[i + 1] == '_' || v[i + 1] == '-'))
-        p.letter = v[i++];
-    while (i < v.size() && v[i] == '_') {
-        ++i;
-        size_t start = i;
-        while (i < v.size() && std::islower(static_cast<unsigned char>(v[i]))) ++i;
-        int rank = suffix_rank(v.substr(start, i - start));
-        if (rank == 99) return std::nullopt;
-        p.suffixes.emplace_back(rank, digits());
-    }
-    if (i < v.size() && v[i] == '-') {
-        if (i + 1 < v.size() && v[i + 1] == 'r') {
-            i += 2;
-            p.revision = digits();
-            if (p.revision.empty()) return std::nullopt;
-        } else {
-            return std::nullopt;
-        }
-    }
-    if (i != v.size()) return std::nullopt;
-    return p;
-}
-
-// Fallback for versions outside the gentoo grammar: runs of digits compare numerically,
-// other runs as text.
+// Runs of digits compare numerically, other characters by value.
 int natural_compare(std::string_view a, std::string_view b) {
     size_t i = 0, j = 0;
     while (i < a.size() && j < b.size()) {
-        const bool da = std::isdigit(static_cast<unsigned char>(a[i]));
-        const bool db = std::isdigit(static_cast<unsigned char>(b[j]));
-        if (da && db) {
-            size_t si = i, sj = j;
-            while (i < a.size() && std::isdigit(static_cast<unsigned char>(a[i]))) ++i;
-            while (j < b.size() && std::isdigit(static_cast<unsigned char>(b[j]))) ++j;
-            if (int c = compare_numeric(std::string(a.substr(si, i - si)), std::string(b.substr(sj, j - sj)))) return c;
+        if (is_digit(a[i]) && is_digit(b[j])) {
+            const size_t si = i, sj = j;
+            while (i < a.size() && is_digit(a[i])) ++i;
+            while (j < b.size() && is_digit(b[j])) ++j;
+            if (int c = compare_numeric(a.substr(si, i - si), b.substr(sj, j - sj))) return c;
         } else {
             if (a[i] != b[j]) return a[i] < b[j] ? -1 : 1;
             ++i;
@@ -106,46 +44,173 @@ int natural_compare(std::string_view a, std::string_view b) {
     return 0;
 }
 
-}  // namespace
+struct Suffix {
+    int rank = 0;  // ~word -6, -word -5, _alpha -4, _beta -3, _pre -2, _rc -1, (none) 0, _p 1
+    std::string word;
+    std::string number;
+};
 
-int compare_versions(std::string_view a, std::string_view b) {
-    auto pa = parse(a), pb = parse(b);
-    if (!pa || !pb) return natural_compare(a, b);
-    const size_t n = std::max(pa->numbers.size(), pb->numbers.size());
-    for (size_t k = 0; k < n; ++k) {
-        const std::string x = k < pa->numbers.size() ? pa->numbers[k] : "";
-        const std::string y = k < pb->numbers.size() ? pb->numbers[k] : "";
-        if (x.empty() != y.empty()) {
-            // 1.0 < 1.0.1, but 1.0 == 1.0.0
-            const std::string& present = x.empty() ? y : x;
-            if (compare_numeric(present, "0") == 0) continue;
-            return x.empty() ? -1 : 1;
+struct Parsed {
+    std::string epoch;
+    std::vector<std::string> numbers;
+    char letter = 0;
+    std::vector<Suffix> suffixes;
+    std::optional<std::string> build;  // +N
+    int revision_kind = 0;             // 0 none, 1 "-N", 2 "-rN"
+    std::string revision;
+    std::optional<std::string> revision_build;
+};
+
+int suffix_rank(std::string_view w) {
+    if (w == "alpha") return -4;
+    if (w == "beta") return -3;
+    if (w == "pre") return -2;
+    if (w == "rc") return -1;
+    if (w == "p") return 1;
+    return -5;
+}
+
+// "r12", "12", "r1+3": a revision tail.
+bool revision_tail(std::string_view t) {
+    if (t.starts_with('r')) t.remove_prefix(1);
+    size_t i = 0;
+    while (i < t.size() && is_digit(t[i])) ++i;
+    return i > 0 && (i == t.size() || t[i] == '+');
+}
+
+std::optional<Parsed> parse_version(std::string_view input) {
+    // "_N" is a debian-style revision written the gentoo way (upstream maps "_" to "-").
+    std::string v(input);
+    for (size_t k = 0; k + 1 < v.size(); ++k)
+        if (v[k] == '_' && is_digit(v[k + 1])) v[k] = '-';
+    std::string_view s = v;
+    Parsed p;
+
+    if (size_t colon = s.find(':'); colon != std::string_view::npos) {
+        const std::string_view e = s.substr(0, colon);
+        if (e.empty()) return std::nullopt;
+        for (char c : e)
+            if (!is_digit(c)) return std::nullopt;
+        p.epoch = std::string(e);
+        s.remove_prefix(colon + 1);
+    }
+    if (size_t dash = s.rfind('-'); dash != std::string_view::npos && revision_tail(s.substr(dash + 1))) {
+        std::string_view t = s.substr(dash + 1);
+        p.revision_kind = t.starts_with('r') ? 2 : 1;
+        if (p.revision_kind == 2) t.remove_prefix(1);
+        if (size_t plus = t.find('+'); plus != std::string_view::npos) {
+            p.revision_build = std::string(t.substr(plus + 1));
+            t = t.substr(0, plus);
         }
-        if (int c = compare_numeric(x, y)) return c;
+        p.revision = std::string(t);
+        s = s.substr(0, dash);
     }
-    if (pa->letter != pb->letter) return pa->letter < pb->letter ? -1 : 1;
-    const size_t s = std::max(pa->suffixes.size(), pb->suffixes.size());
+    if (size_t plus = s.find('+'); plus != std::string_view::npos) {
+        p.build = std::string(s.substr(plus + 1));
+        s = s.substr(0, plus);
+    }
+
+    size_t i = 0;
+    auto digits = [&] {
+        const size_t start = i;
+        while (i < s.size() && is_digit(s[i])) ++i;
+        return std::string(s.substr(start, i - start));
+    };
+    std::string n = digits();
+    if (n.empty()) return std::nullopt;
+    p.numbers.push_back(n);
+    while (i < s.size() && s[i] == '.') {
+        ++i;
+        n = digits();
+        if (n.empty()) return std::nullopt;
+        p.numbers.push_back(n);
+    }
+    if (i < s.size() && is_lower(s[i]) && (i + 1 == s.size() || s[i + 1] == '_' || s[i + 1] == '-' || s[i + 1] == '~'))
+        p.letter = s[i++];
+    while (i < s.size()) {
+        const char sep = s[i];
+        if (sep != '_' && sep != '-' && sep != '~') return std::nullopt;
+        ++i;
+        Suffix suf;
+        if (sep == '~') {
+            suf.rank = -6;
+            suf.word = std::string(s.substr(i));
+            i = s.size();
+        } else {
+            const size_t start = i;
+            while (i < s.size() && is_lower(s[i])) ++i;
+            suf.word = std::string(s.substr(start, i - start));
+            if (suf.word.empty()) return std::nullopt;
+            suf.rank = suffix_rank(suf.word);
+            suf.number = digits();
+        }
+        p.suffixes.push_back(std::move(suf));
+    }
+    return p;
+}
+
+int compare_suffix(const Suffix& a, const Suffix& b) {
+    if (a.rank != b.rank) return a.rank < b.rank ? -1 : 1;
+    if (a.rank <= -5)
+        if (int c = natural_compare(a.word, b.word)) return c;
+    return compare_numeric(a.number, b.number);
+}
+
+int compare_optional(const std::optional<std::string>& a, const std::optional<std::string>& b) {
+    if (a.has_value() != b.has_value()) return a ? 1 : -1;
+    return a ? natural_compare(*a, *b) : 0;
+}
+
+// Epoch, numbers, letter and suffixes: the version without revision and build.
+int compare_base(const Parsed& a, const Parsed& b) {
+    if (int c = compare_numeric(a.epoch, b.epoch)) return c;
+    const size_t n = std::min(a.numbers.size(), b.numbers.size());
+    for (size_t k = 0; k < n; ++k)
+        if (int c = compare_numeric(a.numbers[k], b.numbers[k])) return c;
+    if (a.numbers.size() != b.numbers.size()) return a.numbers.size() < b.numbers.size() ? -1 : 1;
+    if (a.letter != b.letter) return a.letter < b.letter ? -1 : 1;
+    const size_t s = std::max(a.suffixes.size(), b.suffixes.size());
     for (size_t k = 0; k < s; ++k) {
-        const auto x = k < pa->suffixes.size() ? pa->suffixes[k] : std::pair<int, std::string>{0, ""};
-        const auto y = k < pb->suffixes.size() ? pb->suffixes[k] : std::pair<int, std::string>{0, ""};
-        if (x.first != y.first) return x.first < y.first ? -1 : 1;
-        if (int c = compare_numeric(x.second, y.second)) return c;
+        const Suffix x = k < a.suffixes.size() ? a.suffixes[k] : Suffix{};
+        const Suffix y = k < b.suffixes.size() ? b.suffixes[k] : Suffix{};
+        if (int c = compare_suffix(x, y)) return c;
     }
-    if (int c = compare_numeric(pa->revision, pb->revision)) return c;
-    if (pa->build.has_value() != pb->build.has_value()) return pa->build ? 1 : -1;
-    if (pa->build) return natural_compare(*pa->build, *pb->build);
     return 0;
 }
 
-Selector Selector::parse(std::string_view text) {
-    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-    while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-    Selector s;
-    if (text.empty() || text == "*" || text == ">=0") return s;
+int compare_parsed(const Parsed& a, const Parsed& b) {
+    if (int c = compare_base(a, b)) return c;
+    if (int c = compare_optional(a.build, b.build)) return c;
+    if (a.revision_kind != b.revision_kind) return a.revision_kind < b.revision_kind ? -1 : 1;
+    if (int c = compare_numeric(a.revision, b.revision)) return c;
+    return compare_optional(a.revision_build, b.revision_build);
+}
+
+}  // namespace
+
+bool valid_version(std::string_view v) { return parse_version(v).has_value(); }
+
+int compare_versions(std::string_view a, std::string_view b) {
+    auto pa = parse_version(a), pb = parse_version(b);
+    if (pa && pb) return compare_parsed(*pa, *pb);
+    if (pa || pb) return pa ? 1 : -1;  // invalid versions order first
+    return natural_compare(a, b);
+}
+
+namespace {
+
+void trim(std::string_view& t) {
+    while (!t.empty() && (t.front() == ' ' || t.front() == ',')) t.remove_prefix(1);
+    while (!t.empty() && (t.back() == ' ' || t.back() == ',')) t.remove_suffix(1);
+}
+
+// One constraint from the front of `text`, which is advanced past it.
+Selector parse_one(std::string_view& text, std::string_view whole) {
     static const std::pair<std::string_view, SelectorOp> ops[] = {
         {">=", SelectorOp::Ge}, {"<=", SelectorOp::Le}, {"!=", SelectorOp::Ne}, {">", SelectorOp::Gt},
-        {"<", SelectorOp::Lt},  {"=", SelectorOp::Eq},
+        {"<", SelectorOp::Lt},  {"=", SelectorOp::Eq},  {"!", SelectorOp::Ne},  {"~", SelectorOp::Revision},
     };
+    Selector s;
     s.op = SelectorOp::Eq;
     for (const auto& [prefix, op] : ops) {
         if (text.starts_with(prefix)) {
@@ -155,13 +220,55 @@ Selector Selector::parse(std::string_view text) {
         }
     }
     while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-    if (text.empty()) throw Error("version selector has an operator but no version");
-    s.version = std::string(text);
+    size_t end = text.find_first_of(" ,");
+    std::string_view v = text.substr(0, end);
+    text.remove_prefix(v.size());
+    if (v.empty()) throw Error("version selector '" + std::string(whole) + "' has an operator but no version");
+    if (v.ends_with('*') && s.op == SelectorOp::Eq) {
+        v.remove_suffix(1);
+        s.op = SelectorOp::Prefix;
+        if (v.empty()) return Selector{};
+    }
+    s.version = std::string(v);
     return s;
 }
 
+}  // namespace
+
+Selector Selector::parse(std::string_view text) {
+    const std::string_view whole = text;
+    trim(text);
+    if (text.empty() || text == "*" || text == ">=0") return Selector{};
+    Selector first = parse_one(text, whole);
+    trim(text);
+    while (!text.empty()) {
+        Selector next = parse_one(text, whole);
+        if (next.op != SelectorOp::Any) first.also.push_back(next);
+        trim(text);
+    }
+    if (first.op == SelectorOp::Any && !first.also.empty()) {
+        Selector rest = first.also.front();
+        rest.also.assign(first.also.begin() + 1, first.also.end());
+        return rest;
+    }
+    return first;
+}
+
 bool Selector::matches(std::string_view candidate) const {
+    for (const auto& s : also)
+        if (!s.matches(candidate)) return false;
     if (op == SelectorOp::Any) return true;
+    // Upstream admits a package without a version for every selector (PackageAdmit).
+    if (candidate.empty()) return true;
+    if (op == SelectorOp::Revision || op == SelectorOp::Prefix) {
+        auto pc = parse_version(candidate), ps = parse_version(version);
+        if (!pc || !ps) return candidate == version;
+        if (op == SelectorOp::Revision) return compare_base(*pc, *ps) == 0;
+        if (pc->epoch != ps->epoch || pc->numbers.size() < ps->numbers.size()) return false;
+        for (size_t k = 0; k < ps->numbers.size(); ++k)
+            if (compare_numeric(pc->numbers[k], ps->numbers[k]) != 0) return false;
+        return ps->letter == 0 || (pc->numbers.size() == ps->numbers.size() && pc->letter == ps->letter);
+    }
     const int c = compare_versions(candidate, version);
     switch (op) {
         case SelectorOp::Eq: return c == 0;
@@ -170,22 +277,25 @@ bool Selector::matches(std::string_view candidate) const {
         case SelectorOp::Le: return c <= 0;
         case SelectorOp::Gt: return c > 0;
         case SelectorOp::Ge: return c >= 0;
-        case SelectorOp::Any: return true;
+        default: return true;
     }
-    return false;
 }
 
 std::string Selector::str() const {
+    std::string s;
     switch (op) {
-        case SelectorOp::Any: return "";
-        case SelectorOp::Eq: return version;
-        case SelectorOp::Ne: return "!=" + version;
-        case SelectorOp::Lt: return "<" + version;
-        case SelectorOp::Le: return "<=" + version;
-        case SelectorOp::Gt: return ">" + version;
-        case SelectorOp::Ge: return ">=" + version;
+        case SelectorOp::Any: s = ""; break;
+        case SelectorOp::Eq: s = version; break;
+        case SelectorOp::Ne: s = "!=" + version; break;
+        case SelectorOp::Lt: s = "<" + version; break;
+        case SelectorOp::Le: s = "<=" + version; break;
+        case SelectorOp::Gt: s = ">" + version; break;
+        case SelectorOp::Ge: s = ">=" + version; break;
+        case SelectorOp::Revision: s = "~" + version; break;
+        case SelectorOp::Prefix: s = "=" + version + "*"; break;
     }
-    return version;
+    for (const auto& a : also) s += ", " + a.str();
+    return s;
 }
 
 }  // namespace luet::core

@@ -59,7 +59,16 @@ public:
     Id dep(const core::PackageRef& ref) {
         Id name = pool_str2id(pool_, ref.atom().c_str(), 1);
         Id id = name;
-        if (ref.selector.op != core::SelectorOp::Any) {
+        if (!ref.selector.simple()) {
+            // Ranges, "~" and "=V*" become the alternatives of the known versions they admit.
+            id = 0;
+            for (const auto& v : atom_versions_[ref.atom()]) {
+                if (!ref.selector.matches(v)) continue;
+                Id one = pool_rel2id(pool_, name, evr(v), REL_EQ, 1);
+                id = id ? pool_rel2id(pool_, id, one, REL_OR, 1) : one;
+            }
+            if (!id) id = pool_rel2id(pool_, name, pool_str2id(pool_, "none", 1), REL_EQ, 1);
+        } else if (ref.selector.op != core::SelectorOp::Any) {
             int flags = 0;
             switch (ref.selector.op) {
                 case core::SelectorOp::Eq: flags = REL_EQ; break;
@@ -68,7 +77,7 @@ public:
                 case core::SelectorOp::Le: flags = REL_LT | REL_EQ; break;
                 case core::SelectorOp::Gt: flags = REL_GT; break;
                 case core::SelectorOp::Ge: flags = REL_GT | REL_EQ; break;
-                case core::SelectorOp::Any: break;
+                default: break;
             }
             id = pool_rel2id(pool_, name, evr(ref.selector.version), flags, 1);
         }
@@ -96,6 +105,9 @@ private:
                 if (r.selector.op != core::SelectorOp::Any) versions.push_back(r.selector.version);
         auto collect = [&](const PackageEntry& e) {
             versions.push_back(e.form.version);
+            atom_versions_[e.form.atom()].insert(e.form.version);
+            for (const auto& r : e.provides)
+                if (r.selector.op == core::SelectorOp::Eq) atom_versions_[r.atom()].insert(r.selector.version);
             for (const auto* list : {&e.requires_, &e.conflicts, &e.provides})
                 for (const auto& r : *list)
                     if (r.selector.op != core::SelectorOp::Any) versions.push_back(r.selector.version);
@@ -136,6 +148,7 @@ private:
     ::Pool* pool_;
     Repo* installed_;
     std::map<std::string, int> rank_;
+    std::map<std::string, std::set<std::string>> atom_versions_;
     std::map<Id, const PackageEntry*> entries_;
     std::map<Id, std::string> dep_text_;
 };
