@@ -25,6 +25,7 @@ no_artifacts "$WORK/d2" "nothing written for image+requires"
 
 T=$WORK/neither; pkg "$T" neither 'steps: ["true"]'
 expect_fail "neither image nor requires" "neither/build.yaml \(test/neither-1.0\).*neither 'image' nor 'requires'" "$LUET" build --tree "$T" --destination "$WORK/d3" --all
+no_artifacts "$WORK/d3" "nothing written when neither is set"
 
 T=$WORK/missing; seed "$T"; pkg "$T" orphan $'requires:\n- name: ghost\n  category: test\n  version: ">=1"'
 expect_fail "missing build dependency" "orphan/build.yaml \(test/orphan-1.0\): requires test/ghost>=1" "$LUET" build --tree "$T" --destination "$WORK/d4" --all
@@ -38,6 +39,32 @@ expect_no_file "$WORK/d5/failing-test-1.0.metadata.yaml" "no metadata for the fa
 T=$WORK/twice; seed "$T"; pkg "$T" a $'requires:\n- name: base\n  category: seed'; mkdir -p "$T/b"
 cp "$T/a/definition.yaml" "$T/a/build.yaml" "$T/b/"
 expect_fail "a package form defined twice" "test/a-1.0 is defined twice" "$LUET" build --tree "$T" --destination "$WORK/d6" --all
+
+T=$WORK/cycle; seed "$T"
+pkg "$T" a $'requires:\n- name: b\n  category: test\nsteps: ["true"]'
+pkg "$T" b $'requires:\n- name: a\n  category: test\nsteps: ["true"]'
+expect_fail "a build dependency cycle names both specs" "dependency cycle between .*test/a-1.0.*cycle/a/build.yaml.*cycle/b/build.yaml" "$LUET" build --tree "$T" --destination "$WORK/d7" --all
+no_artifacts "$WORK/d7" "nothing written for a cycle"
+
+T=$WORK/mixed; seed "$T"; mkdir -p "$T/seed2"
+printf 'name: other\ncategory: seed\nversion: "1"\n' >"$T/seed2/definition.yaml"
+printf 'image: luet-example/other:1\n' >"$T/seed2/build.yaml"
+pkg "$T" top $'requires:\n- name: base\n  category: seed\n- name: other\n  category: seed\nsteps: ["true"]'
+expect_fail "requires from different image sources" "top/build.yaml \(test/top-1.0\): requires packages built from different images" "$LUET" build --tree "$T" --destination "$WORK/d8" --all
+no_artifacts "$WORK/d8" "nothing written for mixed image sources"
+
+T=$WORK/buildconflict; seed "$T"
+pkg "$T" c $'requires:\n- name: base\n  category: seed\nconflicts:\n- name: base\n  category: seed\nsteps: ["true"]'
+expect_fail "build-time conflict with a build requirement" "c/build.yaml \(test/c-1.0\): conflicts with seed/base at build time" "$LUET" build --tree "$T" --destination "$WORK/d9" --all
+no_artifacts "$WORK/d9" "nothing written for a build-time conflict"
+
+T=$WORK/badcopy; seed "$T"
+pkg "$T" cp $'requires:\n- name: base\n  category: seed\ncopy:\n- source: /etc/hostname\n  destination: /x'
+expect_fail "copy entry without package or image" "cp/build.yaml \(test/cp-1.0\): each 'copy' entry needs exactly one of 'package' or 'image'" "$LUET" build --tree "$T" --destination "$WORK/d10" --all
+
+T=$WORK/badselector; seed "$T"
+pkg "$T" sel $'requires:\n- name: base\n  category: seed\n  version: ">="'
+expect_fail "a selector without a version names file and entry" "sel/build.yaml \(test/sel-1.0\): 'requires' entry seed/base: .*operator but no version" "$LUET" build --tree "$T" --destination "$WORK/d11" --all
 
 expect_fail "malformed luet.yaml names the file" "bad.yaml" bash -c "printf 'system: [\n' >'$WORK/bad.yaml'; '$LUET' install -y --config '$WORK/bad.yaml' apps/hello"
 

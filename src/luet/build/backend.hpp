@@ -13,14 +13,19 @@
 
 namespace luet::build {
 
-// One container run: start from `base_image`, copy `context` into `workdir`, run
-// `commands` with /bin/sh (stopping at the first failure) with `env` (NAME=value) set,
-// and commit the result as `result_image`.
+// One container run: start from `base_image`, copy `context` into `workdir` and each of
+// `copies` to its destination, run `commands` with /bin/sh (stopping at the first failure)
+// with `env` (NAME=value, literal) and `shell_env` (NAME=value lines exported in order
+// by the shell, so "PATH=$PATH:/x" and "${NAME}" expand as Dockerfile ENV does), and
+// commit the result as `result_image`.
 struct RunRequest {
     std::string base_image;
     std::filesystem::path context;  // copied into workdir when not empty
     std::string workdir = "/luetbuild";
     std::vector<std::string> env;
+    std::vector<std::string> shell_env;
+    // Host file or folder -> absolute destination in the container (folders: their content).
+    std::vector<std::pair<std::filesystem::path, std::string>> copies;
     std::vector<std::string> commands;
     std::string result_image;
     std::string label;  // package being built, for error messages
@@ -45,6 +50,12 @@ public:
     virtual void export_layers(const std::string& image, std::size_t first_layer,
                                const std::filesystem::path& dest) = 0;
     virtual void remove_image(const std::string& image) = 0;
+    // Creates `image` whose only layer is the content of the host folder `root`.
+    virtual void import_folder(const std::filesystem::path& root, const std::string& image) = 0;
+    // Copies `source` (a file or folder, absolute path) out of `image` to the host path
+    // `dest` (which must not exist). Throws luet::Error naming both when it cannot.
+    virtual void copy_from_image(const std::string& image, const std::string& source,
+                                 const std::filesystem::path& dest) = 0;
 };
 
 // The backend named `name` ("docker"). Throws luet::Error for an unknown backend.

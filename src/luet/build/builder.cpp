@@ -40,12 +40,30 @@ std::string image_tag(const core::PackageForm& f, const std::string& stage) {
 }
 
 const spec::PackageSpec& resolve_build_dep(const spec::Tree& tree, const spec::PackageSpec& p,
-                                           const core::PackageRef& ref) {
+                                           const core::PackageRef& ref, const char* how = "requires") {
     const spec::PackageSpec* dep = tree.best_match(ref);
     if (!dep)
-        throw Error(p.build_file.string() + " (" + p.definition.form.str() + "): requires " + ref.str() +
+        throw Error(p.build_file.string() + " (" + p.definition.form.str() + "): " + how + " " + ref.str() +
                     ", but the tree has no package matching it");
     return *dep;
+}
+
+// Packages that must be built before `p`: its build requires and the packages it copies from.
+std::vector<const spec::PackageSpec*> build_deps(const spec::Tree& tree, const spec::PackageSpec& p) {
+    std::vector<const spec::PackageSpec*> out;
+    for (const auto& r : p.build.requires_) out.push_back(&resolve_build_dep(tree, p, r));
+    for (const auto& c : p.build.copy)
+        if (c.package) out.push_back(&resolve_build_dep(tree, p, *c.package, "copies from"));
+    return out;
+}
+
+// The build-time conflicts of `p` against the packages its build starts from.
+void check_build_conflicts(const spec::Tree& tree, const spec::PackageSpec& p) {
+    for (const auto* dep : build_deps(tree, p))
+        for (const auto& c : p.build.conflicts)
+            if (c.matches(dep->definition.form))
+                throw Error(p.build_file.string() + " (" + p.definition.form.str() + "): conflicts with " + c.str() +
+                            " at build time, but its build needs " + dep->definition.form.str());
 }
 
 }  // namespace
@@ -69,7 +87,8 @@ std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOp
         stack.pop_back();
         if (!seen.insert(p).second) continue;
         closure.push_back(p);
-        for (const auto& r : p->build.requires_) stack.push_back(&resolve_build_dep(tree, *p, r));
+        check_build_conflicts(tree, *p);
+        for (const auto* d : build_deps(tree, *p)) stack.push_back(d);
     }
     // Order with the solver's topological sort; entries keep the build requires.
     std::vector<solver::PackageEntry> entries;
@@ -77,21 +96,36 @@ std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOp
     for (const auto* p : closure) {
         solver::PackageEntry e;
         e.form = p->definition.form;
-        for (const auto& r : p->build.requires_) {
-            const auto& dep = resolve_build_dep(tree, *p, r).definition.form;
-            e.requires_.push_back({dep.category, dep.name, core::Selector{core::SelectorOp::Eq, dep.version}});
+        for (const auto* d : build_deps(tree, *p)) {
+            const auto& dep = d->definition.form;
+            e.requires_.push_back({dep.category, dep.name, core::Selector{core::SelectorOp::Eq, dep.version, {}}});
         }
         entries.push_back(std::move(e));
         by_form[p->definition.form.str()] = p;
     }
     std::vector<const spec::PackageSpec*> ordered;
-    for (const auto& e : solver::topological_order(entries)) ordered.push_back(by_form.at(e.form.str()));
+    std::vector<solver::PackageEntry> sorted;
+    try {
+        sorted = solver::topological_order(entries);
+    } catch (const Error& e) {
+        std::string files;
+        const std::string what = e.what();
+        for (const auto* p : closure)
+            if (what.find(p->definition.form.str()) != std::string::npos)
+                files += "\n  " + p->build_file.string() + " (" + p->definition.form.str() + ")";
+        throw Error(std::string(e.what()) + "; the build specs involved:" + files);
+    }
+    for (const auto& e : sorted) ordered.push_back(by_form.at(e.form.str()));
 
-    // One seed image per build graph.
+    // One seed image per build graph (a squash of final images starts a graph of its own).
     std::map<const spec::PackageSpec*, std::string> seed;
     for (const auto* p : ordered) {
         if (!p->build.image.empty()) {
             seed[p] = p->build.image;
+            continue;
+        }
+        if (p->build.requires_final_images || p->build.requires_.empty()) {
+            seed[p] = "final images of " + p->definition.form.str();
             continue;
         }
         for (const auto& r : p->build.requires_) {
@@ -143,6 +177,32 @@ std::vector<std::string> select_entries(const fs::path& root, const std::vector<
     return {chosen.begin(), chosen.end()};
 }
 
+namespace {
+
+// Writes one artifact (and its metadata file) cut from `content`.
+artifact::Metadata write_artifact(const fs::path& content, const spec::Definition& runtime, const spec::PackageSpec& p,
+                                  const std::vector<std::string>& includes, const std::vector<std::string>& excludes,
+                                  bool keep_empty_dirs, const BuildOptions& opts) {
+    artifact::Metadata meta;
+    meta.runtime = runtime;
+    meta.build_yaml = p.build_yaml;
+    meta.compression = opts.compression;
+    meta.path = runtime.form.fingerprint() + artifact::package_suffix(opts.compression);
+    std::vector<std::string> entries = select_entries(content, includes, excludes, keep_empty_dirs);
+    artifact::pack(content, entries, opts.destination / meta.path, opts.compression);
+    for (const auto& e : entries)
+        if (!fs::is_directory(fs::symlink_status(content / e))) meta.files.push_back(e);
+    meta.sha256 = artifact::sha256_file(opts.destination / meta.path);
+    artifact::write_metadata(meta, opts.destination / meta.metadata_file_name());
+    return meta;
+}
+
+void extract_artifact(const fs::path& file, const fs::path& dest) {
+    core::capture({"tar", "-xf", file.string(), "-C", dest.string()});
+}
+
+}  // namespace
+
 std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions& opts, const Reporter& reporter) {
     const auto order = plan(tree, opts);
     auto backend = make_backend(opts.backend);
@@ -158,54 +218,102 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             for (auto it = images.rbegin(); it != images.rend(); ++it) backend.remove_image(*it);
         }
     } remove_images{*backend, created};
+    auto say = [&](const std::string& line) {
+        if (reporter.progress) reporter.progress(line);
+    };
 
     std::vector<artifact::Metadata> result;
     size_t index = 0;
     for (const auto* p : order) {
         ++index;
         const auto& form = p->definition.form;
+        const auto& b = p->build;
         const std::string label = p->build_file.string() + " (" + form.str() + ")";
-        if (reporter.progress)
-            reporter.progress("📦 [" + std::to_string(index) + "/" + std::to_string(order.size()) + "] Building " +
-                              form.str());
+        say("📦 [" + std::to_string(index) + "/" + std::to_string(order.size()) + "] Building " + form.str());
 
         // The image the build starts from.
         std::string base;
-        if (!p->build.image.empty()) {
-            base = p->build.image;
+        if (!b.image.empty()) {
+            base = b.image;
             if (!backend->image_exists(base)) backend->pull(base);
-        } else {
-            const auto& first = resolve_build_dep(tree, *p, p->build.requires_.front());
+        } else if (b.requires_final_images) {
+            if (b.from_join) say("  'join' is deprecated upstream: use 'requires' with 'requires_final_images: true'");
+            // A new image holding exactly the artifacts of the required packages.
+            TempDir squash;
+            for (const auto& r : b.requires_) {
+                const auto& dep = resolve_build_dep(tree, *p, r);
+                say("  ↳ final image content: " + dep.definition.form.str());
+                extract_artifact(opts.destination / built.at(&dep).path, squash.path);
+            }
+            base = image_tag(form, "final-deps");
+            backend->import_folder(squash.path, base);
+            created.push_back(base);
+        } else if (!b.requires_.empty()) {
+            const auto& first = resolve_build_dep(tree, *p, b.requires_.front());
             base = final_image.at(&first);
-            if (p->build.requires_.size() > 1) {
+            if (b.requires_.size() > 1) {
                 // Further requires are layered on top as their artifacts' content.
                 TempDir overlay;
-                for (size_t i = 1; i < p->build.requires_.size(); ++i) {
-                    const auto& dep = resolve_build_dep(tree, *p, p->build.requires_[i]);
-                    const auto& meta = built.at(&dep);
-                    core::capture({"tar", "-xf", (opts.destination / meta.path).string(), "-C",
-                                   overlay.path.string()});
+                for (size_t i = 1; i < b.requires_.size(); ++i) {
+                    const auto& dep = resolve_build_dep(tree, *p, b.requires_[i]);
+                    extract_artifact(opts.destination / built.at(&dep).path, overlay.path);
                 }
-                RunRequest layer{base, overlay.path, "/", {}, {"true"}, image_tag(form, "deps"), label};
+                RunRequest layer;
+                layer.base_image = base;
+                layer.context = overlay.path;
+                layer.workdir = "/";
+                layer.commands = {"true"};
+                layer.result_image = image_tag(form, "deps");
+                layer.label = label;
                 backend->run(layer, reporter.output);
                 created.push_back(layer.result_image);
                 base = layer.result_image;
             }
         }
 
+        // Files copied in from images or from other packages' images (before prelude).
+        TempDir copies;
+        std::vector<std::pair<fs::path, std::string>> copy_list;
+        for (size_t i = 0; i < b.copy.size(); ++i) {
+            const auto& c = b.copy[i];
+            std::string from = c.image;
+            if (c.package) {
+                from = final_image.at(&resolve_build_dep(tree, *p, *c.package, "copies from"));
+            } else if (!backend->image_exists(from)) {
+                backend->pull(from);
+            }
+            const fs::path staged = copies.path / std::to_string(i);
+            backend->copy_from_image(from, c.source, staged);
+            // As Dockerfile COPY: a file copied to "dir/" keeps its name.
+            std::string dest = c.destination;
+            if (dest.ends_with('/') && !fs::is_directory(staged)) dest += fs::path(c.source).filename().string();
+            copy_list.emplace_back(staged, dest);
+        }
+
         std::string builder = base;
         std::string package_image = base;
-        const bool has_commands = !p->build.prelude.empty() || !p->build.steps.empty();
+        const bool has_commands = !b.prelude.empty() || !b.steps.empty() || !copy_list.empty();
+        if (has_commands && base.empty())
+            throw Error(label + ": has commands to run but neither 'image' nor 'requires' to run them in");
+        RunRequest run;
+        run.base_image = base;
+        run.env = {"PACKAGE_NAME=" + form.name, "PACKAGE_VERSION=" + form.version, "PACKAGE_CATEGORY=" + form.category};
+        run.shell_env = b.env;
+        run.label = label;
         if (has_commands) {
-            RunRequest pre{base, p->dir, "/luetbuild", p->build.env,
-                           p->build.prelude.empty() ? std::vector<std::string>{"true"} : p->build.prelude,
-                           image_tag(form, "builder"), label};
+            RunRequest pre = run;
+            pre.context = p->dir;
+            pre.copies = copy_list;
+            pre.commands = b.prelude.empty() ? std::vector<std::string>{"true"} : b.prelude;
+            pre.result_image = image_tag(form, "builder");
             backend->run(pre, reporter.output);
             created.push_back(pre.result_image);
             builder = package_image = pre.result_image;
-            if (!p->build.steps.empty()) {
-                RunRequest steps{builder, {}, "/luetbuild", p->build.env, p->build.steps,
-                                 image_tag(form, "package"), label};
+            if (!b.steps.empty()) {
+                RunRequest steps = run;
+                steps.base_image = builder;
+                steps.commands = b.steps;
+                steps.result_image = image_tag(form, "package");
                 backend->run(steps, reporter.output);
                 created.push_back(steps.result_image);
                 package_image = steps.result_image;
@@ -215,34 +323,31 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
 
         TempDir staging;
         fs::path content = staging.path;
-        if (p->build.unpack || !p->build.package_dir.empty()) {
+        if (b.unpack || !b.package_dir.empty()) {
             backend->export_layers(package_image, 0, staging.path);
-            if (!p->build.package_dir.empty()) content = staging.path / fs::path(p->build.package_dir).relative_path();
+            if (!b.package_dir.empty()) content = staging.path / fs::path(b.package_dir).relative_path();
         } else if (package_image != builder) {
             backend->export_layers(package_image, backend->layer_count(builder), staging.path);
         }
-        if (!p->build.package_dir.empty() && !fs::is_directory(content))
-            throw Error(label + ": package_dir " + p->build.package_dir + " does not exist after the build steps");
+        if (!b.package_dir.empty() && !fs::is_directory(content))
+            throw Error(label + ": package_dir " + b.package_dir + " does not exist after the build steps");
 
-        artifact::Metadata meta;
-        meta.runtime = p->definition;
-        meta.build_yaml = p->build_yaml;
-        meta.compression = opts.compression;
-        meta.path = form.fingerprint() + artifact::package_suffix(opts.compression);
         // A delta layer also records folders whose only change is their mtime (e.g. /tmp after
         // a compiler ran); folders without selected content are left out of a delta.
-        const bool delta = !p->build.unpack && p->build.package_dir.empty();
-        std::vector<std::string> entries = select_entries(content, p->build.includes, p->build.excludes, !delta);
-        artifact::pack(content, entries, opts.destination / meta.path, opts.compression);
-        for (const auto& e : entries)
-            if (!fs::is_directory(fs::symlink_status(content / e))) meta.files.push_back(e);
-        meta.sha256 = artifact::sha256_file(opts.destination / meta.path);
-        artifact::write_metadata(meta, opts.destination / meta.metadata_file_name());
-        if (reporter.progress)
-            reporter.progress("✔ " + form.str() + ": " + meta.path + " (" + std::to_string(meta.files.size()) +
-                              " files)");
+        const bool delta = !b.unpack && b.package_dir.empty();
+        artifact::Metadata meta = write_artifact(content, p->definition, *p, b.includes, b.excludes, !delta, opts);
+        say("✔ " + form.str() + ": " + meta.path + " (" + std::to_string(meta.files.size()) + " files)");
         built[p] = meta;
         result.push_back(std::move(meta));
+
+        for (const auto& sub : b.subpackages) {
+            // Subpackages cut the same build result with their own filters.
+            std::vector<std::string> inc = sub.includes, exc = sub.excludes;
+            artifact::Metadata sm = write_artifact(content, sub.definition, *p, inc, exc, !delta, opts);
+            say("✔ " + sub.definition.form.str() + " (subpackage of " + form.str() + "): " + sm.path + " (" +
+                std::to_string(sm.files.size()) + " files)");
+            result.push_back(std::move(sm));
+        }
     }
     return result;
 }

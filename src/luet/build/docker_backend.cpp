@@ -16,9 +16,44 @@ namespace fs = std::filesystem;
 namespace luet::build {
 namespace {
 
-std::string join_script(const std::vector<std::string>& commands) {
+std::string quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// "NAME=value" as Dockerfile ENV would set it: a quoted value is kept as written, a bare
+// one is double-quoted so that spaces stay in the value while $NAME still expands.
+std::string export_line(const std::string& entry) {
+    const size_t eq = entry.find('=');
+    const std::string name = entry.substr(0, eq);
+    std::string value = eq == std::string::npos ? "" : entry.substr(eq + 1);
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+        return "export " + name + "=" + value;
+    std::string out = "export " + name + "=\"";
+    for (char c : value) {
+        if (c == '"' || c == '\\' || c == '`') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+// The container's script: exports, staged copies moved into place, then the commands.
+std::string join_script(const RunRequest& req, const std::string& staging) {
     std::string script = "set -e\n";
-    for (const auto& c : commands) script += c + "\n";
+    for (const auto& e : req.shell_env) script += export_line(e) + "\n";
+    for (size_t i = 0; i < req.copies.size(); ++i) {
+        const auto& [host, dest] = req.copies[i];
+        const std::string from = staging + "/" + std::to_string(i);
+        if (fs::is_directory(host)) {
+            script += "mkdir -p " + quote(dest) + " && cp -a " + quote(from) + "/. " + quote(dest) + "/\n";
+        } else {
+            script += "mkdir -p " + quote(fs::path(dest).parent_path().string()) + " && cp -a " + quote(from) + " " +
+                      quote(dest) + "\n";
+        }
+    }
+    if (!req.copies.empty()) script += "rm -rf " + quote(staging) + "\n";
+    for (const auto& c : req.commands) script += c + "\n";
     return script;
 }
 
@@ -26,6 +61,19 @@ std::string trim(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     return s;
 }
+
+struct TempFolder {
+    fs::path path;
+    TempFolder() {
+        char tmpl[] = "/tmp/luet-copy-XXXXXX";
+        if (!mkdtemp(tmpl)) throw Error("cannot create a temporary folder");
+        path = tmpl;
+    }
+    ~TempFolder() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
 
 class DockerBackend : public Backend {
 public:
@@ -46,7 +94,8 @@ public:
             create.push_back("-e");
             create.push_back(e);
         }
-        create.insert(create.end(), {req.base_image, "/bin/sh", "-c", join_script(req.commands)});
+        const std::string staging = "/.luet-copy";
+        create.insert(create.end(), {req.base_image, "/bin/sh", "-c", join_script(req, staging)});
         const std::string container = trim(core::capture(create));
         struct Cleanup {
             std::string id;
@@ -56,6 +105,13 @@ public:
         if (!req.context.empty()) {
             // "docker cp DIR/. CTR:/workdir" copies the folder's content, creating workdir.
             core::capture({"docker", "cp", (req.context / ".").string(), container + ":" + req.workdir});
+        }
+        if (!req.copies.empty()) {
+            // Staged under one folder, moved into place by the script (parents created).
+            TempFolder stage;
+            for (size_t i = 0; i < req.copies.size(); ++i)
+                core::capture({"cp", "-a", req.copies[i].first.string(), (stage.path / std::to_string(i)).string()});
+            core::capture({"docker", "cp", (stage.path / ".").string(), container + ":" + staging});
         }
         int code = core::run({"docker", "start", "-a", container}, sink);
         if (code != 0)
@@ -96,6 +152,26 @@ public:
     }
 
     void remove_image(const std::string& image) override { core::run({"docker", "rmi", "-f", image}); }
+
+    void import_folder(const fs::path& root, const std::string& image) override {
+        core::capture({"sh", "-c", "tar -C " + quote(root.string()) + " -cf - . | docker import - " + quote(image)});
+    }
+
+    void copy_from_image(const std::string& image, const std::string& source, const fs::path& dest) override {
+        std::string out;
+        const int created = core::run({"docker", "create", image, "/luet-copy-placeholder"},
+                                      [&](std::string_view l) { out = std::string(l); });
+        if (created != 0) throw Error("cannot copy " + source + " from image " + image + ": " + out);
+        const std::string container = trim(out);
+        struct Cleanup {
+            std::string id;
+            ~Cleanup() { core::run({"docker", "rm", "-f", id}); }
+        } cleanup{container};
+        std::string err;
+        if (core::run({"docker", "cp", container + ":" + source, dest.string()},
+                      [&](std::string_view l) { err += std::string(l) + "\n"; }) != 0)
+            throw Error("cannot copy " + source + " from image " + image + ": " + trim(err));
+    }
 
 private:
     using ArchivePtr = std::unique_ptr<struct archive, int (*)(struct archive*)>;

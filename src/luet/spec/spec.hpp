@@ -31,6 +31,23 @@ struct Definition {
     std::vector<std::string> uri;
 };
 
+// build.yaml "copy:" entry: files taken from an image, or from the package image of
+// another package of the tree (built first), before prelude runs (Docker's COPY --from).
+struct CopyField {
+    std::optional<core::PackageRef> package;
+    std::string image;
+    std::string source;       // absolute path in the source image
+    std::string destination;  // absolute path in the build container
+};
+
+// build.yaml "subpackages:" entry: a further artifact cut from the same build result,
+// with its own package form and its own includes/excludes.
+struct SubPackage {
+    Definition definition;  // category and version default to the parent's
+    std::vector<std::string> includes;
+    std::vector<std::string> excludes;
+};
+
 // build.yaml: how the package content is produced in a container.
 struct BuildSpec {
     std::string image;                       // seed image; exclusive with requires
@@ -43,6 +60,17 @@ struct BuildSpec {
     std::vector<std::string> includes;       // RE2 regexes on absolute paths
     std::vector<std::string> excludes;       // win over includes
     std::string package_dir;                 // package only this folder, rebased to /
+    // Start from an image holding the artifacts of `requires` (squashed), instead of
+    // chaining their build images. `join:` (deprecated upstream) sets requires + this.
+    bool requires_final_images = false;
+    bool from_join = false;                  // requires came from the deprecated `join:`
+    std::vector<CopyField> copy;
+    std::vector<SubPackage> subpackages;
+
+    // No commands and nothing to unpack: a virtual (meta) package with an empty artifact.
+    bool is_virtual() const {
+        return prelude.empty() && steps.empty() && !unpack && package_dir.empty() && copy.empty();
+    }
 };
 
 struct PackageSpec {
@@ -69,7 +97,8 @@ struct Tree {
 
 // Loads every folder holding both build.yaml and definition.yaml below each tree root.
 // Throws luet::Error naming the file on malformed YAML, a missing name, a package form
-// defined twice, or a build spec with both `image` and `requires` (or neither).
+// defined twice, or a build spec with both `image` and `requires` (or neither while it has
+// commands to run: a spec without commands is a virtual package, as upstream allows).
 Tree load_tree(const std::vector<std::filesystem::path>& roots);
 
 // Parses a definition document (definition.yaml or a repository's runtime definition).

@@ -13,14 +13,63 @@ namespace luet::spec {
 namespace {
 
 
-BuildSpec parse_build(const YAML::Node& n, const std::string& origin) {
+Definition definition_from_node(const YAML::Node& n, const std::string& origin);
+
+BuildSpec parse_build(const YAML::Node& n, const std::string& origin, const Definition& parent) {
     BuildSpec b;
     b.image = scalar(n, "image", origin);
     b.requires_ = package_refs(n, "requires", origin);
+    b.requires_final_images = boolean(n, "requires_final_images", origin);
+    if (auto join = package_refs(n, "join", origin); !join.empty()) {
+        if (!b.requires_.empty())
+            throw Error(origin + ": 'join' and 'requires' are both set; 'join' is the deprecated form of "
+                        "'requires' with 'requires_final_images: true'");
+        b.requires_ = std::move(join);
+        b.requires_final_images = true;
+        b.from_join = true;
+    }
+    if (YAML::Node copy = n["copy"]; copy && !copy.IsNull()) {
+        if (!copy.IsSequence()) throw Error(origin + ": 'copy' must be a list");
+        for (const auto& item : copy) {
+            CopyField c;
+            if (item["package"]) {
+                YAML::Node wrapped;
+                wrapped["package"].push_back(item["package"]);
+                c.package = package_refs(wrapped, "package", origin + ": copy").front();
+            }
+            c.image = scalar(item, "image", origin);
+            c.source = scalar(item, "source", origin);
+            c.destination = scalar(item, "destination", origin);
+            if (c.package.has_value() == !c.image.empty())
+                throw Error(origin + ": each 'copy' entry needs exactly one of 'package' or 'image'");
+            if (c.source.empty() || c.destination.empty())
+                throw Error(origin + ": each 'copy' entry needs 'source' and 'destination'");
+            b.copy.push_back(std::move(c));
+        }
+    }
+    if (YAML::Node subs = n["subpackages"]; subs && !subs.IsNull()) {
+        if (!subs.IsSequence()) throw Error(origin + ": 'subpackages' must be a list");
+        for (const auto& item : subs) {
+            YAML::Node def = YAML::Clone(item);
+            if (!def["category"]) def["category"] = parent.form.category;
+            if (!def["version"]) def["version"] = parent.form.version;
+            SubPackage sp;
+            sp.definition = definition_from_node(def, origin + ": subpackages");
+            sp.includes = strings(item, "includes", origin);
+            sp.excludes = strings(item, "excludes", origin);
+            b.subpackages.push_back(std::move(sp));
+        }
+    }
     b.conflicts = package_refs(n, "conflicts", origin);
     b.prelude = strings(n, "prelude", origin);
     b.steps = strings(n, "steps", origin);
     b.env = strings(n, "env", origin);
+    for (const auto& e : b.env) {
+        const std::string name = e.substr(0, e.find('='));
+        const bool ok = e.find('=') != std::string::npos && !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) &&
+                        std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+        if (!ok) throw Error(origin + ": 'env' entry '" + e + "' is not NAME=value with NAME a variable name");
+    }
     b.includes = strings(n, "includes", origin);
     b.excludes = strings(n, "excludes", origin);
     b.package_dir = scalar(n, "package_dir", origin);
@@ -38,12 +87,12 @@ PackageSpec load_package(const fs::path& dir) {
     s.definition = parse_definition(s.definition_yaml, s.definition_file.string());
 
     const std::string origin = s.build_file.string() + " (" + s.definition.form.str() + ")";
-    s.build = parse_build(load_yaml(s.build_yaml, origin), origin);
+    s.build = parse_build(load_yaml(s.build_yaml, origin), origin, s.definition);
     if (!s.build.image.empty() && !s.build.requires_.empty())
         throw Error(origin + ": 'image' and 'requires' are both set; a build spec starts "
                     "either from an image or from other packages, not both");
-    if (s.build.image.empty() && s.build.requires_.empty())
-        throw Error(origin + ": neither 'image' nor 'requires' is set; a build spec must "
+    if (s.build.image.empty() && s.build.requires_.empty() && !s.build.is_virtual())
+        throw Error(origin + ": neither 'image' nor 'requires' is set; a build spec with steps must "
                     "say where the build starts from");
 
     fs::path finalize = dir / "finalize.yaml";
@@ -58,7 +107,12 @@ PackageSpec load_package(const fs::path& dir) {
 }  // namespace
 
 Definition parse_definition(const std::string& yaml_text, const std::string& origin) {
-    YAML::Node n = load_yaml(yaml_text, origin);
+    return definition_from_node(load_yaml(yaml_text, origin), origin);
+}
+
+namespace {
+
+Definition definition_from_node(const YAML::Node& n, const std::string& origin) {
     Definition d;
     d.form.name = scalar(n, "name", origin);
     d.form.category = scalar(n, "category", origin);
@@ -76,6 +130,8 @@ Definition parse_definition(const std::string& yaml_text, const std::string& ori
     d.uri = strings(n, "uri", where);
     return d;
 }
+
+}  // namespace
 
 std::string definition_to_yaml(const Definition& d) {
     YAML::Emitter out;
