@@ -15,7 +15,7 @@ void add_build(CLI::App& app, Globals&) {
     };
     auto args = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("build", "Build packages of a tree in containers");
-    cmd->add_option("--tree,-t", args->trees, "Path of the tree (repeatable)");
+    cmd->add_option("--tree,-t", args->trees, "Path of the tree (repeatable)")->allow_extra_args(false);
     cmd->add_option("--destination", args->destination, "Destination folder of the artifacts");
     cmd->add_option("--compression", args->compression, "Compression of the artifacts: gzip, zstd or none");
     cmd->add_option("--backend,-b", args->backend, "Container backend: docker");

@@ -24,6 +24,7 @@ void add_create_repo(CLI::App& app, Globals& g);
 void add_install(CLI::App& app, Globals& g);
 void add_uninstall(CLI::App& app, Globals& g);
 void add_config(CLI::App& app, Globals& g);
+void add_tree(CLI::App& app, Globals& g);
 
 // Status lines of long work go to stdout with a fixed prefix so they stay readable when
 // interleaved with container output.

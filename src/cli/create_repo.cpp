@@ -19,12 +19,12 @@ void add_create_repo(CLI::App& app, Globals&) {
     };
     auto args = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("create-repo", "Create a repository from built artifacts");
-    cmd->add_option("--tree,-t", args->trees, "Path of the source tree (repeatable)");
+    cmd->add_option("--tree,-t", args->trees, "Path of the source tree (repeatable)")->allow_extra_args(false);
     cmd->add_option("--output,-o", args->output, "Folder where the repository is written");
     cmd->add_option("--packages", args->packages, "Folder holding the built artifacts");
     cmd->add_option("--name", args->name, "Repository name");
     cmd->add_option("--descr", args->descr, "Repository description");
-    cmd->add_option("--urls", args->urls, "Repository URLs (repeatable)");
+    cmd->add_option("--urls", args->urls, "Repository URLs (repeatable)")->allow_extra_args(false);
     cmd->add_option("--type", args->type, "Repository type: disk, http or docker");
     cmd->add_option("--priority", args->priority, "Repository priority");
     cmd->add_option("--tree-compression", args->tree_compression, "Compression of the tree documents");

@@ -24,8 +24,11 @@ int main(int argc, char** argv) {
     luet::cli::add_install(app, g);
     luet::cli::add_uninstall(app, g);
     luet::cli::add_config(app, g);
+    luet::cli::add_tree(app, g);
     try {
         app.parse(argc, argv);
+    } catch (const CLI::RuntimeError& e) {
+        return e.get_exit_code();  // the command already reported (e.g. tree validate)
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     } catch (const luet::Error& e) {

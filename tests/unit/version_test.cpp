@@ -208,3 +208,24 @@ TEST(Selector, RangesAndText) {
 }
 
 }  // namespace
+
+namespace {
+
+// upstream `luet tree bump` (Package.BumpBuildVersion) cases.
+TEST(Version, BumpBuildVersion) {
+    using luet::core::bump_build_version;
+    EXPECT_EQ(bump_build_version("1.0"), "1.0+1");
+    EXPECT_EQ(bump_build_version("1.0+1"), "1.0+2");
+    EXPECT_EQ(bump_build_version("1.0+9"), "1.0+10");
+    EXPECT_EQ(bump_build_version("1.0_rc1"), "1.0_rc1+1");
+    EXPECT_EQ(bump_build_version("1.0-r2"), "1.0-r2+1");
+    EXPECT_EQ(bump_build_version("1.0+r2"), "1.0+r3");
+    EXPECT_EQ(bump_build_version("1.0+p4"), "1.0+p5");
+    EXPECT_EQ(bump_build_version("1.0+rc1"), "1.0+rc2");
+    EXPECT_EQ(bump_build_version("0.1.0+0.1.22"), "0.1.0+0.1.23");
+    EXPECT_EQ(bump_build_version("1.0+beta"), "1.0+beta.1");
+    EXPECT_GT(compare_versions(bump_build_version("2.10.1+1"), "2.10.1+1"), 0);
+    EXPECT_THROW(bump_build_version("v1.0"), luet::Error);
+}
+
+}  // namespace

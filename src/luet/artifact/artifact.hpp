@@ -53,6 +53,8 @@ void pack(const std::filesystem::path& root, const std::vector<std::string>& ent
           const std::filesystem::path& dest, Compression c);
 
 // Hex sha256 of a file's content. Throws luet::Error when it cannot be read.
+// Hex sha256 of a byte string.
+std::string sha256_string(std::string_view data);
 std::string sha256_file(const std::filesystem::path& file);
 
 }  // namespace luet::artifact

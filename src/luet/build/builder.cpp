@@ -140,6 +140,18 @@ std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOp
     return ordered;
 }
 
+std::string build_hash(const spec::Tree& tree, const spec::PackageSpec& p) {
+    std::string input = "build.yaml\n" + p.build_yaml + "\ndefinition.yaml\n" + p.definition_yaml + "\n";
+    std::vector<fs::path> files;
+    for (auto it = fs::recursive_directory_iterator(p.dir); it != fs::recursive_directory_iterator(); ++it)
+        if (it->is_regular_file()) files.push_back(it->path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files)
+        input += f.lexically_relative(p.dir).string() + " " + artifact::sha256_file(f) + "\n";
+    for (const auto* d : build_deps(tree, p)) input += "dep " + build_hash(tree, *d) + "\n";
+    return artifact::sha256_string(input);
+}
+
 std::vector<std::string> select_entries(const fs::path& root, const std::vector<std::string>& includes,
                                         const std::vector<std::string>& excludes, bool keep_empty_dirs) {
     auto compile = [](const std::vector<std::string>& patterns, const char* what) {

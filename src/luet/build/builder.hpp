@@ -44,6 +44,11 @@ std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOp
 // partial of the failing package is left in the destination.
 std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions& opts, const Reporter& reporter);
 
+// A content hash of a package's build: its build.yaml and definition.yaml, every file of
+// its build context (path and sha256) and the hashes of the packages its build needs, so
+// equal inputs give equal hashes (what upstream's `luet tree images` prints as the image tag).
+std::string build_hash(const spec::Tree& tree, const spec::PackageSpec& p);
+
 // The entries of `root` (paths relative to it, parents before children) that the
 // includes/excludes filters select. Parent folders of selected entries are kept; other
 // folders only when keep_empty_dirs is set. Throws luet::Error on an invalid regex, naming it.

@@ -1,5 +1,6 @@
 #include "luet/core/version.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 
@@ -189,6 +190,26 @@ int compare_parsed(const Parsed& a, const Parsed& b) {
 }  // namespace
 
 bool valid_version(std::string_view v) { return parse_version(v).has_value(); }
+
+std::string bump_build_version(std::string_view version) {
+    if (!valid_version(version)) throw Error("version '" + std::string(version) + "' is not a valid luet version");
+    // The build part is what follows the last '+'.
+    const size_t plus = version.rfind('+');
+    const std::string base(version.substr(0, plus));
+    if (plus == std::string_view::npos) return base + "+1";
+    const std::string build(version.substr(plus + 1));
+    auto all_digits = [](std::string_view s) {
+        return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return is_digit(c); });
+    };
+    auto next = [](std::string_view digits) { return std::to_string(std::stoull(std::string(digits)) + 1); };
+    if (all_digits(build)) return base + "+" + next(build);
+    for (std::string_view prefix : {"rc", "r", "p"})
+        if (build.starts_with(prefix) && all_digits(std::string_view(build).substr(prefix.size())))
+            return base + "+" + std::string(prefix) + next(std::string_view(build).substr(prefix.size()));
+    if (size_t dot = build.rfind('.'); dot != std::string::npos && dot > 0 && all_digits(std::string_view(build).substr(dot + 1)))
+        return base + "+" + build.substr(0, dot + 1) + next(std::string_view(build).substr(dot + 1));
+    return base + "+" + build + ".1";
+}
 
 int compare_versions(std::string_view a, std::string_view b) {
     auto pa = parse_version(a), pb = parse_version(b);

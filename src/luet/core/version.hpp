@@ -29,6 +29,11 @@ int compare_versions(std::string_view a, std::string_view b);
 // True when `v` follows the version grammar above.
 bool valid_version(std::string_view v);
 
+// The next build revision of `version`, as upstream's `luet tree bump` (Package.BumpBuildVersion):
+// "1.0" -> "1.0+1", "1.0+3" -> "1.0+4", "1.0+r2" -> "1.0+r3" (also p, rc), "1.0+a.b.2" ->
+// "1.0+a.b.3", "1.0+beta" -> "1.0+beta.1". Throws luet::Error when `version` is not valid.
+std::string bump_build_version(std::string_view version);
+
 enum class SelectorOp {
     Any,       // empty version, "*" or ">=0": matches everything
     Eq,        // "1.0" or "=1.0"
