@@ -44,6 +44,7 @@ void add_install(CLI::App& app, Globals& g) {
             return;
         }
         for (const auto& f : result.changed) info("✔ Installed " + f.str());
+        for (const auto& f : result.replaced) info("✔ Replaced " + f.str());
         if (!result.finalizer_errors.empty()) {
             std::string all;
             for (const auto& e : result.finalizer_errors) all += "\n  " + e;

@@ -84,12 +84,9 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
     const solver::Solution solution = solver::solve(available, installed, request);
     Result result;
     if (solution.install.empty()) return result;
-    if (!solution.remove.empty()) {
-        std::string names;
-        for (const auto& r : solution.remove) names += " " + r.form.str();
-        throw Error("the request would replace installed packages (" + names.substr(1) +
-                    "); upgrades are not supported yet");
-    }
+    // Installed packages the solver replaces (a new package provides them, or a newer version).
+    std::set<std::string> replacing;
+    for (const auto& r : solution.remove) replacing.insert(r.form.str());
 
     // Fetch and verify everything before touching the rootfs.
     const fs::path cache = cfg.packages_cache_dir();
@@ -114,13 +111,38 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
         const std::string who = s.pkg->meta.runtime.form.str();
         for (const auto& [name, directory] : list_entries(s.file)) {
             if (directory) continue;  // folders are shared
-            if (auto owner = database.owner(name); owner && !opts.force)
+            if (auto owner = database.owner(name); owner && !opts.force && !replacing.count(owner->str()))
                 throw Error("file conflict: /" + name + " of " + who + " belongs to installed package " +
                             owner->str() + " (use --force to overwrite)");
             if (auto [it, fresh] = claimed.emplace(name, who); !fresh && !opts.force && it->second != who)
                 throw Error("file conflict: /" + name + " is in both " + it->second + " and " + who);
         }
     }
+
+    // Files of replaced packages that new ones ship again are moved aside first, so that a
+    // failed transaction can put them back.
+    const fs::path backup = system_dir / "replace-backup";
+    std::vector<std::pair<fs::path, fs::path>> moved;  // rootfs path -> backup path
+    fs::remove_all(backup);
+    for (const auto& r : solution.remove) {
+        for (const auto& f : database.files(r.form)) {
+            if (!claimed.count(f)) continue;
+            const fs::path host = resolve_in_root(cfg.rootfs, f, false);
+            std::error_code ec;
+            if (!fs::exists(fs::symlink_status(host, ec)) || fs::is_directory(fs::symlink_status(host, ec))) continue;
+            fs::create_directories(backup);
+            const fs::path aside = backup / std::to_string(moved.size());
+            fs::rename(host, aside);
+            moved.emplace_back(host, aside);
+        }
+    }
+    struct DropBackup {
+        fs::path dir;
+        ~DropBackup() {
+            std::error_code ec;
+            fs::remove_all(dir, ec);
+        }
+    } drop_backup{backup};
 
     // Extract and record, undoing this transaction's packages on failure.
     std::vector<std::pair<core::PackageForm, std::vector<std::string>>> done;
@@ -133,6 +155,24 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
             database.add({s.pkg->meta.runtime, s.repo->name, s.pkg->finalize_install}, files);
             result.changed.push_back(form);
         }
+        // The replaced packages leave: their files that no new package ships, then their record.
+        for (const auto& r : solution.remove) {
+            say(reporter, "🔁 Replacing " + r.form.str());
+            std::vector<std::string> files = database.files(r.form);
+            std::sort(files.rbegin(), files.rend());
+            for (const auto& f : files) {
+                if (claimed.count(f)) continue;
+                const fs::path host = resolve_in_root(cfg.rootfs, f, false);
+                std::error_code ec;
+                if (fs::is_directory(fs::symlink_status(host, ec))) {
+                    if (fs::is_empty(host, ec)) fs::remove(host, ec);
+                    continue;
+                }
+                fs::remove(host, ec);
+            }
+            database.remove(r.form);
+            result.replaced.push_back(r.form);
+        }
     } catch (...) {
         for (auto it = done.rbegin(); it != done.rend(); ++it) {
             std::vector<std::string> files = it->second;
@@ -142,6 +182,10 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
                 fs::remove(resolve_in_root(cfg.rootfs, f, false), ec);
             }
             database.remove(it->first);
+        }
+        for (const auto& [host, aside] : moved) {
+            std::error_code ec;
+            fs::rename(aside, host, ec);
         }
         throw;
     }

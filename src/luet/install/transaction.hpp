@@ -29,6 +29,7 @@ struct Reporter {
 
 struct Result {
     std::vector<core::PackageForm> changed;      // installed or removed packages
+    std::vector<core::PackageForm> replaced;     // installed packages removed because a new one provides them
     std::vector<std::string> finalizer_errors;   // one message per failed finalizer command
 };
 

@@ -91,7 +91,8 @@ struct Tree {
 
     // The package with exactly this form, or nullptr.
     const PackageSpec* find(const core::PackageForm& form) const;
-    // The highest version matching `ref` (a package form or one that provides it), or nullptr.
+    // The highest version of a package providing `ref` (providers replace what they provide),
+    // else the highest version matching `ref` itself; nullptr when none.
     const PackageSpec* best_match(const core::PackageRef& ref) const;
 };
 

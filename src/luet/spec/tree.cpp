@@ -188,25 +188,24 @@ const PackageSpec* Tree::find(const core::PackageForm& form) const {
 }
 
 const PackageSpec* Tree::best_match(const core::PackageRef& ref) const {
-    const PackageSpec* best = nullptr;
-    auto consider = [&](const PackageSpec& p) {
-        if (!best || core::compare_versions(p.definition.form.version, best->definition.form.version) > 0)
-            best = &p;
+    // A package that provides the reference replaces it (upstream: "provides: packages which
+    // it replaces"), so providers are preferred over the provided package itself.
+    const PackageSpec* best_direct = nullptr;
+    const PackageSpec* best_provider = nullptr;
+    auto consider = [](const PackageSpec*& best, const PackageSpec& p) {
+        if (!best || core::compare_versions(p.definition.form.version, best->definition.form.version) > 0) best = &p;
     };
     for (const auto& p : packages) {
-        if (ref.matches(p.definition.form)) {
-            consider(p);
-            continue;
-        }
+        if (ref.matches(p.definition.form)) consider(best_direct, p);
         for (const auto& prov : p.definition.provides) {
             if (prov.atom() == ref.atom() &&
                 (prov.selector.op == core::SelectorOp::Any || ref.selector.matches(prov.selector.version))) {
-                consider(p);
+                consider(best_provider, p);
                 break;
             }
         }
     }
-    return best;
+    return best_provider ? best_provider : best_direct;
 }
 
 }  // namespace luet::spec
