@@ -21,12 +21,13 @@ bool one_of(const std::string& s, std::initializer_list<const char*> list) {
     return false;
 }
 
-// Resolves a plain scalar the way go-yaml v2 does; `typed` is false when it stays a string.
+// Resolves a plain scalar the way go-yaml v2 does (except single-letter y/n, kept as
+// strings); `typed` is false when it stays a string.
 json resolve_plain(const std::string& s, bool& typed) {
     typed = true;
     if (one_of(s, {"", "~", "null", "Null", "NULL"})) return json();
-    if (one_of(s, {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"})) return true;
-    if (one_of(s, {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"})) return false;
+    if (one_of(s, {"yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"})) return true;
+    if (one_of(s, {"no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"})) return false;
     if (one_of(s, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"})) return HUGE_VAL;
     if (one_of(s, {"-.inf", "-.Inf", "-.INF"})) return -HUGE_VAL;
     if (one_of(s, {".nan", ".NaN", ".NAN"})) return NAN;
