@@ -1,0 +1,132 @@
+// Internals of the template engine: syntax tree, parser, executor state and the
+// function table. Not part of the public API.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace luet::tmpl::detail {
+
+using json = nlohmann::json;
+
+struct Pos {
+    std::shared_ptr<const std::string> name;
+    int line = 1;
+    int col = 1;
+};
+
+std::string where(const Pos& p);
+[[noreturn]] void fail_at(const Pos& p, const std::string& msg);
+
+struct Pipeline;
+
+enum class ArgKind { Field, Variable, Dot, Nil, Literal, Ident, Pipe };
+
+struct Arg {
+    ArgKind kind = ArgKind::Nil;
+    Pos pos;
+    std::string name;                 // Ident: function name; Variable: "$x"
+    std::vector<std::string> fields;  // field chain after the term (.a.b)
+    json literal;                     // Literal
+    std::shared_ptr<Pipeline> pipe;   // Pipe (parenthesised)
+};
+
+struct Command {
+    Pos pos;
+    std::vector<Arg> args;
+};
+
+struct Pipeline {
+    Pos pos;
+    std::vector<std::string> decl;
+    bool assign = false;  // "=" instead of ":="
+    std::vector<Command> cmds;
+};
+
+enum class NodeKind { Text, Action, If, Range, With, Template, Break, Continue };
+
+struct Node;
+using NodeList = std::vector<std::shared_ptr<Node>>;
+
+struct Node {
+    NodeKind kind = NodeKind::Text;
+    Pos pos;
+    std::string text;                // Text; Template: called name
+    std::shared_ptr<Pipeline> pipe;  // may be null for Template
+    NodeList list;
+    NodeList else_list;
+};
+
+using Defines = std::map<std::string, std::shared_ptr<const NodeList>>;
+
+// Parses `text` into its main node list; {{define}}/{{block}} bodies go into `defs`
+// (replacing earlier definitions of the same name).
+std::shared_ptr<const NodeList> parse(const std::string& name, const std::string& text, Defines& defs);
+
+// Raised by functions; the executor turns it into "POS: error calling NAME: msg".
+struct FuncError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class Exec;
+using Fn = std::function<json(Exec&, std::vector<json>&)>;
+struct FuncDef {
+    int min_args = 0;
+    int max_args = -1;  // -1: variadic
+    Fn fn;
+};
+const std::map<std::string, FuncDef>& functions();
+
+// Execution state shared by the executor and functions needing it (include, tpl).
+class Exec {
+public:
+    Exec(Defines defs, std::shared_ptr<const std::string> name) : defs_(std::move(defs)), name_(std::move(name)) {}
+    std::string run(const NodeList& list, const json& data);
+    std::string include(const std::string& tname, const json& data);
+    std::string tpl(const std::string& text, const json& data);
+
+private:
+    struct Var {
+        std::string name;
+        std::shared_ptr<json> value;
+    };
+    enum class Flow { Normal, Break, Continue };
+
+    Flow walk(json& dot, const NodeList& list, std::string& out);
+    Flow walk_node(json& dot, const Node& n, std::string& out);
+    void call_template(const Pos& pos, const std::string& tname, const json& data, std::string& out);
+    json eval_pipeline(json& dot, const Pipeline& p, bool declare = true);
+    json eval_command(json& dot, const Command& c, const json* final);
+    json eval_arg(json& dot, const Arg& a);
+    json call_function(json& dot, const Command& c, const Arg& fn, const json* final);
+    json field_chain(const Pos& pos, const json& start, const std::vector<std::string>& fields);
+    json* lvalue(json& dot_storage, const Arg& a);
+    Var* find_var(const std::string& name);
+
+    Defines defs_;
+    std::shared_ptr<const std::string> name_;
+    std::vector<Var> vars_;
+    int depth_ = 0;
+};
+
+// Helpers shared by the executor and the function library.
+bool truth(const json& v);
+std::string print_value(const json& v);   // Go fmt %v of a value, nil -> "<nil>"
+std::string format_float(double d);       // Go %v of float64
+std::string go_quote(const std::string& s);
+std::string go_sprintf(const std::string& fmt, const std::vector<json>& args);
+std::string type_name(const json& v);
+std::string to_json_text(const json& v);  // Go encoding/json Marshal
+bool is_int(const json& v);
+std::int64_t to_int64(const json& v);
+double to_float64(const json& v);
+std::string strval(const json& v);
+
+}  // namespace luet::tmpl::detail
