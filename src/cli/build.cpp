@@ -7,6 +7,7 @@ namespace luet::cli {
 void add_build(CLI::App& app, Globals&) {
     struct Args {
         std::vector<std::string> trees;
+        std::vector<std::string> values;
         std::string destination = "build";
         std::string compression = "none";
         std::string backend = "docker";
@@ -16,6 +17,8 @@ void add_build(CLI::App& app, Globals&) {
     auto args = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("build", "Build packages of a tree in containers");
     cmd->add_option("--tree,-t", args->trees, "Path of the tree (repeatable)")->allow_extra_args(false);
+    cmd->add_option("--values", args->values, "Build values file to interpolate with each package (repeatable)")
+        ->allow_extra_args(false);
     cmd->add_option("--destination", args->destination, "Destination folder of the artifacts");
     cmd->add_option("--compression", args->compression, "Compression of the artifacts: gzip, zstd or none");
     cmd->add_option("--backend,-b", args->backend, "Container backend: docker");
@@ -31,7 +34,7 @@ void add_build(CLI::App& app, Globals&) {
         opts.all = args->all;
         for (const auto& p : args->packages) opts.targets.push_back(core::parse_package_arg(p));
         std::vector<std::filesystem::path> roots(args->trees.begin(), args->trees.end());
-        const spec::Tree tree = spec::load_tree(roots);
+        const spec::Tree tree = spec::load_tree(roots, load_options(args->values));
         build::Reporter reporter;
         reporter.progress = info;
         reporter.output = [](std::string_view line) { info("  │ " + std::string(line)); };

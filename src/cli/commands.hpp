@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "luet/core/error.hpp"
+#include "luet/spec/spec.hpp"
 
 #include <string>
 
@@ -25,6 +26,9 @@ void add_install(CLI::App& app, Globals& g);
 void add_uninstall(CLI::App& app, Globals& g);
 void add_config(CLI::App& app, Globals& g);
 void add_tree(CLI::App& app, Globals& g);
+
+// Tree loading options from the --values flags (build, create-repo).
+spec::LoadOptions load_options(const std::vector<std::string>& values_files);
 
 // Status lines of long work go to stdout with a fixed prefix so they stay readable when
 // interleaved with container output.

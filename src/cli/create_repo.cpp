@@ -7,6 +7,7 @@ namespace luet::cli {
 void add_create_repo(CLI::App& app, Globals&) {
     struct Args {
         std::vector<std::string> trees;
+        std::vector<std::string> values;
         std::string output;
         std::string packages;
         std::string name = "luet";
@@ -20,6 +21,8 @@ void add_create_repo(CLI::App& app, Globals&) {
     auto args = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("create-repo", "Create a repository from built artifacts");
     cmd->add_option("--tree,-t", args->trees, "Path of the source tree (repeatable)")->allow_extra_args(false);
+    cmd->add_option("--values", args->values, "Build values file to interpolate with each package (repeatable)")
+        ->allow_extra_args(false);
     cmd->add_option("--output,-o", args->output, "Folder where the repository is written");
     cmd->add_option("--packages", args->packages, "Folder holding the built artifacts");
     cmd->add_option("--name", args->name, "Repository name");
@@ -44,7 +47,7 @@ void add_create_repo(CLI::App& app, Globals&) {
         if (opts.type != "disk" && opts.type != "http" && opts.type != "docker")
             throw Error("unknown repository type '" + opts.type + "' (expected disk, http or docker)");
         std::vector<std::filesystem::path> roots(args->trees.begin(), args->trees.end());
-        const auto index = repo::create_repository(spec::load_tree(roots), opts);
+        const auto index = repo::create_repository(spec::load_tree(roots, load_options(args->values)), opts);
         info("Repository " + index.name + " revision " + std::to_string(index.revision) + " written to " +
              opts.output.string());
     });

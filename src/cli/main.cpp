@@ -7,6 +7,12 @@
 namespace luet::cli {
 
 void info(const std::string& line) { std::cout << line << std::endl; }
+spec::LoadOptions load_options(const std::vector<std::string>& values_files) {
+    spec::LoadOptions opts;
+    for (const auto& f : values_files) opts.values_files.emplace_back(f);
+    return opts;
+}
+
 void warn(const std::string& line) { std::cerr << "Warning: " << line << std::endl; }
 
 }  // namespace luet::cli

@@ -39,6 +39,7 @@ expect_no_file "$WORK/d5/failing-test-1.0.metadata.yaml" "no metadata for the fa
 T=$WORK/twice; seed "$T"; pkg "$T" a $'requires:\n- name: base\n  category: seed'; mkdir -p "$T/b"
 cp "$T/a/definition.yaml" "$T/a/build.yaml" "$T/b/"
 expect_fail "a package form defined twice" "test/a-1.0 is defined twice" "$LUET" build --tree "$T" --destination "$WORK/d6" --all
+no_artifacts "$WORK/d6" "nothing written for a package defined twice"
 
 T=$WORK/cycle; seed "$T"
 pkg "$T" a $'requires:\n- name: b\n  category: test\nsteps: ["true"]'

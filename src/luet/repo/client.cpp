@@ -67,10 +67,13 @@ LoadedRepository sync_disk(const std::string& name, const fs::path& url, const f
         RepoPackage pkg;
         pkg.meta = artifact::metadata_from_yaml(e.c_str(), origin);
         const auto& f = pkg.meta.runtime.form;
-        auto fin = tree.find(f.category + "/" + f.name + "/" + f.version + "/finalize.yaml");
+        const std::string dir = f.category + "/" + f.name + "/" + f.version + "/";
+        auto fin = tree.find(dir + "finalize.yaml");
         if (fin != tree.end()) {
-            const std::string forigin = what + " " + fin->first;
-            pkg.finalize_install = spec::strings(spec::load_yaml(fin->second, forigin), "install", forigin);
+            // Finalizers are templates rendered with the package definition, as upstream clients do.
+            auto def = tree.find(dir + "definition.yaml");
+            const std::string definition = def != tree.end() ? def->second : spec::definition_to_yaml(pkg.meta.runtime);
+            pkg.finalize_install = spec::render_finalize(fin->second, definition, what + " " + fin->first);
         }
         repo.packages.push_back(std::move(pkg));
     }

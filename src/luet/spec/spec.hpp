@@ -78,10 +78,10 @@ struct PackageSpec {
     BuildSpec build;
     std::vector<std::string> finalize_install;  // finalize.yaml "install:"
     std::filesystem::path dir;                  // folder holding the spec: the build context
-    std::filesystem::path definition_file;
+    std::filesystem::path definition_file;      // definition.yaml, or the collection.yaml
     std::filesystem::path build_file;
-    std::string definition_yaml;                // definition.yaml as written on disk
-    std::string build_yaml;                     // build.yaml as written on disk
+    std::string definition_yaml;                // definition.yaml as written (a collection entry as YAML)
+    std::string build_yaml;                     // build.yaml as rendered
     std::string finalize_yaml;                  // finalize.yaml as written, "" when absent
 };
 
@@ -100,7 +100,22 @@ struct Tree {
 // Throws luet::Error naming the file on malformed YAML, a missing name, a package form
 // defined twice, or a build spec with both `image` and `requires` (or neither while it has
 // commands to run: a spec without commands is a virtual package, as upstream allows).
-Tree load_tree(const std::vector<std::filesystem::path>& roots);
+//
+// build.yaml is a Go text/template (mudler/luet pkg/compiler templatePackage): it is
+// rendered with .Values = the package's definition (every field), overridden by the
+// `values_files` merged in order, with the {{define}}s of every ROOT/templates/ file.
+// A folder with collection.yaml instead of definition.yaml holds one package per entry of
+// its `packages:` list, all built from the one build.yaml (each entry its own .Values).
+// Template errors name the build.yaml, line and column.
+struct LoadOptions {
+    std::vector<std::filesystem::path> values_files;  // --values, later files win
+};
+Tree load_tree(const std::vector<std::filesystem::path>& roots, const LoadOptions& opts = {});
+
+// finalize.yaml's `install:` commands, rendered with .Values = the definition (as clients
+// do at install time). Throws luet::Error naming `origin` on template or YAML errors.
+std::vector<std::string> render_finalize(const std::string& finalize_text, const std::string& definition_text,
+                                         const std::string& origin);
 
 // Parses a definition document (definition.yaml or a repository's runtime definition).
 // `origin` names the file in error messages.

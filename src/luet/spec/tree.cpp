@@ -6,6 +6,7 @@
 #include "luet/core/file.hpp"
 #include "luet/spec/spec.hpp"
 #include "luet/spec/yaml_util.hpp"
+#include "luet/template/template.hpp"
 
 namespace fs = std::filesystem;
 
@@ -77,16 +78,34 @@ BuildSpec parse_build(const YAML::Node& n, const std::string& origin, const Defi
     return b;
 }
 
-PackageSpec load_package(const fs::path& dir) {
+// What every spec of one load shares: the --values overrides and the templates/ sources.
+struct RenderContext {
+    nlohmann::json overrides = nlohmann::json::object();
+    std::vector<std::pair<std::string, std::string>> shared;
+};
+
+// One package of a folder: its definition (from definition.yaml or one collection.yaml
+// entry) and build.yaml rendered with that definition as .Values (upstream semantics:
+// every definition field, known or not, is a value; --values files override them).
+PackageSpec load_package(const fs::path& dir, const std::string& definition_text, const fs::path& definition_file,
+                         const std::string& build_text, const RenderContext& ctx) {
     PackageSpec s;
     s.dir = dir;
-    s.definition_file = dir / "definition.yaml";
+    s.definition_file = definition_file;
     s.build_file = dir / "build.yaml";
-    s.definition_yaml = core::read_file(s.definition_file);
-    s.build_yaml = core::read_file(s.build_file);
+    s.definition_yaml = definition_text;
     s.definition = parse_definition(s.definition_yaml, s.definition_file.string());
 
     const std::string origin = s.build_file.string() + " (" + s.definition.form.str() + ")";
+    nlohmann::json values = tmpl::yaml_to_json(definition_text, definition_file.string());
+    if (!values.is_object()) values = nlohmann::json::object();
+    tmpl::merge_values(values, ctx.overrides);
+    const nlohmann::json data = {{"Values", values}};
+    try {
+        s.build_yaml = tmpl::render(s.build_file.string(), build_text, data, ctx.shared);
+    } catch (const Error& e) {
+        throw Error(std::string(e.what()) + " (rendering the build spec of " + s.definition.form.str() + ")");
+    }
     s.build = parse_build(load_yaml(s.build_yaml, origin), origin, s.definition);
     if (!s.build.image.empty() && !s.build.requires_.empty())
         throw Error(origin + ": 'image' and 'requires' are both set; a build spec starts "
@@ -97,11 +116,31 @@ PackageSpec load_package(const fs::path& dir) {
 
     fs::path finalize = dir / "finalize.yaml";
     if (fs::exists(finalize)) {
+        // Kept as written (clients render it at install time); parsed rendered here.
         s.finalize_yaml = core::read_file(finalize);
-        const std::string forigin = finalize.string() + " (" + s.definition.form.str() + ")";
-        s.finalize_install = strings(load_yaml(s.finalize_yaml, forigin), "install", forigin);
+        s.finalize_install = render_finalize(s.finalize_yaml, s.definition_yaml,
+                                             finalize.string() + " (" + s.definition.form.str() + ")");
     }
     return s;
+}
+
+// Every package of one folder: one for definition.yaml, one per collection.yaml entry.
+std::vector<PackageSpec> load_folder(const fs::path& dir, const RenderContext& ctx) {
+    const std::string build_text = core::read_file(dir / "build.yaml");
+    std::vector<PackageSpec> out;
+    if (fs::exists(dir / "definition.yaml")) {
+        out.push_back(load_package(dir, core::read_file(dir / "definition.yaml"), dir / "definition.yaml", build_text, ctx));
+        return out;
+    }
+    const fs::path collection = dir / "collection.yaml";
+    const nlohmann::json doc = tmpl::yaml_to_json(core::read_file(collection), collection.string());
+    if (!doc.is_object() || !doc.contains("packages") || !doc["packages"].is_array() || doc["packages"].empty())
+        throw Error(collection.string() + ": a collection needs a non-empty 'packages' list");
+    for (const auto& entry : doc["packages"]) {
+        if (!entry.is_object()) throw Error(collection.string() + ": each 'packages' entry must be a map");
+        out.push_back(load_package(dir, tmpl::json_to_yaml(entry), collection, build_text, ctx));
+    }
+    return out;
 }
 
 }  // namespace
@@ -156,7 +195,29 @@ std::string definition_to_yaml(const Definition& d) {
     return std::string(out.c_str()) + "\n";
 }
 
-Tree load_tree(const std::vector<fs::path>& roots) {
+std::vector<std::string> render_finalize(const std::string& finalize_text, const std::string& definition_text,
+                                         const std::string& origin) {
+    nlohmann::json values = tmpl::yaml_to_json(definition_text, origin);
+    if (!values.is_object()) values = nlohmann::json::object();
+    const std::string rendered = tmpl::render(origin, finalize_text, {{"Values", values}});
+    return strings(load_yaml(rendered, origin), "install", origin);
+}
+
+Tree load_tree(const std::vector<fs::path>& roots, const LoadOptions& opts) {
+    RenderContext ctx;
+    for (const auto& f : opts.values_files)
+        tmpl::merge_values(ctx.overrides, tmpl::yaml_to_json(core::read_file(f), f.string()));
+    for (const auto& root : roots) {
+        // Shared templates: every file of ROOT/templates, for every spec of every tree.
+        const fs::path folder = root / "templates";
+        if (!fs::is_directory(folder)) continue;
+        std::vector<fs::path> files;
+        for (const auto& e : fs::recursive_directory_iterator(folder))
+            if (e.is_regular_file()) files.push_back(e.path());
+        std::sort(files.begin(), files.end());
+        for (const auto& f : files) ctx.shared.emplace_back(f.string(), core::read_file(f));
+    }
+
     Tree tree;
     for (const auto& root : roots) {
         if (!fs::is_directory(root)) throw Error("tree " + root.string() + " is not a folder");
@@ -164,11 +225,12 @@ Tree load_tree(const std::vector<fs::path>& roots) {
         for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::follow_directory_symlink);
              it != fs::recursive_directory_iterator(); ++it) {
             if (it->is_directory() && fs::exists(it->path() / "build.yaml") &&
-                fs::exists(it->path() / "definition.yaml"))
+                (fs::exists(it->path() / "definition.yaml") || fs::exists(it->path() / "collection.yaml")))
                 dirs.push_back(it->path());
         }
         std::sort(dirs.begin(), dirs.end());
-        for (const auto& d : dirs) tree.packages.push_back(load_package(d));
+        for (const auto& d : dirs)
+            for (auto& p : load_folder(d, ctx)) tree.packages.push_back(std::move(p));
     }
     for (size_t i = 0; i < tree.packages.size(); ++i) {
         for (size_t j = 0; j < i; ++j) {
