@@ -408,3 +408,8 @@ TEST(TemplateText, MultiLineActionsAndWhitespace) {
     EXPECT_EQ(R("a\r\n{{- \"b\" }}\r\n"), "ab\r\n");
     EXPECT_EQ(R("{{ \"}}\" }}{{ `{{` }}"), "}}{{");
 }
+
+TEST(TemplateErrors, RecursiveInclude) {
+    EXPECT_EQ(E("{{ define \"a\" }}{{ include \"a\" . }}{{ end }}{{ include \"a\" . }}"),
+              "t.yaml:1:17: error calling include: exceeded maximum template depth (1000)");
+}
