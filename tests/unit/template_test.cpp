@@ -394,3 +394,22 @@ TEST(TemplateErrors, ErrorsInsideDefinesNameTheirSource) {
         EXPECT_EQ(std::string(e.what()), "templates/_h.tpl:3:3: error calling fail: from helper");
     }
 }
+
+TEST(TemplateErrors, RecursionAndScopes) {
+    EXPECT_EQ(E("{{ define \"a\" }}{{ template \"a\" }}{{ end }}{{ template \"a\" }}"),
+              "t.yaml:1:17: exceeded maximum template depth (1000)");
+    // a define does not see the caller's variables
+    EXPECT_EQ(E("{{ $x := 1 }}\n{{ define \"d\" }}{{ $x }}{{ end }}"), "t.yaml:2:17: undefined variable \"$x\"");
+    EXPECT_EQ(E("{{ range .l }}{{ else }}{{ break }}{{ end }}"), "t.yaml:1:25: {{break}} outside {{range}}");
+}
+
+TEST(TemplateText, MultiLineActionsAndWhitespace) {
+    EXPECT_EQ(R("{{ dict\n  \"a\" 1\n  \"b\" 2 }}"), "map[a:1 b:2]");
+    EXPECT_EQ(R("a\r\n{{- \"b\" }}\r\n"), "ab\r\n");
+    EXPECT_EQ(R("{{ \"}}\" }}{{ `{{` }}"), "}}{{");
+}
+
+TEST(TemplateErrors, RecursiveInclude) {
+    EXPECT_EQ(E("{{ define \"a\" }}{{ include \"a\" . }}{{ end }}{{ include \"a\" . }}"),
+              "t.yaml:1:17: error calling include: exceeded maximum template depth (1000)");
+}

@@ -48,6 +48,7 @@ void Exec::call_template(const Pos& pos, const std::string& tname, const json& d
 
 std::string Exec::include(const std::string& tname, const json& data) {
     if (!defs_.count(tname)) throw FuncError("template \"" + tname + "\" not defined");
+    if (depth_ >= kMaxDepth) throw FuncError("exceeded maximum template depth (" + std::to_string(kMaxDepth) + ")");
     std::string out;
     call_template(Pos{name_, 0, 0}, tname, data, out);
     return out;

@@ -89,10 +89,17 @@ public:
     }
 
 private:
-    Pos pos_of(size_t off) const {
+    // Offsets are requested in increasing order, so lines are counted incrementally.
+    Pos pos_of(size_t off) {
+        if (off < line_off_) {
+            line_off_ = 0;
+            line_no_ = 1;
+        }
+        line_no_ += static_cast<int>(std::count(s_.begin() + static_cast<long>(line_off_), s_.begin() + static_cast<long>(off), '\n'));
+        line_off_ = off;
         Pos p;
         p.name = name_;
-        p.line = 1 + static_cast<int>(std::count(s_.begin(), s_.begin() + static_cast<long>(off), '\n'));
+        p.line = line_no_;
         size_t nl = off == 0 ? std::string::npos : s_.rfind('\n', off - 1);
         p.col = static_cast<int>(nl == std::string::npos ? off + 1 : off - nl);
         return p;
@@ -282,6 +289,8 @@ private:
     std::shared_ptr<const std::string> name_;
     const std::string& s_;
     size_t i_ = 0;
+    size_t line_off_ = 0;
+    int line_no_ = 1;
     std::vector<Token> toks_;
 };
 
