@@ -57,3 +57,18 @@ TEST(PackageRef, Str) {
     EXPECT_EQ(parse_package_arg("apps/hello@>=1.0").str(), "apps/hello>=1.0");
     EXPECT_EQ(parse_package_arg("apps/hello").str(), "apps/hello");
 }
+
+#include "luet/core/process.hpp"
+
+// A child writing far more than a pipe buffer to stderr before any stdout must not block.
+TEST(Process, CaptureReadsBothPipesTogether) {
+    const std::string out = capture({"sh", "-c", "head -c 300000 /dev/zero >&2; echo done"});
+    EXPECT_EQ(out, "done\n");
+    try {
+        capture({"sh", "-c", "echo oops >&2; exit 4"});
+        FAIL() << "a failing command must throw";
+    } catch (const luet::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("exit 4"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("oops"), std::string::npos) << e.what();
+    }
+}

@@ -1,6 +1,7 @@
 #include "luet/core/process.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,17 +65,33 @@ int wait_exit(pid_t pid) {
     return 255;
 }
 
-std::string read_all(int fd) {
-    std::string data;
+// Reads both pipes to their end together, so a child filling one pipe while we wait on the
+// other cannot block (e.g. >64 KiB of stderr before any stdout).
+void read_both(int out_fd, int err_fd, std::string& out, std::string& err) {
+    std::array<pollfd, 2> fds = {pollfd{out_fd, POLLIN, 0}, pollfd{err_fd, POLLIN, 0}};
+    std::array<std::string*, 2> sinks = {&out, &err};
     std::array<char, 65536> buf;
-    for (;;) {
-        ssize_t n = read(fd, buf.data(), buf.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        data.append(buf.data(), static_cast<size_t>(n));
+    int open_fds = 2;
+    while (open_fds > 0) {
+        if (poll(fds.data(), fds.size(), -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        for (size_t i = 0; i < fds.size(); ++i) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            ssize_t n = read(fds[i].fd, buf.data(), buf.size());
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                --open_fds;
+                continue;
+            }
+            sinks[i]->append(buf.data(), static_cast<size_t>(n));
+        }
     }
-    close(fd);
-    return data;
+    for (auto& f : fds)
+        if (f.fd >= 0) close(f.fd);
 }
 
 }  // namespace
@@ -102,9 +119,8 @@ int run(const std::vector<std::string>& argv, const LineSink& sink) {
 
 std::string capture(const std::vector<std::string>& argv) {
     Spawned child = spawn(argv, false);
-    // stderr is small for the commands we capture; read stdout fully first, then stderr.
-    std::string out = read_all(child.out_fd);
-    std::string err = read_all(child.err_fd);
+    std::string out, err;
+    read_both(child.out_fd, child.err_fd, out, err);
     int code = wait_exit(child.pid);
     if (code != 0) {
         while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
