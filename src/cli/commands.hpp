@@ -26,6 +26,7 @@ void add_install(CLI::App& app, Globals& g);
 void add_uninstall(CLI::App& app, Globals& g);
 void add_config(CLI::App& app, Globals& g);
 void add_tree(CLI::App& app, Globals& g);
+void add_pack(CLI::App& app, Globals& g);
 
 // Tree loading options from the --values flags (build, create-repo).
 spec::LoadOptions load_options(const std::vector<std::string>& values_files);

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
     luet::cli::add_uninstall(app, g);
     luet::cli::add_config(app, g);
     luet::cli::add_tree(app, g);
+    luet::cli::add_pack(app, g);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {

@@ -192,12 +192,12 @@ std::vector<std::string> select_entries(const fs::path& root, const std::vector<
 namespace {
 
 // Writes one artifact (and its metadata file) cut from `content`.
-artifact::Metadata write_artifact(const fs::path& content, const spec::Definition& runtime, const spec::PackageSpec& p,
+artifact::Metadata write_artifact(const fs::path& content, const spec::Definition& runtime, const std::string& build_yaml,
                                   const std::vector<std::string>& includes, const std::vector<std::string>& excludes,
                                   bool keep_empty_dirs, const BuildOptions& opts) {
     artifact::Metadata meta;
     meta.runtime = runtime;
-    meta.build_yaml = p.build_yaml;
+    meta.build_yaml = build_yaml;
     meta.compression = opts.compression;
     meta.path = runtime.form.fingerprint() + artifact::package_suffix(opts.compression);
     std::vector<std::string> entries = select_entries(content, includes, excludes, keep_empty_dirs);
@@ -214,6 +214,16 @@ void extract_artifact(const fs::path& file, const fs::path& dest) {
 }
 
 }  // namespace
+
+artifact::Metadata pack_folder(const fs::path& source, const spec::Definition& runtime, const fs::path& destination,
+                               artifact::Compression compression) {
+    if (!fs::is_directory(source)) throw Error("pack: source " + source.string() + " is not a folder");
+    BuildOptions opts;
+    opts.destination = destination;
+    opts.compression = compression;
+    fs::create_directories(destination);
+    return write_artifact(source, runtime, "", {}, {}, true, opts);
+}
 
 std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions& opts, const Reporter& reporter) {
     const auto order = plan(tree, opts);
@@ -347,7 +357,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         // A delta layer also records folders whose only change is their mtime (e.g. /tmp after
         // a compiler ran); folders without selected content are left out of a delta.
         const bool delta = !b.unpack && b.package_dir.empty();
-        artifact::Metadata meta = write_artifact(content, p->definition, *p, b.includes, b.excludes, !delta, opts);
+        artifact::Metadata meta = write_artifact(content, p->definition, p->build_yaml, b.includes, b.excludes, !delta, opts);
         say("✔ " + form.str() + ": " + meta.path + " (" + std::to_string(meta.files.size()) + " files)");
         built[p] = meta;
         result.push_back(std::move(meta));
@@ -355,7 +365,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         for (const auto& sub : b.subpackages) {
             // Subpackages cut the same build result with their own filters.
             std::vector<std::string> inc = sub.includes, exc = sub.excludes;
-            artifact::Metadata sm = write_artifact(content, sub.definition, *p, inc, exc, !delta, opts);
+            artifact::Metadata sm = write_artifact(content, sub.definition, p->build_yaml, inc, exc, !delta, opts);
             say("✔ " + sub.definition.form.str() + " (subpackage of " + form.str() + "): " + sm.path + " (" +
                 std::to_string(sm.files.size()) + " files)");
             result.push_back(std::move(sm));

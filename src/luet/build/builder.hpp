@@ -44,6 +44,12 @@ std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOp
 // partial of the failing package is left in the destination.
 std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions& opts, const Reporter& reporter);
 
+// `luet pack`: an artifact of the whole `source` folder (no container), with its metadata file,
+// written to `destination` as NAME-CATEGORY-VERSION.package.tar[.gz|.zst] (mudler/luet cmd/pack.go).
+// Throws luet::Error when `source` is not a folder.
+artifact::Metadata pack_folder(const std::filesystem::path& source, const spec::Definition& runtime,
+                               const std::filesystem::path& destination, artifact::Compression compression);
+
 // A content hash of a package's build: its build.yaml and definition.yaml, every file of
 // its build context (path and sha256) and the hashes of the packages its build needs, so
 // equal inputs give equal hashes (what upstream's `luet tree images` prints as the image tag).
