@@ -10,25 +10,13 @@
 
 #include "luet/build/backend.hpp"
 #include "luet/core/error.hpp"
+#include "luet/core/file.hpp"
 #include "luet/solver/solver.hpp"
 
 namespace fs = std::filesystem;
 
 namespace luet::build {
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        char tmpl[] = "/tmp/luet-build-XXXXXX";
-        if (!mkdtemp(tmpl)) throw Error("cannot create a temporary folder");
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 std::string image_tag(const core::PackageForm& f, const std::string& stage) {
     std::string s = "luet-build/" + f.fingerprint() + "-" + stage;
@@ -261,7 +249,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         } else if (b.requires_final_images) {
             if (b.from_join) say("  'join' is deprecated upstream: use 'requires' with 'requires_final_images: true'");
             // A new image holding exactly the artifacts of the required packages.
-            TempDir squash;
+            core::TempDir squash("build");
             for (const auto& r : b.requires_) {
                 const auto& dep = resolve_build_dep(tree, *p, r);
                 say("  ↳ final image content: " + dep.definition.form.str());
@@ -275,7 +263,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             base = final_image.at(&first);
             if (b.requires_.size() > 1) {
                 // Further requires are layered on top as their artifacts' content.
-                TempDir overlay;
+                core::TempDir overlay("build");
                 for (size_t i = 1; i < b.requires_.size(); ++i) {
                     const auto& dep = resolve_build_dep(tree, *p, b.requires_[i]);
                     extract_artifact(opts.destination / built.at(&dep).path, overlay.path);
@@ -294,7 +282,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         }
 
         // Files copied in from images or from other packages' images (before prelude).
-        TempDir copies;
+        core::TempDir copies("build");
         std::vector<std::pair<fs::path, std::string>> copy_list;
         for (size_t i = 0; i < b.copy.size(); ++i) {
             const auto& c = b.copy[i];
@@ -343,7 +331,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         }
         final_image[p] = package_image;
 
-        TempDir staging;
+        core::TempDir staging("build");
         fs::path content = staging.path;
         if (b.unpack || !b.package_dir.empty()) {
             backend->export_layers(package_image, 0, staging.path);

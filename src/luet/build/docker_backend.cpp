@@ -10,6 +10,7 @@
 
 #include "luet/build/backend.hpp"
 #include "luet/core/error.hpp"
+#include "luet/core/file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -62,19 +63,6 @@ std::string trim(std::string s) {
     return s;
 }
 
-struct TempFolder {
-    fs::path path;
-    TempFolder() {
-        char tmpl[] = "/tmp/luet-copy-XXXXXX";
-        if (!mkdtemp(tmpl)) throw Error("cannot create a temporary folder");
-        path = tmpl;
-    }
-    ~TempFolder() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
 class DockerBackend : public Backend {
 public:
     bool image_exists(const std::string& image) override {
@@ -108,7 +96,7 @@ public:
         }
         if (!req.copies.empty()) {
             // Staged under one folder, moved into place by the script (parents created).
-            TempFolder stage;
+            core::TempDir stage("copy");
             for (size_t i = 0; i < req.copies.size(); ++i)
                 core::capture({"cp", "-a", req.copies[i].first.string(), (stage.path / std::to_string(i)).string()});
             core::capture({"docker", "cp", (stage.path / ".").string(), container + ":" + staging});
@@ -126,16 +114,8 @@ public:
     }
 
     void export_layers(const std::string& image, std::size_t first_layer, const fs::path& dest) override {
-        char tmpl[] = "/tmp/luet-save-XXXXXX";
-        if (!mkdtemp(tmpl)) throw Error("cannot create a temporary folder");
-        const fs::path work = tmpl;
-        struct Cleanup {
-            fs::path dir;
-            ~Cleanup() {
-                std::error_code ec;
-                fs::remove_all(dir, ec);
-            }
-        } cleanup{work};
+        const core::TempDir tmp("save");
+        const fs::path& work = tmp.path;
 
         const fs::path saved = work / "image.tar";
         core::capture({"docker", "save", "-o", saved.string(), image});

@@ -1,5 +1,7 @@
 #include "luet/core/file.hpp"
 
+#include <stdlib.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -13,6 +15,17 @@ std::string read_file(const std::filesystem::path& path) {
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
+}
+
+TempDir::TempDir(const std::string& purpose) {
+    std::string tmpl = "/tmp/luet-" + purpose + "-XXXXXX";
+    if (!mkdtemp(tmpl.data())) throw Error("cannot create a temporary folder " + tmpl);
+    path = tmpl;
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
 }
 
 }  // namespace luet::core
