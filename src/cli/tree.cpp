@@ -1,6 +1,5 @@
 // `luet tree pkglist|validate|images|bump`, with upstream's flags and output shapes
 // (mudler/luet cmd/tree/*.go).
-#include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "luet/build/builder.hpp"
 #include "luet/core/file.hpp"
+#include "luet/core/regex.hpp"
 #include "luet/spec/validate.hpp"
 
 namespace fs = std::filesystem;
@@ -19,24 +19,9 @@ namespace fs = std::filesystem;
 namespace luet::cli {
 namespace {
 
-using Regexes = std::vector<std::unique_ptr<RE2>>;
-
-Regexes compile(const std::vector<std::string>& patterns, const char* flag) {
-    Regexes out;
-    for (const auto& p : patterns) {
-        auto re = std::make_unique<RE2>(p, RE2::Quiet);
-        if (!re->ok()) throw Error(std::string("invalid ") + flag + " regex '" + p + "': " + re->error());
-        out.push_back(std::move(re));
-    }
-    return out;
-}
-
 // Upstream's filter: kept when it matches one of `matches` (if any) and none of `excludes`.
-bool keep(const std::string& s, const Regexes& matches, const Regexes& excludes) {
-    auto any = [&](const Regexes& res) {
-        return std::any_of(res.begin(), res.end(), [&](const auto& re) { return RE2::PartialMatch(s, *re); });
-    };
-    return (matches.empty() || any(matches)) && !any(excludes);
+bool keep(const std::string& s, const core::RegexList& matches, const core::RegexList& excludes) {
+    return (matches.empty() || matches.any(s)) && !excludes.any(s);
 }
 
 spec::Tree load(const std::vector<std::string>& trees) {
@@ -45,16 +30,18 @@ spec::Tree load(const std::vector<std::string>& trees) {
 }
 
 struct Row {
-    std::string name, category, version, path, image;
+    std::string name, category, version;
+    std::string detail;  // the path (pkglist) or the image (images)
 };
 
-// Prints rows as upstream's TreeResults: {"packages": [{name, category, version, path|image}]}.
+// Prints rows as upstream's TreeResults: {"packages": [{name, category, version, <extra>}]}
+// where `extra` names the detail ("path" or "image").
 void print_rows(const std::vector<Row>& rows, const std::string& output, const char* extra) {
     if (output == "json") {
         nlohmann::json j = {{"packages", nlohmann::json::array()}};
         for (const auto& r : rows) {
             nlohmann::json e = {{"name", r.name}, {"category", r.category}, {"version", r.version}};
-            e[extra] = std::string(extra) == "image" ? r.image : r.path;
+            e[extra] = r.detail;
             j["packages"].push_back(e);
         }
         std::cout << j.dump() << std::endl;
@@ -64,7 +51,7 @@ void print_rows(const std::vector<Row>& rows, const std::string& output, const c
         for (const auto& r : rows) {
             out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << r.name << YAML::Key << "category"
                 << YAML::Value << r.category << YAML::Key << "version" << YAML::Value << YAML::DoubleQuoted << r.version << YAML::Key
-                << extra << YAML::Value << (std::string(extra) == "image" ? r.image : r.path) << YAML::EndMap;
+                << extra << YAML::Value << r.detail << YAML::EndMap;
         }
         out << YAML::EndSeq << YAML::EndMap;
         std::cout << out.c_str() << std::endl;
@@ -97,7 +84,7 @@ void add_pkglist(CLI::App& tree) {
     cmd->callback([a] {
         check_output(a->output);
         const spec::Tree t = load(a->trees);
-        const Regexes m = compile(a->matches, "--matches"), e = compile(a->excludes, "--exclude");
+        const core::RegexList m(a->matches, "--matches"), e(a->excludes, "--exclude");
         auto label = [&](const spec::PackageSpec& p) {
             const auto& d = p.definition;
             if (a->full) {
@@ -136,7 +123,7 @@ void add_pkglist(CLI::App& tree) {
         auto add = [&](const spec::PackageSpec& p) {
             const auto& f = p.definition.form;
             lines.push_back(label(p));
-            rows.push_back({f.name, f.category, f.version, p.dir.string(), ""});
+            rows.push_back({f.name, f.category, f.version, p.dir.string()});
         };
         for (const auto& p : t.packages) {
             if (!keep(label(p), m, e)) continue;
@@ -166,7 +153,7 @@ void add_validate(CLI::App& tree) {
         ->delimiter(',')->allow_extra_args(false);
     cmd->callback([a] {
         const spec::Tree t = load(a->trees);
-        const Regexes m = compile(a->matches, "--matches"), e = compile(a->excludes, "--exclude");
+        const core::RegexList m(a->matches, "--matches"), e(a->excludes, "--exclude");
         const auto report = spec::validate_tree(t, a->with_solver, [&](const spec::PackageSpec& p) {
             return keep(p.definition.form.str(), m, e);
         });
@@ -197,12 +184,13 @@ void add_images(CLI::App& tree) {
         build::BuildOptions opts;
         opts.targets = {core::parse_package_arg(a->package)};
         std::vector<Row> rows;
+        build::HashCache hashes;
         for (const auto* p : build::plan(t, opts)) {
             const auto& f = p->definition.form;
-            rows.push_back({f.name, f.category, f.version, "", a->image_repository + ":" + build::build_hash(t, *p)});
+            rows.push_back({f.name, f.category, f.version, a->image_repository + ":" + build::build_hash(t, *p, hashes)});
         }
         if (a->output != "terminal") return print_rows(rows, a->output, "image");
-        for (const auto& r : rows) std::cout << r.category << "/" << r.name << "-" << r.version << ": " << r.image << "\n";
+        for (const auto& r : rows) std::cout << r.category << "/" << r.name << "-" << r.version << ": " << r.detail << "\n";
     });
 }
 

@@ -1,6 +1,5 @@
 #include "luet/build/builder.hpp"
 
-#include <re2/re2.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include "luet/build/backend.hpp"
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
+#include "luet/core/regex.hpp"
 #include "luet/solver/solver.hpp"
 
 namespace fs = std::filesystem;
@@ -45,9 +45,9 @@ std::vector<const spec::PackageSpec*> build_deps(const spec::Tree& tree, const s
     return out;
 }
 
-// The build-time conflicts of `p` against the packages its build starts from.
-void check_build_conflicts(const spec::Tree& tree, const spec::PackageSpec& p) {
-    for (const auto* dep : build_deps(tree, p))
+// The build-time conflicts of `p` against the packages its build needs (`deps`).
+void check_build_conflicts(const spec::PackageSpec& p, const std::vector<const spec::PackageSpec*>& deps) {
+    for (const auto* dep : deps)
         for (const auto& c : p.build.conflicts)
             if (c.matches(dep->definition.form))
                 throw Error(p.build_file.string() + " (" + p.definition.form.str() + "): conflicts with " + c.str() +
@@ -66,17 +66,18 @@ std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOp
         if (!p) throw Error("package " + ref.str() + " not found in the tree");
         wanted.push_back(p);
     }
-    // Close over build-time requires.
+    // Close over build-time requires, resolving each package's build dependencies once.
     std::vector<const spec::PackageSpec*> closure;
-    std::set<const spec::PackageSpec*> seen;
+    std::map<const spec::PackageSpec*, std::vector<const spec::PackageSpec*>> deps;
     std::vector<const spec::PackageSpec*> stack(wanted.rbegin(), wanted.rend());
     while (!stack.empty()) {
         const spec::PackageSpec* p = stack.back();
         stack.pop_back();
-        if (!seen.insert(p).second) continue;
+        if (deps.count(p)) continue;
         closure.push_back(p);
-        check_build_conflicts(tree, *p);
-        for (const auto* d : build_deps(tree, *p)) stack.push_back(d);
+        const auto& d = deps[p] = build_deps(tree, *p);
+        check_build_conflicts(*p, d);
+        stack.insert(stack.end(), d.begin(), d.end());
     }
     // Order with the solver's topological sort; entries keep the build requires.
     std::vector<solver::PackageEntry> entries;
@@ -84,7 +85,7 @@ std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOp
     for (const auto* p : closure) {
         solver::PackageEntry e;
         e.form = p->definition.form;
-        for (const auto* d : build_deps(tree, *p)) {
+        for (const auto* d : deps.at(p)) {
             const auto& dep = d->definition.form;
             e.requires_.push_back({dep.category, dep.name, core::Selector{core::SelectorOp::Eq, dep.version, {}}});
         }
@@ -128,7 +129,8 @@ std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOp
     return ordered;
 }
 
-std::string build_hash(const spec::Tree& tree, const spec::PackageSpec& p) {
+std::string build_hash(const spec::Tree& tree, const spec::PackageSpec& p, HashCache& cache) {
+    if (auto it = cache.find(&p); it != cache.end()) return it->second;
     std::string input = "build.yaml\n" + p.build_yaml + "\ndefinition.yaml\n" + p.definition_yaml + "\n";
     std::vector<fs::path> files;
     for (auto it = fs::recursive_directory_iterator(p.dir); it != fs::recursive_directory_iterator(); ++it)
@@ -136,26 +138,14 @@ std::string build_hash(const spec::Tree& tree, const spec::PackageSpec& p) {
     std::sort(files.begin(), files.end());
     for (const auto& f : files)
         input += f.lexically_relative(p.dir).string() + " " + artifact::sha256_file(f) + "\n";
-    for (const auto* d : build_deps(tree, p)) input += "dep " + build_hash(tree, *d) + "\n";
-    return artifact::sha256_string(input);
+    for (const auto* d : build_deps(tree, p)) input += "dep " + build_hash(tree, *d, cache) + "\n";
+    return cache[&p] = artifact::sha256_string(input);
 }
 
 std::vector<std::string> select_entries(const fs::path& root, const std::vector<std::string>& includes,
                                         const std::vector<std::string>& excludes, bool keep_empty_dirs) {
-    auto compile = [](const std::vector<std::string>& patterns, const char* what) {
-        std::vector<std::unique_ptr<RE2>> out;
-        for (const auto& p : patterns) {
-            auto re = std::make_unique<RE2>(p, RE2::Quiet);
-            if (!re->ok()) throw Error(std::string("invalid ") + what + " regex '" + p + "': " + re->error());
-            out.push_back(std::move(re));
-        }
-        return out;
-    };
-    const auto inc = compile(includes, "includes");
-    const auto exc = compile(excludes, "excludes");
-    auto any = [](const std::vector<std::unique_ptr<RE2>>& res, const std::string& s) {
-        return std::any_of(res.begin(), res.end(), [&](const auto& re) { return RE2::PartialMatch(s, *re); });
-    };
+    const core::RegexList inc(includes, "includes");
+    const core::RegexList exc(excludes, "excludes");
 
     std::vector<std::string> all;
     if (!fs::exists(root)) return all;
@@ -167,8 +157,8 @@ std::vector<std::string> select_entries(const fs::path& root, const std::vector<
     for (const auto& rel : all) {
         const std::string abs = "/" + rel;
         if (!keep_empty_dirs && fs::is_directory(fs::symlink_status(root / rel))) continue;
-        if (!inc.empty() && !any(inc, abs)) continue;
-        if (any(exc, abs)) continue;
+        if (!inc.empty() && !inc.any(abs)) continue;
+        if (exc.any(abs)) continue;
         chosen.insert(rel);
         for (fs::path parent = fs::path(rel).parent_path(); !parent.empty(); parent = parent.parent_path())
             chosen.insert(parent.string());
@@ -231,6 +221,9 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
     auto say = [&](const std::string& line) {
         if (reporter.progress) reporter.progress(line);
     };
+    auto ensure_image = [&](const std::string& image) {
+        if (!backend->image_exists(image)) backend->pull(image);
+    };
 
     std::vector<artifact::Metadata> result;
     size_t index = 0;
@@ -245,7 +238,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         std::string base;
         if (!b.image.empty()) {
             base = b.image;
-            if (!backend->image_exists(base)) backend->pull(base);
+            ensure_image(base);
         } else if (b.requires_final_images) {
             if (b.from_join) say("  'join' is deprecated upstream: use 'requires' with 'requires_final_images: true'");
             // A new image holding exactly the artifacts of the required packages.
@@ -289,8 +282,8 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             std::string from = c.image;
             if (c.package) {
                 from = final_image.at(&resolve_build_dep(tree, *p, *c.package, "copies from"));
-            } else if (!backend->image_exists(from)) {
-                backend->pull(from);
+            } else {
+                ensure_image(from);
             }
             const fs::path staged = copies.path / std::to_string(i);
             backend->copy_from_image(from, c.source, staged);
@@ -352,8 +345,8 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
 
         for (const auto& sub : b.subpackages) {
             // Subpackages cut the same build result with their own filters.
-            std::vector<std::string> inc = sub.includes, exc = sub.excludes;
-            artifact::Metadata sm = write_artifact(content, sub.definition, p->build_yaml, inc, exc, !delta, opts);
+            artifact::Metadata sm =
+                write_artifact(content, sub.definition, p->build_yaml, sub.includes, sub.excludes, !delta, opts);
             say("✔ " + sub.definition.form.str() + " (subpackage of " + form.str() + "): " + sm.path + " (" +
                 std::to_string(sm.files.size()) + " files)");
             result.push_back(std::move(sm));

@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -53,7 +54,9 @@ artifact::Metadata pack_folder(const std::filesystem::path& source, const spec::
 // A content hash of a package's build: its build.yaml and definition.yaml, every file of
 // its build context (path and sha256) and the hashes of the packages its build needs, so
 // equal inputs give equal hashes (what upstream's `luet tree images` prints as the image tag).
-std::string build_hash(const spec::Tree& tree, const spec::PackageSpec& p);
+// `cache` keeps the hashes computed so far, so a dependency shared by many packages is hashed once.
+using HashCache = std::map<const spec::PackageSpec*, std::string>;
+std::string build_hash(const spec::Tree& tree, const spec::PackageSpec& p, HashCache& cache);
 
 // The entries of `root` (paths relative to it, parents before children) that the
 // includes/excludes filters select. Parent folders of selected entries are kept; other

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -44,6 +45,23 @@ solver::PackageEntry to_entry(const spec::Definition& d, const std::string& repo
 
 void say(const Reporter& r, const std::string& line) {
     if (r.progress) r.progress(line);
+}
+
+// Removes a package's `files` (paths relative to the rootfs), children before their parents:
+// folders only when empty, other entries unless `keep` holds for them.
+void remove_files(const fs::path& rootfs, std::vector<std::string> files,
+                  const std::function<bool(const std::string&)>& keep = {}) {
+    std::sort(files.rbegin(), files.rend());
+    for (const auto& f : files) {
+        const fs::path host = resolve_in_root(rootfs, f, false);
+        std::error_code ec;
+        if (fs::is_directory(fs::symlink_status(host, ec))) {
+            if (fs::is_empty(host, ec)) fs::remove(host, ec);
+            continue;
+        }
+        if (keep && keep(f)) continue;
+        fs::remove(host, ec);
+    }
 }
 
 }  // namespace
@@ -158,29 +176,13 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
         // The replaced packages leave: their files that no new package ships, then their record.
         for (const auto& r : solution.remove) {
             say(reporter, "🔁 Replacing " + r.form.str());
-            std::vector<std::string> files = database.files(r.form);
-            std::sort(files.rbegin(), files.rend());
-            for (const auto& f : files) {
-                if (claimed.count(f)) continue;
-                const fs::path host = resolve_in_root(cfg.rootfs, f, false);
-                std::error_code ec;
-                if (fs::is_directory(fs::symlink_status(host, ec))) {
-                    if (fs::is_empty(host, ec)) fs::remove(host, ec);
-                    continue;
-                }
-                fs::remove(host, ec);
-            }
+            remove_files(cfg.rootfs, database.files(r.form), [&](const std::string& f) { return claimed.count(f) > 0; });
             database.remove(r.form);
             result.replaced.push_back(r.form);
         }
     } catch (...) {
         for (auto it = done.rbegin(); it != done.rend(); ++it) {
-            std::vector<std::string> files = it->second;
-            std::sort(files.rbegin(), files.rend());
-            for (const auto& f : files) {
-                std::error_code ec;
-                fs::remove(resolve_in_root(cfg.rootfs, f, false), ec);
-            }
+            remove_files(cfg.rootfs, it->second);
             database.remove(it->first);
         }
         for (const auto& [host, aside] : moved) {
@@ -253,19 +255,11 @@ Result uninstall(const config::Config& cfg, const std::vector<core::PackageRef>&
     for (const auto* t : targets) {
         const auto& form = t->definition.form;
         say(reporter, "🗑 Removing " + form.str());
-        std::vector<std::string> files = database.files(form);
-        // Children sort after their parents: remove in reverse order.
-        std::sort(files.rbegin(), files.rend());
-        for (const auto& f : files) {
-            const fs::path host = resolve_in_root(cfg.rootfs, f, false);
-            std::error_code ec;
-            if (fs::is_directory(fs::symlink_status(host, ec))) {
-                if (fs::is_empty(host, ec)) fs::remove(host, ec);
-                continue;
-            }
-            if (auto owner = database.owner(f); owner && !(*owner == form)) continue;
-            fs::remove(host, ec);
-        }
+        // Files another package owns too stay.
+        remove_files(cfg.rootfs, database.files(form), [&](const std::string& f) {
+            auto owner = database.owner(f);
+            return owner && !(*owner == form);
+        });
         database.remove(form);
         result.changed.push_back(form);
     }
