@@ -72,17 +72,7 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
     Lock lock(system_dir);
     db::Database database(system_dir / "luet.sqlite");
 
-    // Repositories, in configuration order.
-    std::vector<repo::LoadedRepository> repos;
-    for (const auto& rc : cfg.repositories) {
-        if (!rc.enable) continue;
-        if (rc.type != "disk")
-            throw Error("repository " + rc.name + " (" + rc.origin + "): type " + rc.type + " is not supported yet");
-        if (rc.urls.empty()) throw Error("repository " + rc.name + " (" + rc.origin + ") has no urls");
-        repos.push_back(repo::sync_disk(rc.name, rc.urls.front(), system_dir / "repos" / rc.name));
-        say(reporter, "🏠 Repository " + rc.name + " revision " + std::to_string(repos.back().index.revision) +
-                          " (" + std::to_string(repos.back().packages.size()) + " packages)");
-    }
+    const std::vector<repo::LoadedRepository> repos = repo::load_enabled(cfg, reporter.progress);
 
     std::vector<solver::PackageEntry> available, installed;
     std::map<std::string, std::pair<const repo::LoadedRepository*, const repo::RepoPackage*>> by_form;

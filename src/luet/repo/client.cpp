@@ -80,6 +80,22 @@ LoadedRepository sync_disk(const std::string& name, const fs::path& url, const f
     return repo;
 }
 
+std::vector<LoadedRepository> load_enabled(const config::Config& cfg,
+                                           const std::function<void(const std::string&)>& progress) {
+    std::vector<LoadedRepository> repos;
+    for (const auto& rc : cfg.repositories) {
+        if (!rc.enable) continue;
+        if (rc.type != "disk")
+            throw Error("repository " + rc.name + " (" + rc.origin + "): type " + rc.type + " is not supported yet");
+        if (rc.urls.empty()) throw Error("repository " + rc.name + " (" + rc.origin + ") has no urls");
+        repos.push_back(sync_disk(rc.name, rc.urls.front(), cfg.system_dir() / "repos" / rc.name));
+        if (progress)
+            progress("🏠 Repository " + rc.name + " revision " + std::to_string(repos.back().index.revision) + " (" +
+                     std::to_string(repos.back().packages.size()) + " packages)");
+    }
+    return repos;
+}
+
 void fetch_artifact(const LoadedRepository& repo, const RepoPackage& pkg, const fs::path& dest) {
     copy_verified(repo.base / pkg.meta.path, dest, pkg.meta.sha256,
                   "repository " + repo.name + ", package " + pkg.meta.runtime.form.str());

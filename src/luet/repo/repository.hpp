@@ -13,11 +13,13 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "luet/artifact/artifact.hpp"
+#include "luet/config/config.hpp"
 #include "luet/spec/spec.hpp"
 
 namespace luet::repo {
@@ -83,6 +85,13 @@ struct LoadedRepository {
 // document on a checksum mismatch (the previous cached copy stays).
 LoadedRepository sync_disk(const std::string& name, const std::filesystem::path& url,
                            const std::filesystem::path& cache_dir);
+
+// Syncs and loads every enabled repository of `cfg`, in configuration order, each into
+// <system_dir>/repos/NAME. `progress` (may be empty) receives one line per repository.
+// Throws luet::Error naming the repository and its config file on an unsupported type,
+// missing urls, or a failed sync.
+std::vector<LoadedRepository> load_enabled(const config::Config& cfg,
+                                           const std::function<void(const std::string&)>& progress);
 
 // Copies the package's artifact to `dest` and verifies its sha256 against the repository.
 // Throws luet::Error naming the package on a mismatch; nothing is left at `dest` then.
