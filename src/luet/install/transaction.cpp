@@ -105,13 +105,16 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
         fs::path file;
     };
     std::vector<Step> steps;
+    std::vector<repo::FetchJob> jobs;
     for (const auto& entry : solution.install) {
         auto [r, p] = by_form.at(entry.form.str());
-        Step s{r, p, cache / p->meta.path};
-        say(reporter, "📥 Fetching " + entry.form.str());
-        repo::fetch_artifact(*r, *p, s.file);
-        steps.push_back(s);
+        steps.push_back({r, p, cache / p->meta.path});
+        jobs.push_back({r, p, steps.back().file});
     }
+    say(reporter, "📥 Downloading " + std::to_string(jobs.size()) + " package(s)");
+    repo::fetch_artifacts(jobs, opts.concurrency, [&](std::size_t i, std::uint64_t done, std::uint64_t total) {
+        if (reporter.download) reporter.download(steps[i].pkg->meta.runtime.form, done, total);
+    });
 
     // File conflicts with installed packages, and between the new ones.
     std::map<std::string, std::string> claimed;

@@ -7,6 +7,7 @@
 // extracting removes what this transaction extracted and recorded.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -20,11 +21,14 @@ namespace luet::install {
 struct Options {
     bool nodeps = false;  // ignore requires (install) or reverse dependencies (uninstall)
     bool force = false;   // overwrite files owned by other packages
+    int concurrency = 4;  // artifacts downloaded at once
 };
 
 struct Reporter {
     std::function<void(const std::string&)> progress;
     core::LineSink finalizer_output;
+    // Download progress of one artifact: bytes so far and expected total (0 = unknown).
+    std::function<void(const core::PackageForm&, std::uint64_t done, std::uint64_t total)> download;
 };
 
 struct Result {

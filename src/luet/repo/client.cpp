@@ -1,104 +1,285 @@
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <atomic>
+#include <ctime>
+#include <exception>
 #include <fstream>
+#include <mutex>
+#include <thread>
 
 #include "luet/artifact/tarball.hpp"
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
 #include "luet/repo/repository.hpp"
 #include "luet/spec/yaml_util.hpp"
+#include "luet/template/template.hpp"
 
 namespace fs = std::filesystem;
 
 namespace luet::repo {
 namespace {
 
+constexpr const char* kIndexFile = "repository.yaml";
+constexpr const char* kMetaFile = "repository.meta.yaml";
 
-// Copies src to dest through a temporary file, checking the sha256 before the rename.
-void copy_verified(const fs::path& src, const fs::path& dest, const std::string& sha256, const std::string& what) {
-    if (!fs::exists(src)) throw Error(what + ": " + src.string() + " does not exist");
-    const fs::path tmp = dest.string() + ".part";
-    fs::copy_file(src, tmp, fs::copy_options::overwrite_existing);
-    const std::string actual = artifact::sha256_file(tmp);
-    if (actual != sha256) {
-        fs::remove(tmp);
-        throw Error(what + ": checksum mismatch for " + src.string() + " (sha256 " + actual + ", expected " +
-                    sha256 + ")");
+void write_text(const fs::path& file, const std::string& text) {
+    fs::create_directories(file.parent_path());
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) throw Error("cannot write " + file.string());
+}
+
+// A path from a downloaded document, refused when it could leave the folder it is unpacked in.
+fs::path inside(const fs::path& dir, const std::string& name, const std::string& what) {
+    const fs::path rel = fs::path(name).lexically_normal();
+    if (rel.is_absolute() || rel.empty() || *rel.begin() == "..")
+        throw Error(what + ": entry '" + name + "' would leave the repository folder");
+    return dir / rel;
+}
+
+std::string package_dir(const core::PackageForm& f) { return f.category + "/" + f.name + "/" + f.version; }
+
+std::vector<artifact::Metadata> parse_meta(const std::string& text, const std::string& origin) {
+    std::vector<artifact::Metadata> out;
+    YAML::Node root = spec::load_yaml(text, origin);
+    for (const auto& item : root["artifacts"]) {
+        YAML::Emitter e;
+        e << item;
+        out.push_back(artifact::metadata_from_yaml(e.c_str(), origin));
     }
-    fs::rename(tmp, dest);
+    return out;
+}
+
+bool same_wagon(const RepositoryIndex& a, const RepositoryIndex& b) {
+    if (a.revision != b.revision || a.last_update != b.last_update) return false;
+    for (const char* key : {"tree", "meta"})
+        if (!a.repo_files.count(key) || !b.repo_files.count(key) || a.repo_files.at(key).sha256 != b.repo_files.at(key).sha256)
+            return false;
+    return true;
+}
+
+// Unpacks the verified tree and meta documents into `dir` (treefs/, metafs/, provides.yaml).
+void explode(const fs::path& dir, const fs::path& tree_doc, const fs::path& meta_doc, const std::string& what) {
+    const fs::path treefs = dir / "treefs";
+    fs::create_directories(treefs);
+    for (const auto& [name, content] : artifact::read_memory_tar(tree_doc))
+        write_text(inside(treefs, name, what + " tree"), content);
+
+    const auto meta = artifact::read_memory_tar(meta_doc);
+    auto doc = meta.find(kMetaFile);
+    if (doc == meta.end()) throw Error(what + ": the meta document has no " + std::string(kMetaFile));
+    write_text(dir / "metafs" / kMetaFile, doc->second);
+
+    YAML::Node provides(YAML::NodeType::Map);
+    for (const auto& m : parse_meta(doc->second, what + " " + kMetaFile)) {
+        const fs::path pkg = inside(treefs, package_dir(m.runtime.form), what + " " + kMetaFile);
+        const std::string yaml = artifact::metadata_to_yaml(m);
+        write_text(pkg / "metadata.yaml", yaml);
+        write_text(pkg / "metadata.json", tmpl::yaml_to_json(yaml, (pkg / "metadata.yaml").string()).dump() + "\n");
+        for (const auto& p : m.runtime.provides) {
+            YAML::Node entry;
+            entry["name"] = m.runtime.form.name;
+            entry["category"] = m.runtime.form.category;
+            entry["version"] = m.runtime.form.version;
+            provides[p.category + "/" + p.name].push_back(entry);
+        }
+    }
+    YAML::Node root;
+    root["provides"] = provides;
+    YAML::Emitter out;
+    out << root;
+    write_text(treefs / "provides.yaml", std::string(out.c_str()) + "\n");
+}
+
+// A sync interrupted between its two renames leaves only the old copy, under its aside name.
+void recover_swap(const fs::path& repo_dir) {
+    const fs::path old = repo_dir.parent_path() / ("." + repo_dir.filename().string() + ".old");
+    std::error_code ec;
+    if (!fs::exists(repo_dir / kIndexFile, ec) && fs::exists(old / kIndexFile, ec)) {
+        fs::remove_all(repo_dir, ec);
+        fs::rename(old, repo_dir);
+    }
 }
 
 }  // namespace
 
-LoadedRepository sync_disk(const std::string& name, const fs::path& url, const fs::path& cache_dir) {
-    const std::string what = "repository " + name;
-    const fs::path remote_index = url / "repository.yaml";
-    if (!fs::exists(remote_index)) throw Error(what + ": " + remote_index.string() + " does not exist");
-    const std::string index_text = core::read_file(remote_index);
-    LoadedRepository repo;
-    repo.name = name;
-    repo.base = url;
-    repo.index = index_from_yaml(index_text, remote_index.string());
+fs::path local_dir(const config::Config& cfg, const std::string& name) { return cfg.system_dir() / "repos" / name; }
+
+SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bool force) {
+    const std::string what = "repository " + rc.name;
+    const auto transport = make_transport(rc);
+    fs::create_directories(repo_dir.parent_path());
+    recover_swap(repo_dir);
+    const fs::path staging = repo_dir.parent_path() / ("." + repo_dir.filename().string() + ".sync");
+    const fs::path old = repo_dir.parent_path() / ("." + repo_dir.filename().string() + ".old");
+    struct Cleanup {
+        fs::path dir;
+        ~Cleanup() {
+            std::error_code ec;
+            fs::remove_all(dir, ec);
+        }
+    } cleanup{staging};
+    fs::remove_all(staging);
+    fs::create_directories(staging / "docs");
+
+    transport->download(kIndexFile, staging / kIndexFile);
+    SyncResult result;
+    result.index = index_from_yaml(core::read_file(staging / kIndexFile), what + " " + kIndexFile);
     for (const char* key : {"tree", "meta"})
-        if (!repo.index.repo_files.count(key))
-            throw Error(what + ": " + remote_index.string() + " has no repo_files." + key);
+        if (!result.index.repo_files.count(key))
+            throw Error(what + ": " + kIndexFile + " has no repo_files." + key);
 
-    fs::create_directories(cache_dir);
+    const fs::path local_index = repo_dir / kIndexFile;
+    if (!force && fs::exists(local_index) && fs::exists(repo_dir / "metafs" / kMetaFile)) {
+        const RepositoryIndex local = index_from_yaml(core::read_file(local_index), local_index.string());
+        if (same_wagon(local, result.index)) return result;
+    }
+
+    std::map<std::string, fs::path> docs;
     for (const char* key : {"tree", "meta"}) {
-        const RepoFile& f = repo.index.repo_files.at(key);
-        const fs::path cached = cache_dir / f.filename;
-        if (fs::exists(cached) && artifact::sha256_file(cached) == f.sha256) continue;
-        copy_verified(url / f.filename, cached, f.sha256, what);
+        const RepoFile& f = result.index.repo_files.at(key);
+        const fs::path dest = inside(staging / "docs", f.filename, what + " " + kIndexFile);
+        transport->download(f.filename, dest);
+        const std::string actual = artifact::sha256_file(dest);
+        if (actual != f.sha256)
+            throw Error(what + ": checksum mismatch for " + f.filename + " (sha256 " + actual + ", " + kIndexFile +
+                        " says " + f.sha256 + "); the local copy is kept");
+        docs[key] = dest;
     }
-    {
-        std::ofstream out(cache_dir / "repository.yaml", std::ios::trunc);
-        out << index_text;
-    }
+    explode(staging, docs["tree"], docs["meta"], what);
+    fs::remove_all(staging / "docs");
 
-    const auto tree = artifact::read_memory_tar(cache_dir / repo.index.repo_files.at("tree").filename);
-    const auto meta = artifact::read_memory_tar(cache_dir / repo.index.repo_files.at("meta").filename);
-    auto doc = meta.find("repository.meta.yaml");
-    if (doc == meta.end()) throw Error(what + ": the meta document has no repository.meta.yaml");
-    const std::string origin = what + " repository.meta.yaml";
-    YAML::Node root = spec::load_yaml(doc->second, origin);
-    for (const auto& item : root["artifacts"]) {
-        YAML::Emitter e;
-        e << item;
+    fs::remove_all(old);
+    if (fs::exists(repo_dir)) fs::rename(repo_dir, old);
+    fs::rename(staging, repo_dir);
+    std::error_code ec;
+    fs::remove_all(old, ec);
+    result.updated = true;
+    return result;
+}
+
+LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& repo_dir) {
+    const std::string what = "repository " + rc.name;
+    recover_swap(repo_dir);
+    const fs::path index_file = repo_dir / kIndexFile;
+    if (!fs::exists(index_file))
+        throw Error(what + " is not synced yet (no " + index_file.string() + "); run luet repo update " + rc.name);
+    LoadedRepository repo;
+    repo.name = rc.name;
+    repo.priority = rc.priority;
+    repo.transport = make_transport(rc);
+    repo.index = index_from_yaml(core::read_file(index_file), index_file.string());
+    const fs::path meta_file = repo_dir / "metafs" / kMetaFile;
+    const fs::path treefs = repo_dir / "treefs";
+    for (auto& meta : parse_meta(core::read_file(meta_file), meta_file.string())) {
         RepoPackage pkg;
-        pkg.meta = artifact::metadata_from_yaml(e.c_str(), origin);
-        const auto& f = pkg.meta.runtime.form;
-        const std::string dir = f.category + "/" + f.name + "/" + f.version + "/";
-        auto fin = tree.find(dir + "finalize.yaml");
-        if (fin != tree.end()) {
+        pkg.meta = std::move(meta);
+        const fs::path dir = treefs / package_dir(pkg.meta.runtime.form);
+        if (fs::exists(dir / "finalize.yaml")) {
             // Finalizers are templates rendered with the package definition, as upstream clients do.
-            auto def = tree.find(dir + "definition.yaml");
-            const std::string definition = def != tree.end() ? def->second : spec::definition_to_yaml(pkg.meta.runtime);
-            pkg.finalize_install = spec::render_finalize(fin->second, definition, what + " " + fin->first);
+            const std::string definition = fs::exists(dir / "definition.yaml")
+                                               ? core::read_file(dir / "definition.yaml")
+                                               : spec::definition_to_yaml(pkg.meta.runtime);
+            pkg.finalize_install = spec::render_finalize(core::read_file(dir / "finalize.yaml"), definition,
+                                                         (dir / "finalize.yaml").string());
         }
         repo.packages.push_back(std::move(pkg));
     }
     return repo;
 }
 
-std::vector<LoadedRepository> load_enabled(const config::Config& cfg,
+std::vector<LoadedRepository> load_enabled(const config::Config& cfg, const LoadOptions& opts,
                                            const std::function<void(const std::string&)>& progress) {
+    std::vector<const config::RepositoryConfig*> enabled;
+    for (const auto& rc : cfg.repositories)
+        if (rc.enable) enabled.push_back(&rc);
+    std::stable_sort(enabled.begin(), enabled.end(),
+                     [](const auto* a, const auto* b) { return a->priority < b->priority; });
+
+    auto say = [&](const std::string& line) {
+        if (progress) progress(line);
+    };
     std::vector<LoadedRepository> repos;
-    for (const auto& rc : cfg.repositories) {
-        if (!rc.enable) continue;
-        if (rc.type != "disk")
-            throw Error("repository " + rc.name + " (" + rc.origin + "): type " + rc.type + " is not supported yet");
-        if (rc.urls.empty()) throw Error("repository " + rc.name + " (" + rc.origin + ") has no urls");
-        repos.push_back(sync_disk(rc.name, rc.urls.front(), cfg.system_dir() / "repos" / rc.name));
-        if (progress)
-            progress("🏠 Repository " + rc.name + " revision " + std::to_string(repos.back().index.revision) + " (" +
-                     std::to_string(repos.back().packages.size()) + " packages)");
+    for (const auto* rc : enabled) {
+        const fs::path dir = local_dir(cfg, rc->name);
+        if (opts.sync) {
+            try {
+                const SyncResult r = sync(*rc, dir, opts.force);
+                if (r.updated) say(sync_line(rc->name, r.index));
+            } catch (const Error& e) {
+                if (!fs::exists(dir / kIndexFile)) throw;
+                say(std::string("⚠ ") + e.what() + " — using the local copy");
+            }
+        }
+        repos.push_back(load_local(*rc, dir));
     }
     return repos;
 }
 
-void fetch_artifact(const LoadedRepository& repo, const RepoPackage& pkg, const fs::path& dest) {
-    copy_verified(repo.base / pkg.meta.path, dest, pkg.meta.sha256,
-                  "repository " + repo.name + ", package " + pkg.meta.runtime.form.str());
+std::vector<LoadedRepository> load_enabled(const config::Config& cfg,
+                                           const std::function<void(const std::string&)>& progress) {
+    return load_enabled(cfg, LoadOptions{}, progress);
+}
+
+std::string sync_line(const std::string& name, const RepositoryIndex& index) {
+    char when[64] = "";
+    const std::time_t t = index.last_update.empty() ? 0 : static_cast<std::time_t>(std::stoll(index.last_update));
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+    return "🏠 Repository: " + name + " Revision: " + std::to_string(index.revision) + " - " + when;
+}
+
+void fetch_artifact(const LoadedRepository& repo, const RepoPackage& pkg, const fs::path& dest,
+                    const ByteProgress& progress) {
+    const std::string what = "repository " + repo.name + ", package " + pkg.meta.runtime.form.str();
+    // The packages cache keeps verified artifacts: a second install needs no download.
+    if (fs::exists(dest) && artifact::sha256_file(dest) == pkg.meta.sha256) return;
+    fs::create_directories(dest.parent_path());
+    const fs::path tmp = dest.string() + ".download";
+    repo.transport->download(pkg.meta.path, tmp, progress);
+    const std::string actual = artifact::sha256_file(tmp);
+    if (actual != pkg.meta.sha256) {
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        throw Error(what + ": checksum mismatch for " + pkg.meta.path + " (sha256 " + actual + ", expected " +
+                    pkg.meta.sha256 + ")");
+    }
+    fs::rename(tmp, dest);
+}
+
+void fetch_artifacts(const std::vector<FetchJob>& jobs, int concurrency,
+                     const std::function<void(std::size_t, std::uint64_t, std::uint64_t)>& progress) {
+    std::atomic<std::size_t> next{0};
+    std::mutex mu;
+    std::exception_ptr first_error;
+    auto worker = [&] {
+        for (std::size_t i = next++; i < jobs.size(); i = next++) {
+            try {
+                fetch_artifact(*jobs[i].repo, *jobs[i].pkg, jobs[i].dest, [&, i](std::uint64_t done, std::uint64_t total) {
+                    if (!progress) return;
+                    std::lock_guard lock(mu);
+                    progress(i, done, total);
+                });
+                if (progress) {
+                    std::lock_guard lock(mu);
+                    const auto size = fs::file_size(jobs[i].dest);
+                    progress(i, size, size);
+                }
+            } catch (...) {
+                std::lock_guard lock(mu);
+                if (!first_error) first_error = std::current_exception();
+            }
+        }
+    };
+    const std::size_t n = std::min<std::size_t>(std::max(concurrency, 1), jobs.size());
+    {
+        std::vector<std::jthread> threads;
+        for (std::size_t t = 1; t < n; ++t) threads.emplace_back(worker);
+        worker();
+    }
+    if (first_error) std::rethrow_exception(first_error);
 }
 
 }  // namespace luet::repo

@@ -15,11 +15,13 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "luet/artifact/artifact.hpp"
 #include "luet/config/config.hpp"
+#include "luet/repo/transport.hpp"
 #include "luet/spec/spec.hpp"
 
 namespace luet::repo {
@@ -70,31 +72,73 @@ struct RepoPackage {
     std::vector<std::string> finalize_install;
 };
 
-// A repository loaded by the client: its index and its packages.
+// A repository loaded by the client: its index (the cached repository.yaml) and its packages.
 struct LoadedRepository {
     RepositoryIndex index;
-    std::string name;                 // configured name
-    std::filesystem::path base;       // folder holding the artifacts (disk repositories)
+    std::string name;                          // configured name
+    int priority = 0;                          // configured priority (lower is preferred)
+    std::shared_ptr<const Transport> transport;  // where its artifacts come from
     std::vector<RepoPackage> packages;
 };
 
-// Syncs a disk repository at `url` into `cache_dir` (database_path/repos/NAME): copies
-// repository.yaml and, when its revision, last_update or checksums changed, the tree and meta
-// documents, verifying each against repository.yaml before it replaces the cached copy.
-// Then loads the packages from the cache. Throws luet::Error naming the repository and the
-// document on a checksum mismatch (the previous cached copy stays).
-LoadedRepository sync_disk(const std::string& name, const std::filesystem::path& url,
-                           const std::filesystem::path& cache_dir);
+// Wagon sync (geaaru/luet pkg/v2/repository/wagon.go). The local copy of repository NAME
+// lives in `repo_dir` (<system_dir>/repos/NAME):
+//   repository.yaml                               the wagon identity last synced
+//   metafs/repository.meta.yaml                   every artifact's metadata
+//   treefs/CATEGORY/NAME/VERSION/definition.yaml  (and finalize.yaml when the package has one)
+//   treefs/CATEGORY/NAME/VERSION/metadata.{yaml,json}
+//   treefs/provides.yaml                          "provides: {cat/name: [{name, category, version}]}"
+// repository.yaml is downloaded first; the tree and meta documents only when the revision,
+// last_update or a document checksum differ from the local copy, when the local copy is
+// missing, or with `force`. Every document is checked against repository.yaml's sha256
+// before anything replaces the local copy; the new copy is built beside the old one and
+// swapped in with renames, so a failed sync leaves the previous copy usable.
+struct SyncResult {
+    RepositoryIndex index;
+    bool updated = false;  // false: the local copy was already at this revision
+};
+// Throws luet::Error naming the repository, the document and (for checksums) both sums.
+SyncResult sync(const config::RepositoryConfig& rc, const std::filesystem::path& repo_dir, bool force);
 
-// Syncs and loads every enabled repository of `cfg`, in configuration order, each into
-// <system_dir>/repos/NAME. `progress` (may be empty) receives one line per repository.
-// Throws luet::Error naming the repository and its config file on an unsupported type,
-// missing urls, or a failed sync.
+// The line upstream prints after a sync: "🏠 Repository: NAME Revision: N - DATE".
+std::string sync_line(const std::string& name, const RepositoryIndex& index);
+
+// Loads the local copy written by sync(). Throws luet::Error when there is none or it is
+// unreadable.
+LoadedRepository load_local(const config::RepositoryConfig& rc, const std::filesystem::path& repo_dir);
+
+// <system_dir>/repos/NAME
+std::filesystem::path local_dir(const config::Config& cfg, const std::string& name);
+
+struct LoadOptions {
+    bool sync = true;    // check repository.yaml first (cheap when nothing changed)
+    bool force = false;  // re-download the documents even when the revision is unchanged
+};
+
+// Syncs and loads every enabled repository of `cfg`, ordered by priority (lower first, ties
+// in configuration order). When a sync fails but a local copy exists, that copy is used and
+// `progress` gets a warning line. `progress` (may be empty) receives one line per repository.
+// Throws luet::Error naming the repository and its config file when it cannot be loaded.
+std::vector<LoadedRepository> load_enabled(const config::Config& cfg, const LoadOptions& opts,
+                                           const std::function<void(const std::string&)>& progress);
 std::vector<LoadedRepository> load_enabled(const config::Config& cfg,
                                            const std::function<void(const std::string&)>& progress);
 
-// Copies the package's artifact to `dest` and verifies its sha256 against the repository.
+// Downloads the package's artifact to `dest` and verifies its sha256 against the repository.
 // Throws luet::Error naming the package on a mismatch; nothing is left at `dest` then.
-void fetch_artifact(const LoadedRepository& repo, const RepoPackage& pkg, const std::filesystem::path& dest);
+void fetch_artifact(const LoadedRepository& repo, const RepoPackage& pkg, const std::filesystem::path& dest,
+                    const ByteProgress& progress = {});
+
+// One artifact to download: into `dest` from `repo`.
+struct FetchJob {
+    const LoadedRepository* repo;
+    const RepoPackage* pkg;
+    std::filesystem::path dest;
+};
+// Runs fetch_artifact for every job, `concurrency` at a time (at least 1). `progress` gets
+// (job index, bytes done, bytes total) from worker threads, serialised by a mutex.
+// When a job fails the others finish, then the first error is thrown.
+void fetch_artifacts(const std::vector<FetchJob>& jobs, int concurrency,
+                     const std::function<void(std::size_t, std::uint64_t, std::uint64_t)>& progress);
 
 }  // namespace luet::repo

@@ -1,0 +1,173 @@
+#include "luet/repo/transport.hpp"
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "luet/core/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace luet::repo {
+namespace {
+
+class DiskTransport : public Transport {
+public:
+    DiskTransport(std::string repo, std::vector<std::string> urls) : repo_(std::move(repo)), urls_(std::move(urls)) {}
+
+    void download(const std::string& name, const fs::path& dest, const ByteProgress& progress) const override {
+        std::string tried;
+        for (const auto& url : urls_) {
+            const fs::path src = fs::path(url) / name;
+            std::error_code ec;
+            if (!fs::is_regular_file(src, ec)) {
+                tried += " " + src.string();
+                continue;
+            }
+            const fs::path part = dest.string() + ".part";
+            fs::copy_file(src, part, fs::copy_options::overwrite_existing, ec);
+            if (ec) throw Error("repository " + repo_ + ": cannot copy " + src.string() + ": " + ec.message());
+            fs::rename(part, dest);
+            if (progress) {
+                const auto size = fs::file_size(dest);
+                progress(size, size);
+            }
+            return;
+        }
+        throw Error("repository " + repo_ + ": " + name + " not found (tried" + tried + ")");
+    }
+
+private:
+    std::string repo_;
+    std::vector<std::string> urls_;
+};
+
+void curl_init_once() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct CurlDownload {
+    FILE* out = nullptr;
+    std::uint64_t resume_from = 0;
+    bool checked_status = false;
+    CURL* curl = nullptr;
+    const ByteProgress* progress = nullptr;
+    std::string error;
+};
+
+size_t write_body(char* data, size_t size, size_t n, void* userp) {
+    auto* d = static_cast<CurlDownload*>(userp);
+    if (!d->checked_status) {
+        // A server that ignores the Range header answers 200 with the whole file: start over.
+        long code = 0;
+        curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, &code);
+        if (d->resume_from > 0 && code == 200) {
+            if (fflush(d->out) != 0 || ftruncate(fileno(d->out), 0) != 0 || fseek(d->out, 0, SEEK_SET) != 0) {
+                d->error = "cannot truncate the partial file";
+                return 0;
+            }
+            d->resume_from = 0;
+        }
+        d->checked_status = true;
+    }
+    return fwrite(data, size, n, d->out) * size;
+}
+
+int on_progress(void* userp, curl_off_t total, curl_off_t now, curl_off_t, curl_off_t) {
+    auto* d = static_cast<CurlDownload*>(userp);
+    if (d->progress && *d->progress)
+        (*d->progress)(d->resume_from + static_cast<std::uint64_t>(now),
+                       total > 0 ? d->resume_from + static_cast<std::uint64_t>(total) : 0);
+    return 0;
+}
+
+class HttpTransport : public Transport {
+public:
+    HttpTransport(std::string repo, std::vector<std::string> urls) : repo_(std::move(repo)), urls_(std::move(urls)) {
+        curl_init_once();
+    }
+
+    void download(const std::string& name, const fs::path& dest, const ByteProgress& progress) const override {
+        std::string errors;
+        for (const auto& base : urls_) {
+            const std::string url = (base.ends_with("/") ? base : base + "/") + name;
+            std::string err;
+            if (fetch(url, dest, progress, err)) return;
+            errors += "\n  " + url + ": " + err;
+        }
+        throw Error("repository " + repo_ + ": cannot download " + name + ":" + errors);
+    }
+
+private:
+    static constexpr int kAttempts = 4;
+
+    // One url, retried on transfer errors (not on HTTP errors such as 404). Returns false
+    // with `err` set when every attempt failed.
+    bool fetch(const std::string& url, const fs::path& dest, const ByteProgress& progress, std::string& err) const {
+        const fs::path part = dest.string() + ".part";
+        std::error_code ec;
+        fs::remove(part, ec);
+        for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+            const std::uint64_t have = fs::exists(part, ec) ? fs::file_size(part, ec) : 0;
+            FILE* out = fopen(part.c_str(), have > 0 ? "ab" : "wb");
+            if (!out) {
+                err = "cannot write " + part.string();
+                return false;
+            }
+            CURL* curl = curl_easy_init();
+            CurlDownload d{out, have, false, curl, &progress, {}};
+            char errbuf[CURL_ERROR_SIZE] = {0};
+            curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+            curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+            curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
+            curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
+            curl_easy_setopt(curl, CURLOPT_WRITEDATA, &d);
+            curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+            curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &d);
+            curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+            curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+            curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
+            // A stalled connection (under 1 byte/s for 60 s) counts as dropped.
+            curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+            curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
+            curl_easy_setopt(curl, CURLOPT_USERAGENT, "luet-cpp");
+            if (have > 0) curl_easy_setopt(curl, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(have));
+            const CURLcode rc = curl_easy_perform(curl);
+            long status = 0;
+            curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+            curl_easy_cleanup(curl);
+            const bool closed = fclose(out) == 0;
+            if (rc == CURLE_OK && closed && d.error.empty()) {
+                fs::rename(part, dest);
+                return true;
+            }
+            err = !d.error.empty() ? d.error : (errbuf[0] ? std::string(errbuf) : curl_easy_strerror(rc));
+            // HTTP errors (404, 403 ...) will not change on retry; a failed range request
+            // (416) means the partial file is unusable.
+            if (rc == CURLE_HTTP_RETURNED_ERROR && status != 416 && status < 500) break;
+            if (status == 416) fs::remove(part, ec);
+            if (attempt < kAttempts) std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
+        }
+        fs::remove(part, ec);
+        return false;
+    }
+
+    std::string repo_;
+    std::vector<std::string> urls_;
+};
+
+}  // namespace
+
+std::unique_ptr<Transport> make_transport(const config::RepositoryConfig& rc) {
+    if (rc.urls.empty()) throw Error("repository " + rc.name + " (" + rc.origin + ") has no urls");
+    if (rc.type == "disk") return std::make_unique<DiskTransport>(rc.name, rc.urls);
+    if (rc.type == "http") return std::make_unique<HttpTransport>(rc.name, rc.urls);
+    throw Error("repository " + rc.name + " (" + rc.origin + "): type " + rc.type +
+                " is not supported by this client (use disk or http)");
+}
+
+}  // namespace luet::repo

@@ -1,0 +1,39 @@
+// How a client reaches a repository's files: a folder (type disk) or HTTP(S) (type http).
+//
+// Upstream: geaaru/luet pkg/v2/repository/client/{local,http}.go — a repository has a list
+// of urls; a file is fetched from the first url that serves it. Files are written beside
+// their destination as DEST.part and renamed into place when complete, so a failed or
+// interrupted download never leaves a truncated file under the final name.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "luet/config/config.hpp"
+
+namespace luet::repo {
+
+// Called while a file downloads: bytes received so far and the expected total (0 when the
+// server does not say). May be called from a worker thread.
+using ByteProgress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
+class Transport {
+public:
+    virtual ~Transport() = default;
+    // Fetches `name` (a path relative to the repository url, e.g. "repository.yaml") into
+    // `dest`. HTTP downloads are retried (up to 4 attempts, resuming when the server
+    // supports ranges) before the next url is tried. Throws luet::Error naming the
+    // repository and every url tried.
+    virtual void download(const std::string& name, const std::filesystem::path& dest,
+                          const ByteProgress& progress = {}) const = 0;
+};
+
+// The transport for a configured repository. Throws luet::Error for type docker (not
+// supported by this client) and for a repository without urls.
+std::unique_ptr<Transport> make_transport(const config::RepositoryConfig& rc);
+
+}  // namespace luet::repo
