@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
     luet::cli::add_config(app, g);
     luet::cli::add_tree(app, g);
     luet::cli::add_pack(app, g);
+    luet::cli::add_serve_repo(app, g);
+    luet::cli::add_repo(app, g);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {

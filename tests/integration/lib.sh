@@ -5,7 +5,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LUET=${LUET:-$ROOT/build/luet}
 WORK=$(mktemp -d /tmp/luet-it-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+# Repository servers started by serve_repo are stopped when the test ends.
+trap '[ -f "$WORK/servers.pids" ] && while read -r p; do kill "$p" 2>/dev/null; done <"$WORK/servers.pids"; rm -rf "$WORK"' EXIT
 FAILURES=0
 
 pass() { echo "  ok   $*"; }
@@ -38,7 +39,26 @@ expect_file() { if [ -e "$1" ] || [ -L "$1" ]; then pass "$2"; else fail "$2 ($1
 expect_no_file() { if [ -e "$1" ] || [ -L "$1" ]; then fail "$2 ($1 exists)"; else pass "$2"; fi; }
 expect_eq() { if [ "$1" = "$2" ]; then pass "$3"; else fail "$3 (got '$1', want '$2')"; fi; }
 
-# write_config FILE ROOTFS REPO...: a luet.yaml with disk repositories
+# serve_repo DIR [LOG]: serves DIR with `luet serve-repo` on a free port of 127.0.0.1 (the
+# request log goes to LOG) and prints its URL.
+serve_repo() {
+  local dir=$1 log=${2:-}
+  [ -n "$log" ] || log=$(mktemp "$WORK/serve-XXXXXX.log")
+  mkdir -p "$dir"
+  "$LUET" serve-repo --dir "$dir" --address 127.0.0.1 --port 0 >"$log" 2>&1 &
+  echo $! >>"$WORK/servers.pids"
+  local port=""
+  for _ in $(seq 100); do
+    port=$(sed -n 's/.*on HTTP port: //p' "$log")
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { echo "serve_repo: the server for $dir did not start" >&2; cat "$log" >&2; return 1; }
+  echo "http://127.0.0.1:$port"
+}
+
+# write_config FILE ROOTFS REPO...: a luet.yaml with one repository per folder, served over
+# HTTP on 127.0.0.1 (LUET_IT_TRANSPORT=disk: read as disk repositories instead).
 write_config() {
   local file=$1 rootfs=$2; shift 2
   {
@@ -50,8 +70,13 @@ write_config() {
     for r in "$@"; do
       i=$((i + 1))
       echo "- name: repo$i"
-      echo "  type: disk"
-      echo "  urls: [\"$r\"]"
+      if [ "${LUET_IT_TRANSPORT:-http}" = disk ]; then
+        echo "  type: disk"
+        echo "  urls: [\"$r\"]"
+      else
+        echo "  type: http"
+        echo "  urls: [\"$(serve_repo "$r")\"]"
+      fi
     done
   } >"$file"
 }

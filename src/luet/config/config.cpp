@@ -91,6 +91,29 @@ Config load(const fs::path& file) {
     return cfg;
 }
 
+void set_repository_enabled(const Config& cfg, const std::string& name, bool enable) {
+    auto it = std::find_if(cfg.repositories.begin(), cfg.repositories.end(),
+                           [&](const RepositoryConfig& r) { return r.name == name; });
+    if (it == cfg.repositories.end()) throw Error("repository " + name + " is not configured");
+    const fs::path file = it->origin;
+    YAML::Node root = spec::load_yaml(core::read_file(file), file.string());
+    bool found = false;
+    if (root["repositories"] && root["repositories"].IsSequence()) {
+        for (auto r : root["repositories"])
+            if (r["name"] && r["name"].Scalar() == name) {
+                r["enable"] = enable;
+                found = true;
+            }
+    } else if (root["name"] && root["name"].Scalar() == name) {
+        root["enable"] = enable;
+        found = true;
+    }
+    if (!found) throw Error(file.string() + ": no repository named " + name);
+    YAML::Emitter out;
+    out << root;
+    core::write_file_atomic(file, std::string(out.c_str()) + "\n");
+}
+
 std::string to_yaml(const Config& cfg) {
     YAML::Emitter out;
     out << YAML::BeginMap;

@@ -44,6 +44,12 @@ struct Config {
 // file are taken relative to the file's folder. Throws luet::Error naming the file and key.
 Config load(const std::filesystem::path& file);
 
+// Sets `enable` of repository `name` in the file that defines it (a repos_confdir file, or
+// its entry in luet.yaml's `repositories`), written atomically; as geaaru/luet
+// cmd/repo/{enable,disable}.go. Comments in that file are not kept.
+// Throws luet::Error when no repository has that name or the file cannot be written.
+void set_repository_enabled(const Config& cfg, const std::string& name, bool enable);
+
 // The effective configuration as YAML, as `luet config` prints it.
 std::string to_yaml(const Config& cfg);
 

@@ -1,6 +1,8 @@
 #include "luet/core/file.hpp"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -15,6 +17,34 @@ std::string read_file(const std::filesystem::path& path) {
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
+}
+
+void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
+    namespace fs = std::filesystem;
+    const fs::path part = path.string() + ".part";
+    std::error_code ec;
+    const auto perms = fs::status(path, ec).permissions();
+    const int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw Error("cannot write " + part.string());
+    size_t off = 0;
+    while (off < content.size()) {
+        const ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+        if (n <= 0) {
+            ::close(fd);
+            fs::remove(part, ec);
+            throw Error("cannot write " + part.string());
+        }
+        off += static_cast<size_t>(n);
+    }
+    const bool synced = ::fsync(fd) == 0;
+    ::close(fd);
+    if (!synced) {
+        fs::remove(part, ec);
+        throw Error("cannot write " + part.string());
+    }
+    if (fs::exists(path, ec)) fs::permissions(part, perms, ec);
+    fs::rename(part, path, ec);
+    if (ec) throw Error("cannot replace " + path.string() + ": " + ec.message());
 }
 
 TempDir::TempDir(const std::string& purpose) {

@@ -222,13 +222,23 @@ std::vector<LoadedRepository> load_enabled(const config::Config& cfg,
     return load_enabled(cfg, LoadOptions{}, progress);
 }
 
-std::string sync_line(const std::string& name, const RepositoryIndex& index) {
-    char when[64] = "";
-    const std::time_t t = index.last_update.empty() ? 0 : static_cast<std::time_t>(std::stoll(index.last_update));
+std::string format_last_update(const std::string& last_update) {
+    std::time_t t = 0;
+    try {
+        t = last_update.empty() ? 0 : static_cast<std::time_t>(std::stoll(last_update));
+    } catch (const std::logic_error&) {
+        return last_update;
+    }
     std::tm tm{};
     gmtime_r(&t, &tm);
+    char when[64] = "";
     std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
-    return "🏠 Repository: " + name + " Revision: " + std::to_string(index.revision) + " - " + when;
+    return when;
+}
+
+std::string sync_line(const std::string& name, const RepositoryIndex& index) {
+    return "🏠 Repository: " + name + " Revision: " + std::to_string(index.revision) + " - " +
+           format_last_update(index.last_update);
 }
 
 void fetch_artifact(const LoadedRepository& repo, const RepoPackage& pkg, const fs::path& dest,

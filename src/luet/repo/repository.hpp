@@ -102,6 +102,9 @@ SyncResult sync(const config::RepositoryConfig& rc, const std::filesystem::path&
 
 // The line upstream prints after a sync: "🏠 Repository: NAME Revision: N - DATE".
 std::string sync_line(const std::string& name, const RepositoryIndex& index);
+// last_update (seconds since the epoch, as text) as Go prints a UTC time:
+// "2023-04-21 16:15:48 +0000 UTC"; the text itself when it is not a number.
+std::string format_last_update(const std::string& last_update);
 
 // Loads the local copy written by sync(). Throws luet::Error when there is none or it is
 // unreadable.
