@@ -69,12 +69,20 @@ void explode(const fs::path& dir, const fs::path& tree_doc, const fs::path& meta
     const auto meta = artifact::read_memory_tar(meta_doc);
     auto doc = meta.find(kMetaFile);
     if (doc == meta.end()) throw Error(what + ": the meta document has no " + std::string(kMetaFile));
-    write_text(dir / "metafs" / kMetaFile, doc->second);
 
     YAML::Node provides(YAML::NodeType::Map);
-    for (const auto& m : parse_meta(doc->second, what + " " + kMetaFile)) {
+    YAML::Node artifacts(YAML::NodeType::Sequence);
+    for (auto& m : parse_meta(doc->second, what + " " + kMetaFile)) {
         const fs::path pkg = inside(treefs, package_dir(m.runtime.form), what + " " + kMetaFile);
+        // The tree's definition.yaml is the package as of this revision (requires, provides,
+        // labels may change without a rebuild), as geaaru/luet's ExplodeMetadata merges it.
+        if (fs::exists(pkg / "definition.yaml")) {
+            spec::Definition def = spec::parse_definition(core::read_file(pkg / "definition.yaml"),
+                                                          (pkg / "definition.yaml").string());
+            if (def.form == m.runtime.form) m.runtime = std::move(def);
+        }
         const std::string yaml = artifact::metadata_to_yaml(m);
+        artifacts.push_back(YAML::Load(yaml));
         write_text(pkg / "metadata.yaml", yaml);
         write_text(pkg / "metadata.json", tmpl::yaml_to_json(yaml, (pkg / "metadata.yaml").string()).dump() + "\n");
         for (const auto& p : m.runtime.provides) {
@@ -90,6 +98,11 @@ void explode(const fs::path& dir, const fs::path& tree_doc, const fs::path& meta
     YAML::Emitter out;
     out << root;
     write_text(treefs / "provides.yaml", std::string(out.c_str()) + "\n");
+    YAML::Node meta_root;
+    meta_root["artifacts"] = artifacts;
+    YAML::Emitter meta_out;
+    meta_out << meta_root;
+    write_text(dir / "metafs" / kMetaFile, std::string(meta_out.c_str()) + "\n");
 }
 
 // A sync interrupted between its two renames leaves only the old copy, under its aside name.

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Repositories as wagons over real HTTP (luet serve-repo on 127.0.0.1): sync on revision,
+# checksums, local cache layout, corrupted documents, compressions, repo list/enable/disable,
+# dropped connections. No Docker: artifacts come from `luet pack`.
+source "$(dirname "$0")/lib.sh"
+
+# pack_pkg CAT NAME VERSION [REQUIRES]: an artifact in $WORK/packed and its spec in $WORK/tree
+pack_pkg() {
+  local cat=$1 name=$2 version=$3 src=$WORK/src/$1-$2-$3
+  mkdir -p "$src/usr/share/$name" "$WORK/tree/$cat/$name"
+  echo "$name $version" >"$src/usr/share/$name/version"
+  head -c 20000 /dev/urandom >"$src/usr/share/$name/blob"  # large enough for a dropped connection
+  "$LUET" pack "$cat/$name@$version" --source "$src" --destination "$WORK/packed" >/dev/null
+  printf 'name: %s\ncategory: %s\nversion: "%s"\n' "$name" "$cat" "$version" >"$WORK/tree/$cat/$name/definition.yaml"
+  [ -z "${4:-}" ] || printf 'provides:\n- category: %s\n  name: %s\n' "${4%/*}" "${4#*/}" >>"$WORK/tree/$cat/$name/definition.yaml"
+  echo "# packed" >"$WORK/tree/$cat/$name/build.yaml"
+}
+create_repo() { "$LUET" create-repo --tree "$WORK/tree" --packages "$WORK/packed" --output "$WORK/repo" --name wagon "$@"; }
+requests() { grep -c "^GET $1 " "$LOG" || true; }
+
+pack_pkg app alpha 1.0
+pack_pkg app beta 1.0 virtual/greeter
+expect_ok "create-repo revision 1" create_repo
+LOG=$WORK/server.log
+URL=$(serve_repo "$WORK/repo" "$LOG")
+R=$WORK/rootfs
+mkdir -p "$WORK/etc/repos.conf.d" "$R"
+cat >"$WORK/luet.yaml" <<EOF
+system:
+  rootfs: $R
+  database_path: /var/cache/luet
+repos_confdir: ["$WORK/etc/repos.conf.d"]
+EOF
+cat >"$WORK/etc/repos.conf.d/wagon.yml" <<EOF
+name: wagon
+description: Test wagon
+type: http
+urls: ["$URL"]
+EOF
+C=(--config "$WORK/luet.yaml")
+CACHE=$R/var/cache/luet/repos/wagon
+
+# A first sync downloads everything and lays the wagon out as the Macaroni client does.
+expect_ok "repo update (first sync)" "$LUET" repo update "${C[@]}"
+expect_output "Repository: wagon Revision: 1 - " "first sync reports revision 1"
+expect_eq "$(requests /repository.yaml)/$(requests /tree.tar.gz)/$(requests /repository.meta.yaml.tar.gz)" "1/1/1" \
+  "first sync fetched repository.yaml, tree and meta once each"
+expect_file "$CACHE/repository.yaml" "local repository.yaml"
+expect_file "$CACHE/metafs/repository.meta.yaml" "metafs/repository.meta.yaml"
+for f in definition.yaml metadata.yaml metadata.json; do
+  expect_file "$CACHE/treefs/app/alpha/1.0/$f" "treefs/app/alpha/1.0/$f"
+done
+expect_eq "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["checksums"]["sha256"])' \
+  "$CACHE/treefs/app/alpha/1.0/metadata.json")" "$(sha256sum "$WORK/repo/alpha-app-1.0.package.tar.gz" | cut -d' ' -f1)" \
+  "metadata.json holds the artifact's sha256"
+grep -A3 'virtual/greeter' "$CACHE/treefs/provides.yaml" | grep -q 'name: beta' \
+  && pass "provides.yaml maps virtual/greeter to app/beta" || fail "provides.yaml maps virtual/greeter to app/beta"
+
+# Same revision: only repository.yaml is downloaded.
+expect_ok "repo update (unchanged)" "$LUET" repo update "${C[@]}"
+expect_output "wagon is already up to date" "unchanged revision is reported up to date"
+expect_eq "$(requests /repository.yaml)/$(requests /tree.tar.gz)/$(requests /repository.meta.yaml.tar.gz)" "2/1/1" \
+  "unchanged revision downloads only repository.yaml"
+expect_ok "repo update --force" "$LUET" repo update --force "${C[@]}" wagon
+expect_eq "$(requests /tree.tar.gz)/$(requests /repository.meta.yaml.tar.gz)" "2/2" "--force downloads the documents again"
+
+# A new revision (zstd tree, plain meta) brings a new package.
+pack_pkg app gamma 1.0
+expect_ok "create-repo revision 2 (zstd tree, plain meta)" create_repo --tree-compression zstd --meta-compression none
+expect_ok "repo update (revision 2)" "$LUET" repo update "${C[@]}"
+expect_output "Revision: 2 - " "second sync reports revision 2"
+expect_eq "$(requests /tree.tar.zst)/$(requests /repository.meta.yaml.tar)" "1/1" "zstd and plain documents fetched"
+expect_file "$CACHE/treefs/app/gamma/1.0/definition.yaml" "the new package is in treefs"
+expect_ok "install from the http wagon" "$LUET" install -y "${C[@]}" app/gamma
+expect_eq "$(cat "$R/usr/share/gamma/version")" "gamma 1.0" "installed over HTTP"
+
+# A corrupted document is refused; the previous copy stays and is still usable.
+pack_pkg app delta 1.0
+expect_ok "create-repo revision 3" create_repo
+echo corrupted >>"$WORK/repo/tree.tar.gz"
+expect_fail "a corrupted tree document is refused" "checksum mismatch for tree.tar.gz" "$LUET" repo update "${C[@]}"
+expect_eq "$(sed -n 's/^revision: //p' "$CACHE/repository.yaml")" "2" "the local copy stays at revision 2"
+expect_no_file "$CACHE/treefs/app/delta" "nothing of revision 3 reached the local copy"
+expect_ok "--ignore-errors exits 0" "$LUET" repo update --ignore-errors "${C[@]}"
+expect_ok "install still works from the kept copy" "$LUET" install -y "${C[@]}" app/alpha
+expect_output "using the local copy" "install warns that it uses the local copy"
+expect_eq "$(cat "$R/usr/share/alpha/version")" "alpha 1.0" "package of the kept copy installed"
+expect_ok "create-repo revision 4 (repairs the documents)" create_repo
+expect_ok "repo update after the repair" "$LUET" repo update "${C[@]}"
+expect_file "$CACHE/treefs/app/delta/1.0/definition.yaml" "revision 4 synced"
+
+# A corrupted artifact is refused before anything lands.
+cp "$WORK/repo/beta-app-1.0.package.tar.gz" "$WORK/beta.keep"
+head -c 100 /dev/urandom >>"$WORK/repo/beta-app-1.0.package.tar.gz"
+expect_fail "a corrupted artifact is refused" "checksum mismatch" "$LUET" install -y "${C[@]}" app/beta
+expect_no_file "$R/usr/share/beta" "nothing of the corrupted artifact in the rootfs"
+expect_eq "$(db_query "$R" "SELECT count(*) FROM packages WHERE name = 'beta'")" "0" "nor in the database"
+cp "$WORK/beta.keep" "$WORK/repo/beta-app-1.0.package.tar.gz"
+
+# A connection dropped mid-artifact is retried (resumed with a range request).
+DLOG=$WORK/drop.log
+DURL=$(LUET_TEST_SERVE_DROP_AFTER=5000 serve_repo "$WORK/repo" "$DLOG")
+sed -i "s|$URL|$DURL|" "$WORK/etc/repos.conf.d/wagon.yml"
+expect_ok "install over a connection that drops" "$LUET" install -y "${C[@]}" app/beta
+expect_eq "$(grep -c '^GET /beta-app-1.0.package.tar.gz ' "$DLOG")" "2" "the artifact was requested twice"
+expect_eq "$(cat "$R/usr/share/beta/version")" "beta 1.0" "installed after the retry"
+cmp -s "$R/usr/share/beta/blob" "$WORK/src/app-beta-1.0/usr/share/beta/blob" && pass "resumed content is intact" \
+  || fail "resumed content is intact"
+
+# repo list / enable / disable.
+cat >"$WORK/etc/repos.conf.d/other.yml" <<EOF
+name: other
+description: Another wagon
+type: disk
+priority: 5
+enable: false
+urls: ["$WORK/nowhere"]
+EOF
+expect_ok "repo list" "$LUET" repo list "${C[@]}"
+expect_output "^wagon$" "list names wagon"
+expect_output "^  Revision     4 - " "list shows the synced revision"
+expect_output "^  Priority     5 - Type disk" "list shows priority and type"
+expect_eq "$("$LUET" repo list -q --enabled "${C[@]}")" "wagon" "--quiet --enabled"
+expect_eq "$("$LUET" repo list -q --disabled "${C[@]}")" "other" "--quiet --disabled"
+expect_eq "$("$LUET" repo list -q --type http "${C[@]}")" "wagon" "--type http"
+expect_ok "repo list --urls" "$LUET" repo list --urls "${C[@]}"
+expect_output "^   \* $DURL$" "--urls lists the urls"
+expect_fail "--enabled with --disabled is refused" "Only one admitted" "$LUET" repo list --enabled --disabled "${C[@]}"
+
+expect_ok "repo disable wagon" "$LUET" repo disable "${C[@]}" wagon
+grep -q '^enable: false' "$WORK/etc/repos.conf.d/wagon.yml" && pass "disable wrote enable: false to wagon.yml" \
+  || fail "disable wrote enable: false to wagon.yml"
+expect_fail "a disabled repository is not used" "app/delta" "$LUET" install -y "${C[@]}" app/delta
+expect_ok "repo enable wagon" "$LUET" repo enable "${C[@]}" wagon
+expect_output "wagon enabled" "enable reports the repository"
+expect_ok "enable again" "$LUET" repo enable "${C[@]}" wagon
+expect_output "already enabled. Nothing to do." "enabling an enabled repository changes nothing"
+expect_fail "enabling an unknown repository fails" "nope is not configured" "$LUET" repo enable "${C[@]}" nope
+expect_ok "install after enable" "$LUET" install -y "${C[@]}" app/delta
+expect_fail "repo update of an unreachable disk repository" "other" "$LUET" repo update "${C[@]}" other
+
+finish
