@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -18,7 +19,13 @@ void warn(const std::string& line) { std::cerr << "Warning: " << line << std::en
 }  // namespace luet::cli
 
 int main(int argc, char** argv) {
-    CLI::App app{"luet - container-based package manager"};
+    // Invoked as luet-build, the binary is the Macaroni builder (geaaru/luet: luet-build
+    // builds and publishes, luet installs); as luet it keeps every command, as mudler/luet.
+    const std::string self = std::filesystem::path(argc > 0 ? argv[0] : "luet").filename().string();
+    const bool builder = self == "luet-build";
+    CLI::App app{builder ? "luet-build - build packages and create repositories"
+                         : "luet - container-based package manager"};
+    app.name(builder ? "luet-build" : "luet");
     app.require_subcommand(1);
     // Global flags (--config, --debug) are accepted after the subcommand too, as with cobra.
     app.fallthrough();
@@ -27,19 +34,37 @@ int main(int argc, char** argv) {
     app.add_flag("--debug,-d", g.debug, "verbose output");
     luet::cli::add_build(app, g);
     luet::cli::add_create_repo(app, g);
-    luet::cli::add_install(app, g);
-    luet::cli::add_uninstall(app, g);
-    luet::cli::add_config(app, g);
     luet::cli::add_tree(app, g);
     luet::cli::add_pack(app, g);
     luet::cli::add_serve_repo(app, g);
-    luet::cli::add_repo(app, g);
+    luet::cli::add_config(app, g);
+    if (!builder) {
+        luet::cli::add_install(app, g);
+        luet::cli::add_uninstall(app, g);
+        luet::cli::add_repo(app, g);
+    }
+    // cobra's answer to an unknown command, rather than CLI11's "A subcommand is required".
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--config") {
+            ++i;
+            continue;
+        }
+        if (arg.starts_with("-")) continue;
+        const auto subs = app.get_subcommands([&](CLI::App* sub) { return sub->check_name(arg); });
+        if (subs.empty()) {
+            std::cerr << "Error: unknown command \"" << arg << "\" for \"" << app.get_name() << "\"" << std::endl;
+            return 1;
+        }
+        break;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {
         return e.get_exit_code();  // the command already reported (e.g. tree validate)
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // Help exits 0; usage errors exit 1, as cobra does.
+        return app.exit(e) == 0 ? 0 : 1;
     } catch (const luet::Error& e) {
         std::cerr << "Error: " << e.what() << std::endl;
         return 1;

@@ -49,7 +49,7 @@ serve_repo() {
   echo $! >>"$WORK/servers.pids"
   local port=""
   for _ in $(seq 100); do
-    port=$(sed -n 's/.*on HTTP port: //p' "$log")
+    port=$(sed -n 's/.*on HTTP port: //p' "$log" 2>/dev/null)
     [ -n "$port" ] && break
     sleep 0.1
   done

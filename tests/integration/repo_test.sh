@@ -139,4 +139,14 @@ expect_fail "enabling an unknown repository fails" "nope is not configured" "$LU
 expect_ok "install after enable" "$LUET" install -y "${C[@]}" app/delta
 expect_fail "repo update of an unreachable disk repository" "other" "$LUET" repo update "${C[@]}" other
 
+# The same binary as luet-build is the Macaroni builder: builder commands only.
+ln -s "$LUET" "$WORK/luet-build"
+mkdir -p "$WORK/lb-src/etc"; echo x >"$WORK/lb-src/etc/x"
+expect_ok "luet-build pack" "$WORK/luet-build" pack app/epsilon@1.0 --source "$WORK/lb-src" --destination "$WORK/lb-out"
+expect_file "$WORK/lb-out/epsilon-app-1.0.package.tar.gz" "luet-build pack wrote the artifact"
+expect_fail "luet-build has no install command" "install" "$WORK/luet-build" install -y "${C[@]}" app/alpha
+expect_ok "luet-build --help" "$WORK/luet-build" --help
+expect_output "create-repo" "luet-build lists create-repo"
+if grep -q "uninstall" "$WORK/out"; then fail "luet-build --help lists no client command"; else pass "luet-build --help lists no client command"; fi
+
 finish
