@@ -9,6 +9,8 @@
 #include "luet/core/error.hpp"
 #include "luet/spec/spec.hpp"
 
+#include <cstdint>
+#include <functional>
 #include <string>
 
 namespace luet::cli {
@@ -34,6 +36,11 @@ void add_repo(CLI::App& app, Globals& g);
 // The luet.yaml of --config (default /etc/luet/luet.yaml; built-in defaults when that is
 // missing). Defined in install.cpp.
 config::Config load_config(const Globals& g);
+
+// Progress of artifact downloads (install::Reporter::download): a bar on a terminal, one
+// line per finished artifact otherwise. Called serialised by the library.
+using DownloadProgress = std::function<void(const core::PackageForm&, std::uint64_t done, std::uint64_t total)>;
+DownloadProgress download_progress();
 
 // Tree loading options from the --values flags (build, create-repo).
 spec::LoadOptions load_options(const std::vector<std::string>& values_files);

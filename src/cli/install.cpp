@@ -19,6 +19,7 @@ install::Reporter install_reporter() {
     install::Reporter r;
     r.progress = info;
     r.finalizer_output = [](std::string_view line) { info("  │ " + std::string(line)); };
+    r.download = download_progress();
     return r;
 }
 
