@@ -14,6 +14,10 @@
 
 #include "luet/spec/spec.hpp"
 
+namespace YAML {
+class Node;
+}
+
 namespace luet::artifact {
 
 enum class Compression { None, Gzip, Zstd };
@@ -41,6 +45,8 @@ struct Metadata {
 std::string metadata_to_yaml(const Metadata& m);
 // Throws luet::Error naming `origin` on malformed metadata.
 Metadata metadata_from_yaml(const std::string& text, const std::string& origin);
+// The same from a node already parsed (one element of repository.meta.yaml's artifacts).
+Metadata metadata_from_node(const YAML::Node& n, const std::string& origin);
 Metadata read_metadata(const std::filesystem::path& file);
 // Writes atomically (temporary file + rename).
 void write_metadata(const Metadata& m, const std::filesystem::path& file);

@@ -32,7 +32,10 @@ std::string metadata_to_yaml(const Metadata& m) {
 }
 
 Metadata metadata_from_yaml(const std::string& text, const std::string& origin) {
-    YAML::Node n = spec::load_yaml(text, origin);
+    return metadata_from_node(spec::load_yaml(text, origin), origin);
+}
+
+Metadata metadata_from_node(const YAML::Node& n, const std::string& origin) {
     Metadata m;
     m.path = spec::scalar(n, "path", origin);
     // Upstream writes the artifact's absolute build path; only the file name matters here.
@@ -44,9 +47,7 @@ Metadata metadata_from_yaml(const std::string& text, const std::string& origin) 
     m.files = spec::strings(n, "files", origin);
     YAML::Node runtime = n["runtime"];
     if (!runtime || !runtime.IsMap()) throw Error(origin + ": artifact metadata has no 'runtime' package");
-    YAML::Emitter e;
-    e << runtime;
-    m.runtime = spec::parse_definition(e.c_str(), origin);
+    m.runtime = spec::definition_from_node(runtime, origin);
     if (YAML::Node cs = n["compilespec"]; cs && cs.IsMap()) m.build_yaml = spec::scalar(cs, "build", origin);
     if (m.path.empty()) throw Error(origin + ": artifact metadata has no 'path'");
     return m;

@@ -43,11 +43,7 @@ std::string package_dir(const core::PackageForm& f) { return f.category + "/" + 
 std::vector<artifact::Metadata> parse_meta(const std::string& text, const std::string& origin) {
     std::vector<artifact::Metadata> out;
     YAML::Node root = spec::load_yaml(text, origin);
-    for (const auto& item : root["artifacts"]) {
-        YAML::Emitter e;
-        e << item;
-        out.push_back(artifact::metadata_from_yaml(e.c_str(), origin));
-    }
+    for (const auto& item : root["artifacts"]) out.push_back(artifact::metadata_from_node(item, origin));
     return out;
 }
 

@@ -14,7 +14,6 @@ namespace luet::spec {
 namespace {
 
 
-Definition definition_from_node(const YAML::Node& n, const std::string& origin);
 
 BuildSpec parse_build(const YAML::Node& n, const std::string& origin, const Definition& parent) {
     BuildSpec b;
@@ -149,8 +148,6 @@ Definition parse_definition(const std::string& yaml_text, const std::string& ori
     return definition_from_node(load_yaml(yaml_text, origin), origin);
 }
 
-namespace {
-
 Definition definition_from_node(const YAML::Node& n, const std::string& origin) {
     Definition d;
     d.form.name = scalar(n, "name", origin);
@@ -170,7 +167,6 @@ Definition definition_from_node(const YAML::Node& n, const std::string& origin) 
     return d;
 }
 
-}  // namespace
 
 std::string definition_to_yaml(const Definition& d) {
     YAML::Emitter out;
