@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
     luet::cli::add_config(app, g);
     luet::cli::add_tree(app, g);
     luet::cli::add_pack(app, g);
+    luet::cli::add_search(app, g);
+    luet::cli::add_database(app, g);
+    luet::cli::add_cleanup(app, g);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {
