@@ -1,5 +1,6 @@
 // `luet search [term]` (mudler/luet cmd/search.go): flags --installed, --by-label,
-// --by-label-regex, --revdeps, --hidden, --files, --table, --output|-o terminal|json|yaml.
+// --by-label-regex, --revdeps, --hidden, --files, --table, --output|-o terminal|json|yaml,
+// and geaaru/luet's --annotation|-a.
 // JSON and YAML keep upstream's shape: {"packages": [{category, files, hidden, installed,
 // name, repository, target, version}]} with keys in upstream's (alphabetical) order and
 // "packages": null when nothing matches.
@@ -107,7 +108,7 @@ void print_list(const std::vector<install::SearchResult>& results) {
 
 void add_search(CLI::App& app, Globals& g) {
     struct Args {
-        std::vector<std::string> terms;
+        std::vector<std::string> terms, annotations;
         std::string output = "terminal";
         bool installed = false, by_label = false, by_label_regex = false, revdeps = false, hidden = false,
              table = false, files = false;
@@ -124,6 +125,9 @@ void add_search(CLI::App& app, Globals& g) {
     cmd->add_flag("--hidden", a->hidden, "Include hidden packages");
     cmd->add_flag("--table", a->table, "show output in a table (wider screens)");
     cmd->add_flag("--files", a->files, "Search between packages files");
+    cmd->add_option("--annotation,-a", a->annotations, "Search packages through one or more annotations.")
+        ->delimiter(',')
+        ->allow_extra_args(false);
     cmd->callback([a, &g] {
         if (a->terms.size() > 1) throw Error("Wrong number of arguments (expected 1)");
         if (a->output != "terminal" && a->output != "json" && a->output != "yaml" && a->output != "table")
@@ -136,6 +140,7 @@ void add_search(CLI::App& app, Globals& g) {
                                         : install::SearchMode::Regex;
         opts.hidden = a->hidden;
         opts.revdeps = a->revdeps;
+        opts.annotations = a->annotations;
         const bool terminal = a->output == "terminal" || a->output == "table";
 
         const auto cfg = load_config(g);

@@ -35,11 +35,11 @@ search() { "$LUET" search --config "$WORK/luet.yaml" -o json "$@" | names; }
 
 add_pkg main apps hello 1.0 $'labels:\n  kind: app\n  tier: "1"' usr/bin/hello
 add_pkg main apps hello 1.1 $'labels:\n  kind: app\n  tier: "2"' usr/bin/hello usr/share/doc/hello/README
-add_pkg main libs libfoo 1.0 $'labels:\n  kind: lib' usr/lib/libfoo.so
+add_pkg main libs libfoo 1.0 $'labels:\n  kind: lib\nannotations:\n  abi: "2"' usr/lib/libfoo.so
 add_pkg main apps tool 1.0 $'requires:\n- category: libs\n  name: libfoo' usr/bin/tool
 add_pkg main apps meta 1.0 $'requires:\n- category: apps\n  name: tool' usr/share/meta
 add_pkg main apps secret 1.0 $'hidden: true\nlabels:\n  kind: app' usr/bin/secret
-add_pkg extra extra other 2.0 '' usr/share/other
+add_pkg extra extra other 2.0 $'annotations:\n  doc: "yes"' usr/share/other
 make_repo main; make_repo extra
 R=$WORK/rootfs; mkdir -p "$R"; write_config "$WORK/luet.yaml" "$R" "$WORK/repo-main" "$WORK/repo-extra"
 # write_config names the repositories repo1 and repo2.
@@ -58,6 +58,9 @@ expect_eq "$(search --by-label kind)" "apps/hello-1.0@repo1 apps/hello-1.1@repo1
 expect_eq "$(search --by-label app)" "null" "--by-label matches keys, not values"
 expect_eq "$(search --by-label-regex 'kind=lib')" "libs/libfoo-1.0@repo1" "--by-label-regex: key=value"
 expect_eq "$(search --by-label-regex '^tier=2$')" "apps/hello-1.1@repo1" "--by-label-regex anchored"
+expect_eq "$(search --annotation abi)" "libs/libfoo-1.0@repo1" "--annotation: packages having the annotation key"
+expect_eq "$(search -a abi,doc)" "libs/libfoo-1.0@repo1 extra/other-2.0@repo2" "-a with several keys: any of them"
+expect_eq "$(search -a doc lib)" "null" "--annotation in AND with the term"
 expect_eq "$(search --revdeps libfoo)" "apps/meta-1.0@repo1 apps/tool-1.0@repo1" "--revdeps: who requires it, transitively"
 expect_eq "$(search --files 'usr/bin/hello$')" "apps/hello-1.0@repo1 apps/hello-1.1@repo1" "--files: which packages ship a path"
 expect_eq "$(search --files 'README')" "apps/hello-1.1@repo1" "--files: a file only one version has"

@@ -10,6 +10,9 @@ namespace {
 
 bool matches(const SearchResult& c, const SearchOptions& opts, const core::RegexList& re) {
     const auto& d = c.definition;
+    if (!opts.annotations.empty() &&
+        std::none_of(opts.annotations.begin(), opts.annotations.end(), [&](const auto& a) { return d.annotations.count(a) > 0; }))
+        return false;
     switch (opts.mode) {
         case SearchMode::Regex: return re.any(d.form.str());
         case SearchMode::Label: return d.labels.count(opts.term) > 0;

@@ -27,6 +27,9 @@ struct SearchOptions {
     SearchMode mode = SearchMode::Regex;
     bool hidden = false;   // keep hidden packages (upstream leaves them out; Files mode keeps them)
     bool revdeps = false;  // the packages requiring the matches, transitively, instead of the matches
+    // When set, only packages having one of these annotation keys are kept (geaaru/luet
+    // `search --annotation`, in AND with the term).
+    std::vector<std::string> annotations;
 };
 
 struct SearchResult {
