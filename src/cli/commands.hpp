@@ -32,6 +32,9 @@ void add_tree(CLI::App& app, Globals& g);
 void add_pack(CLI::App& app, Globals& g);
 void add_serve_repo(CLI::App& app, Globals& g);
 void add_repo(CLI::App& app, Globals& g);
+void add_search(CLI::App& app, Globals& g);
+void add_database(CLI::App& app, Globals& g);
+void add_cleanup(CLI::App& app, Globals& g);
 
 // The luet.yaml of --config (default /etc/luet/luet.yaml; built-in defaults when that is
 // missing). Defined in install.cpp.

@@ -42,6 +42,9 @@ int main(int argc, char** argv) {
         luet::cli::add_install(app, g);
         luet::cli::add_uninstall(app, g);
         luet::cli::add_repo(app, g);
+        luet::cli::add_search(app, g);
+        luet::cli::add_database(app, g);
+        luet::cli::add_cleanup(app, g);
     }
     // cobra's answer to an unknown command, rather than CLI11's "A subcommand is required".
     for (int i = 1; i < argc; ++i) {

@@ -103,6 +103,12 @@ std::optional<core::PackageForm> Database::owner(const std::string& path) const 
     return core::PackageForm{q.text(0), q.text(1), q.text(2)};
 }
 
+bool Database::contains(const core::PackageForm& f) const {
+    Stmt q(db_, "SELECT 1 FROM packages WHERE category = ?1 AND name = ?2 AND version = ?3", file_);
+    q.bind(1, f.category).bind(2, f.name).bind(3, f.version);
+    return q.step();
+}
+
 void Database::add(const InstalledPackage& pkg, const std::vector<std::string>& files) {
     const auto& f = pkg.definition.form;
     exec("BEGIN IMMEDIATE");
@@ -137,5 +143,7 @@ void Database::remove(const core::PackageForm& f) {
     del.bind(1, f.category).bind(2, f.name).bind(3, f.version);
     if (sqlite3_step(del.s) != SQLITE_DONE) throw Error("database " + file_.string() + ": " + sqlite3_errmsg(db_));
 }
+
+void Database::reindex() { exec("REINDEX"); }
 
 }  // namespace luet::db

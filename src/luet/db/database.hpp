@@ -34,12 +34,17 @@ public:
     std::vector<std::string> files(const core::PackageForm& form) const;
     // The installed package owning `path`, if any.
     std::optional<core::PackageForm> owner(const std::string& path) const;
+    // Whether the package is recorded.
+    bool contains(const core::PackageForm& form) const;
 
     // Records a package and its files in one transaction (replacing an older record of the
     // same package form).
     void add(const InstalledPackage& pkg, const std::vector<std::string>& files);
     // Removes a package and its files in one transaction.
     void remove(const core::PackageForm& form);
+    // Rebuilds every index (SQLite REINDEX), as geaaru/luet `database reindex` does for its
+    // BoltDB indexes. Throws luet::Error naming the file.
+    void reindex();
 
 private:
     void exec(const std::string& sql) const;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <deque>
 #include <memory>
+#include <set>
 
 #include "luet/core/error.hpp"
 
@@ -26,25 +27,57 @@ ArchivePtr open_artifact(const fs::path& artifact) {
     return in;
 }
 
-// The normalized entry name, or an error for names that could leave the rootfs.
-std::string safe_name(const fs::path& artifact, const char* raw) {
-    std::string name = raw ? raw : "";
+// Why an entry name could leave the rootfs, or "" when it cannot.
+std::string unsafe_reason(const std::string& name) {
+    if (name.starts_with("/")) return "has an absolute path";
+    for (const auto& part : fs::path(name))
+        if (part == "..") return "contains '..'";
+    return "";
+}
+
+// "./a//b/" -> "a/b"; "." and "./" -> "".
+std::string normalize(std::string name) {
     while (name.starts_with("./")) name = name.substr(2);
-    if (name.starts_with("/"))
-        throw Error(artifact.string() + ": entry '" + name + "' has an absolute path; refusing to install it");
-    fs::path p(name);
-    for (const auto& part : p)
-        if (part == "..")
-            throw Error(artifact.string() + ": entry '" + name + "' contains '..'; refusing to install it");
-    std::string norm = p.lexically_normal().string();
+    std::string norm = fs::path(name).lexically_normal().string();
     while (!norm.empty() && norm.back() == '/') norm.pop_back();
     return norm == "." ? "" : norm;
 }
 
+// The normalized entry name, or an error for names that could leave the rootfs.
+std::string safe_name(const fs::path& artifact, const char* raw) {
+    std::string name = raw ? raw : "";
+    while (name.starts_with("./")) name = name.substr(2);
+    if (std::string why = unsafe_reason(name); !why.empty())
+        throw Error(artifact.string() + ": entry '" + name + "' " + why + "; refusing to install it");
+    return normalize(name);
+}
+
+// Only files, folders, symlinks and hard links are installed: a device node or FIFO from an
+// artifact would give access to hardware or block readers in the target system.
 void refuse_special(const fs::path& artifact, struct archive_entry* e, const std::string& name) {
-    const auto type = archive_entry_filetype(e);
-    if (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO || type == AE_IFSOCK)
-        throw Error(artifact.string() + ": entry '" + name + "' is a device node or special file; refusing to install it");
+    if (archive_entry_hardlink(e)) return;
+    const char* kind = nullptr;
+    switch (archive_entry_filetype(e)) {
+        case AE_IFREG:
+        case AE_IFDIR:
+        case AE_IFLNK: return;
+        case AE_IFCHR: kind = "a character device node"; break;
+        case AE_IFBLK: kind = "a block device node"; break;
+        case AE_IFIFO: kind = "a FIFO"; break;
+        case AE_IFSOCK: kind = "a socket"; break;
+        default: kind = "of an unknown file type"; break;
+    }
+    throw Error(artifact.string() + ": entry '" + name + "' is " + kind + "; refusing to install it");
+}
+
+// Creates the missing folders down to `dir` (a host path inside the rootfs), recording each
+// one in `created` so that a failed extraction can remove them again.
+void make_folders(const fs::path& dir, std::vector<fs::path>& created) {
+    std::vector<fs::path> missing;
+    std::error_code ec;
+    for (fs::path p = dir; !fs::exists(fs::symlink_status(p, ec)); p = p.parent_path()) missing.push_back(p);
+    fs::create_directories(dir);
+    created.insert(created.end(), missing.rbegin(), missing.rend());
 }
 
 }  // namespace
@@ -87,12 +120,24 @@ fs::path resolve_in_root(const fs::path& rootfs, const fs::path& rel, bool follo
 std::vector<Entry> list_entries(const fs::path& artifact) {
     ArchivePtr in = open_artifact(artifact);
     std::vector<Entry> names;
+    // A hard link may only point to a file this artifact wrote before it: anything else would
+    // give the package a second name for a file it does not own (e.g. etc/shadow).
+    std::set<std::string> linkable;
     struct archive_entry* e;
     int rc;
     while ((rc = archive_read_next_header(in.get(), &e)) == ARCHIVE_OK) {
         std::string name = safe_name(artifact, archive_entry_pathname(e));
         refuse_special(artifact, e, name);
-        if (!name.empty()) names.push_back({name, archive_entry_filetype(e) == AE_IFDIR});
+        if (const char* link = archive_entry_hardlink(e)) {
+            const std::string target = link;
+            if (!unsafe_reason(target).empty() || !linkable.count(normalize(target)))
+                throw Error(artifact.string() + ": entry '" + name + "' is a hard link to '" + target +
+                            "', which is not a file of this artifact written before it; refusing to install it");
+        }
+        if (name.empty()) continue;
+        const bool directory = archive_entry_filetype(e) == AE_IFDIR && !archive_entry_hardlink(e);
+        if (!directory) linkable.insert(name);
+        names.push_back({name, directory});
     }
     if (rc != ARCHIVE_EOF) throw Error("cannot read artifact " + artifact.string() + ": " + archive_error_string(in.get()));
     return names;
@@ -107,7 +152,8 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
     archive_write_disk_set_options(out.get(), ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_TIME |
                                                   ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_FFLAGS |
                                                   ARCHIVE_EXTRACT_UNLINK | ARCHIVE_EXTRACT_SECURE_NODOTDOT);
-    archive_write_disk_set_standard_lookup(out.get());
+    // No user/group name lookup: the numeric ids are those of the system the package was built
+    // for, which the host's /etc/passwd does not describe.
 
     std::vector<std::string> written;
     std::vector<fs::path> created;  // host paths that did not exist before, for rollback
@@ -120,7 +166,8 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
             const bool is_dir = archive_entry_filetype(e) == AE_IFDIR;
             fs::path parent = resolve_in_root(rootfs, fs::path(name).parent_path(), true);
             fs::path target = is_dir ? resolve_in_root(rootfs, name, true) : parent / fs::path(name).filename();
-            fs::create_directories(is_dir ? target.parent_path() : parent);
+            if (target == rootfs) continue;  // a folder reached through a symlink to "/": the rootfs stays as it is
+            make_folders(is_dir ? target.parent_path() : parent, created);
             std::error_code ec;
             if (!fs::exists(fs::symlink_status(target, ec))) created.push_back(target);
             archive_entry_copy_pathname(e, target.c_str());

@@ -2,8 +2,10 @@
 //
 // Every entry is resolved inside the rootfs as if the rootfs were "/" (symlinks in parent
 // folders are followed, absolute targets are taken relative to the rootfs, ".." stops at
-// the rootfs), so nothing is written outside it. Entries with absolute names or ".."
-// components, and device nodes and FIFOs, are refused.
+// the rootfs), so nothing is written outside it: a symlink entry "x -> /etc" followed by
+// "x/passwd" writes <rootfs>/etc/passwd. Refused, before anything is written: entries with
+// absolute names or ".." components; device nodes, FIFOs and sockets; hard links whose
+// target is not a file of the same artifact listed before the link.
 #pragma once
 
 #include <filesystem>
@@ -13,7 +15,8 @@
 namespace luet::install {
 
 // Resolves `rel` (a path inside the rootfs) to a host path under `rootfs`, following
-// symlinks of every component except the last when follow_last is false.
+// symlinks of every component except the last when follow_last is false. The result is
+// always `rootfs` or below it. Throws luet::Error after 40 symlinks (a loop).
 std::filesystem::path resolve_in_root(const std::filesystem::path& rootfs, const std::filesystem::path& rel,
                                       bool follow_last);
 
@@ -22,13 +25,15 @@ struct Entry {
     bool directory = false;
 };
 
-// Lists the entries of an artifact, refusing unsafe ones.
+// Lists the entries of an artifact (folders too), refusing unsafe ones as described above.
 // Throws luet::Error naming the artifact and the entry.
 std::vector<Entry> list_entries(const std::filesystem::path& artifact);
 
-// Extracts the artifact into rootfs, preserving mode, ownership, mtime and xattrs, and
-// returns the entry names written. On failure, what this call wrote is removed again and
-// luet::Error (naming the artifact and the entry) is thrown.
+// Extracts the artifact into rootfs, preserving mode (setuid/setgid included), numeric
+// ownership, mtime, xattrs (file capabilities included), symlinks and hard links, and returns
+// the entry names written. The whole artifact is checked (list_entries) before the first
+// write. On failure, what this call created is removed again and luet::Error (naming the
+// artifact and the entry) is thrown.
 std::vector<std::string> extract(const std::filesystem::path& artifact, const std::filesystem::path& rootfs);
 
 }  // namespace luet::install

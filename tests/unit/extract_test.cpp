@@ -1,0 +1,195 @@
+// Archive safety of install::extract: crafted artifacts (written with libarchive here) are
+// refused before anything is written, and symlinks never lead a write out of the rootfs.
+#include <archive.h>
+#include <archive_entry.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "luet/core/error.hpp"
+#include "luet/core/file.hpp"
+#include "luet/install/extract.hpp"
+
+namespace fs = std::filesystem;
+using luet::install::extract;
+using luet::install::list_entries;
+using luet::install::resolve_in_root;
+
+namespace {
+
+struct TarEntry {
+    std::string name;
+    mode_t type = AE_IFREG;
+    std::string content;   // file data, or the symlink target
+    std::string hardlink;  // set: a hard link to this name
+};
+
+TarEntry tar_file(std::string name, std::string content) { return {std::move(name), AE_IFREG, std::move(content), ""}; }
+TarEntry tar_dir(std::string name) { return {std::move(name), AE_IFDIR, "", ""}; }
+TarEntry tar_symlink(std::string name, std::string target) { return {std::move(name), AE_IFLNK, std::move(target), ""}; }
+TarEntry tar_hardlink(std::string name, std::string target) { return {std::move(name), AE_IFREG, "", std::move(target)}; }
+TarEntry tar_node(std::string name, mode_t type) { return {std::move(name), type, "", ""}; }
+
+// Writes a gzip tarball with exactly these entries, in order.
+void write_tar(const fs::path& file, const std::vector<TarEntry>& entries) {
+    std::unique_ptr<struct archive, int (*)(struct archive*)> a(archive_write_new(), archive_write_free);
+    archive_write_set_format_pax_restricted(a.get());
+    archive_write_add_filter_gzip(a.get());
+    ASSERT_EQ(archive_write_open_filename(a.get(), file.c_str()), ARCHIVE_OK);
+    for (const auto& t : entries) {
+        std::unique_ptr<struct archive_entry, void (*)(struct archive_entry*)> e(archive_entry_new(), archive_entry_free);
+        archive_entry_set_pathname(e.get(), t.name.c_str());
+        archive_entry_set_filetype(e.get(), t.type);
+        archive_entry_set_perm(e.get(), t.type == AE_IFDIR ? 0755 : 0644);
+        if (!t.hardlink.empty()) archive_entry_set_hardlink(e.get(), t.hardlink.c_str());
+        if (t.type == AE_IFLNK) archive_entry_set_symlink(e.get(), t.content.c_str());
+        const bool data = t.type == AE_IFREG && t.hardlink.empty();
+        archive_entry_set_size(e.get(), data ? static_cast<la_int64_t>(t.content.size()) : 0);
+        ASSERT_EQ(archive_write_header(a.get(), e.get()), ARCHIVE_OK) << t.name;
+        if (data) archive_write_data(a.get(), t.content.data(), t.content.size());
+    }
+    ASSERT_EQ(archive_write_close(a.get()), ARCHIVE_OK);
+}
+
+// Every path below `dir`, relative to it.
+std::vector<std::string> tree_of(const fs::path& dir) {
+    std::vector<std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) out.push_back(fs::relative(e.path(), dir).string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+class Extract : public ::testing::Test {
+protected:
+    luet::core::TempDir tmp{"extract-test"};
+    fs::path rootfs = tmp.path / "rootfs";
+    fs::path outside = tmp.path / "outside";
+    fs::path artifact = tmp.path / "bad-test-1.0.package.tar.gz";
+    void SetUp() override {
+        fs::create_directories(rootfs / "usr");
+        fs::create_directories(outside);
+    }
+    // The artifact is refused with a message naming it and `entry`, and the rootfs is untouched.
+    void expect_refused(const std::string& entry) {
+        const auto before = tree_of(rootfs);
+        try {
+            extract(artifact, rootfs);
+            FAIL() << "extract accepted an artifact with '" << entry << "'";
+        } catch (const luet::Error& e) {
+            const std::string msg = e.what();
+            EXPECT_NE(msg.find(artifact.string()), std::string::npos) << msg;
+            EXPECT_NE(msg.find("'" + entry + "'"), std::string::npos) << msg;
+        }
+        EXPECT_EQ(tree_of(rootfs), before);
+        EXPECT_TRUE(fs::is_empty(outside));
+    }
+};
+
+}  // namespace
+
+TEST_F(Extract, ResolveFollowsSymlinksInsideTheRootfs) {
+    fs::create_directory_symlink("/etc", rootfs / "abs");
+    fs::create_directory_symlink("../../../../..", rootfs / "usr" / "up");
+    fs::create_symlink("usr/up/x", rootfs / "chain");
+    EXPECT_EQ(resolve_in_root(rootfs, "abs/passwd", false), rootfs / "etc" / "passwd");
+    EXPECT_EQ(resolve_in_root(rootfs, "usr/up/etc/passwd", false), rootfs / "etc" / "passwd");
+    EXPECT_EQ(resolve_in_root(rootfs, "../../etc", false), rootfs / "etc");
+    EXPECT_EQ(resolve_in_root(rootfs, "/usr/./lib", false), rootfs / "usr" / "lib");
+    // The last component is followed only when asked.
+    EXPECT_EQ(resolve_in_root(rootfs, "abs", false), rootfs / "abs");
+    EXPECT_EQ(resolve_in_root(rootfs, "abs", true), rootfs / "etc");
+    EXPECT_EQ(resolve_in_root(rootfs, "chain", true), rootfs / "x");
+}
+
+TEST_F(Extract, ResolveRefusesSymlinkLoops) {
+    fs::create_symlink("b", rootfs / "a");
+    fs::create_symlink("a", rootfs / "b");
+    EXPECT_THROW(resolve_in_root(rootfs, "a/file", false), luet::Error);
+}
+
+TEST_F(Extract, RefusesAbsoluteNames) {
+    write_tar(artifact, {tar_file("usr/ok", "ok"), tar_file((outside / "evil").string(), "x")});
+    expect_refused((outside / "evil").string());
+}
+
+TEST_F(Extract, RefusesDotDot) {
+    write_tar(artifact, {tar_file("usr/ok", "ok"), tar_file("usr/../../outside/evil", "x")});
+    expect_refused("usr/../../outside/evil");
+}
+
+TEST_F(Extract, RefusesDeviceNodesAndFifos) {
+    for (mode_t type : {AE_IFCHR, AE_IFBLK, AE_IFIFO}) {
+        write_tar(artifact, {tar_file("usr/ok", "ok"), tar_node("dev/thing", type)});
+        expect_refused("dev/thing");
+    }
+}
+
+TEST_F(Extract, RefusesHardLinksOutsideTheArtifact) {
+    // To a file of the rootfs that the artifact does not ship.
+    std::ofstream(rootfs / "usr" / "shadow") << "secret";
+    write_tar(artifact, {tar_file("usr/ok", "ok"), tar_hardlink("usr/mine", "usr/shadow")});
+    expect_refused("usr/mine");
+    // Absolute and ".." targets.
+    write_tar(artifact, {tar_hardlink("usr/mine", (outside / "f").string())});
+    expect_refused("usr/mine");
+    write_tar(artifact, {tar_file("usr/ok", "ok"), tar_hardlink("usr/mine", "usr/../../outside/f")});
+    expect_refused("usr/mine");
+    // To an entry listed only after the link.
+    write_tar(artifact, {tar_hardlink("usr/mine", "usr/later"), tar_file("usr/later", "x")});
+    expect_refused("usr/mine");
+}
+
+TEST_F(Extract, HardLinkToAnEarlierFileIsInstalled) {
+    write_tar(artifact, {tar_file("usr/a", "data"), tar_hardlink("usr/b", "usr/a")});
+    const auto written = extract(artifact, rootfs);
+    EXPECT_EQ(written, (std::vector<std::string>{"usr/a", "usr/b"}));
+    struct stat a {}, b {};
+    ASSERT_EQ(stat((rootfs / "usr/a").c_str(), &a), 0);
+    ASSERT_EQ(stat((rootfs / "usr/b").c_str(), &b), 0);
+    EXPECT_EQ(a.st_ino, b.st_ino);
+    EXPECT_EQ(a.st_nlink, 2u);
+}
+
+TEST_F(Extract, WritesThroughAnAbsoluteSymlinkLandInsideTheRootfs) {
+    write_tar(artifact, {tar_symlink("x", outside.string()), tar_file("x/passwd", "owned")});
+    const auto written = extract(artifact, rootfs);
+    EXPECT_EQ(written, (std::vector<std::string>{"x", "x/passwd"}));
+    EXPECT_TRUE(fs::is_empty(outside));
+    // The symlink is kept as written; the file went below the rootfs at the symlink's target.
+    EXPECT_EQ(fs::read_symlink(rootfs / "x"), outside);
+    EXPECT_EQ(luet::core::read_file(rootfs / outside.relative_path() / "passwd"), "owned");
+}
+
+TEST_F(Extract, WritesThroughARelativeEscapingSymlinkLandInsideTheRootfs) {
+    write_tar(artifact, {tar_symlink("usr/x", "../../../../../../../.."),
+                         tar_file("usr/x/" + outside.relative_path().string() + "/passwd", "owned"),
+                         tar_dir("usr/x/")});
+    fs::permissions(rootfs, fs::perms::owner_all);
+    extract(artifact, rootfs);
+    EXPECT_TRUE(fs::is_empty(outside));
+    EXPECT_EQ(luet::core::read_file(rootfs / outside.relative_path() / "passwd"), "owned");
+    // The folder entry reaching the rootfs itself (mode 0755) left the rootfs' mode alone.
+    EXPECT_EQ(fs::status(rootfs).permissions(), fs::perms::owner_all);
+}
+
+TEST_F(Extract, ListEntriesNamesFoldersAndFiles) {
+    write_tar(artifact, {tar_dir("./usr/"), tar_file("./usr/bin//tool", "x"), tar_dir("./")});
+    const auto entries = list_entries(artifact);
+    ASSERT_EQ(entries.size(), 2u);
+    EXPECT_EQ(entries[0].name, "usr");
+    EXPECT_TRUE(entries[0].directory);
+    EXPECT_EQ(entries[1].name, "usr/bin/tool");
+    EXPECT_FALSE(entries[1].directory);
+}
+
+TEST_F(Extract, FailedExtractionRemovesTheFoldersItCreated) {
+    // "usr/file" is a file, so "usr/file/deeper/x" cannot be written after "a/b/c" was.
+    write_tar(artifact, {tar_file("a/b/c", "x"), tar_file("usr/file", "f"), tar_file("usr/file/deeper/x", "y")});
+    const auto before = tree_of(rootfs);
+    EXPECT_ANY_THROW(extract(artifact, rootfs));
+    EXPECT_EQ(tree_of(rootfs), before);
+}
