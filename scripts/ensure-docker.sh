@@ -3,7 +3,8 @@
 set -euo pipefail
 docker info >/dev/null 2>&1 && exit 0
 echo "ensure-docker.sh: starting dockerd (log: /var/log/luet-dockerd.log)" >&2
-nohup dockerd >/var/log/luet-dockerd.log 2>&1 &
+# setsid: the engine outlives the shell (and process group) that started it.
+setsid nohup dockerd >/var/log/luet-dockerd.log 2>&1 </dev/null &
 for _ in $(seq 60); do
   docker info >/dev/null 2>&1 && exit 0
   sleep 1
