@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "luet/config/config.hpp"
 #include "luet/core/error.hpp"
 #include "luet/spec/spec.hpp"
 
@@ -27,6 +28,12 @@ void add_uninstall(CLI::App& app, Globals& g);
 void add_config(CLI::App& app, Globals& g);
 void add_tree(CLI::App& app, Globals& g);
 void add_pack(CLI::App& app, Globals& g);
+void add_subsets(CLI::App& app, Globals& g);
+void add_miner(CLI::App& app, Globals& g);
+void add_query(CLI::App& app, Globals& g);
+
+// The luet.yaml of --config (default /etc/luet/luet.yaml, defaults when that is missing).
+config::Config load_config(const Globals& g);
 
 // Tree loading options from the --values flags (build, create-repo).
 spec::LoadOptions load_options(const std::vector<std::string>& values_files);

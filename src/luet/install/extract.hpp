@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,9 +27,22 @@ struct Entry {
 // Throws luet::Error naming the artifact and the entry.
 std::vector<Entry> list_entries(const std::filesystem::path& artifact);
 
+// The client's decisions on single entries (subsets, config protect); members may be empty.
+struct ExtractFilter {
+    // Entries for which this is true are neither written nor returned.
+    std::function<bool(const std::string& name, bool directory)> skip;
+    // Regular files for which this is true do not replace a file on disk with another content:
+    // they are written beside it under protected_name() (config_protect.hpp).
+    std::function<bool(const std::string& name)> protect;
+    // Called for each protected file written aside, with the name it was written under.
+    std::function<void(const std::string& name, const std::string& written_as)> on_protected;
+};
+
 // Extracts the artifact into rootfs, preserving mode, ownership, mtime and xattrs, and
-// returns the entry names written. On failure, what this call wrote is removed again and
-// luet::Error (naming the artifact and the entry) is thrown.
-std::vector<std::string> extract(const std::filesystem::path& artifact, const std::filesystem::path& rootfs);
+// returns the entry names installed (a protected file written aside under its own name).
+// On failure, what this call wrote is removed again and luet::Error (naming the artifact and
+// the entry) is thrown.
+std::vector<std::string> extract(const std::filesystem::path& artifact, const std::filesystem::path& rootfs,
+                                 const ExtractFilter& filter = {});
 
 }  // namespace luet::install

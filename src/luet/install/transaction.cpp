@@ -12,6 +12,7 @@
 #include "luet/core/error.hpp"
 #include "luet/db/database.hpp"
 #include "luet/install/extract.hpp"
+#include "luet/install/file_rules.hpp"
 #include "luet/repo/repository.hpp"
 #include "luet/solver/solver.hpp"
 
@@ -73,6 +74,7 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
     db::Database database(system_dir / "luet.sqlite");
 
     const std::vector<repo::LoadedRepository> repos = repo::load_enabled(cfg, reporter.progress);
+    const FileRules file_rules = load_file_rules(cfg);
 
     std::vector<solver::PackageEntry> available, installed;
     std::map<std::string, std::pair<const repo::LoadedRepository*, const repo::RepoPackage*>> by_form;
@@ -103,11 +105,15 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
         const repo::LoadedRepository* repo;
         const repo::RepoPackage* pkg;
         fs::path file;
+        ExtractFilter filter;  // subsets and config protect
     };
     std::vector<Step> steps;
     for (const auto& entry : solution.install) {
         auto [r, p] = by_form.at(entry.form.str());
-        Step s{r, p, cache / p->meta.path};
+        Step s{r, p, cache / p->meta.path,
+               extract_filter(file_rules, p->meta.runtime, [&](const std::string& name, const std::string& aside) {
+                   say(reporter, "🔒 Found protected file /" + name + ". Creating /" + aside + ".");
+               })};
         say(reporter, "📥 Fetching " + entry.form.str());
         repo::fetch_artifact(*r, *p, s.file);
         steps.push_back(s);
@@ -118,7 +124,7 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
     for (const auto& s : steps) {
         const std::string who = s.pkg->meta.runtime.form.str();
         for (const auto& [name, directory] : list_entries(s.file)) {
-            if (directory) continue;  // folders are shared
+            if (directory || s.filter.skip(name, false)) continue;  // folders are shared
             if (auto owner = database.owner(name); owner && !opts.force && !replacing.count(owner->str()))
                 throw Error("file conflict: /" + name + " of " + who + " belongs to installed package " +
                             owner->str() + " (use --force to overwrite)");
@@ -158,7 +164,7 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
         for (const auto& s : steps) {
             const auto& form = s.pkg->meta.runtime.form;
             say(reporter, "📦 Installing " + form.str());
-            std::vector<std::string> files = extract(s.file, cfg.rootfs);
+            std::vector<std::string> files = extract(s.file, cfg.rootfs, s.filter);
             done.emplace_back(form, files);
             database.add({s.pkg->meta.runtime, s.repo->name, s.pkg->finalize_install}, files);
             result.changed.push_back(form);
@@ -241,14 +247,16 @@ Result uninstall(const config::Config& cfg, const std::vector<core::PackageRef>&
         }
     }
 
+    const FileRules file_rules = load_file_rules(cfg);
     Result result;
     for (const auto* t : targets) {
         const auto& form = t->definition.form;
         say(reporter, "🗑 Removing " + form.str());
-        // Files another package owns too stay.
+        // Files another package owns too stay, and so do protected configuration files.
+        const ProtectedDirs protected_dirs(file_rules.protect, t->definition);
         remove_files(cfg.rootfs, database.files(form), [&](const std::string& f) {
             auto owner = database.owner(f);
-            return owner && !(*owner == form);
+            return (owner && !(*owner == form)) || protected_dirs.protects(f);
         });
         database.remove(form);
         result.changed.push_back(form);

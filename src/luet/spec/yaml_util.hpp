@@ -28,6 +28,9 @@ std::vector<core::PackageRef> package_refs(const YAML::Node& n, const std::strin
 std::map<std::string, std::string> string_map(const YAML::Node& n, const std::string& key,
                                               const std::string& origin);
 
+// A value of a string_map as YAML again: nested values parsed back, scalars as scalars.
+YAML::Node map_value(const std::string& value);
+
 void emit_refs(YAML::Emitter& out, const std::string& key, const std::vector<core::PackageRef>& refs);
 // Emits a map written by string_map; values that were nested YAML are emitted as YAML again.
 void emit_map(YAML::Emitter& out, const std::string& key, const std::map<std::string, std::string>& m);
