@@ -4,7 +4,9 @@
 // the repository "system".
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <iostream>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"

@@ -1,4 +1,5 @@
 // `luet subsets list|enable|disable` (geaaru/luet cmd/subsets.go, cmd/subsets/*.go).
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 

@@ -110,21 +110,19 @@ SubsetRules package_rules(const Subsets& subsets, const spec::Definition& pkg) {
     return rules;
 }
 
-SubsetFilter::SubsetFilter(const Subsets& subsets, const spec::Definition& pkg) {
-    std::vector<std::string> ignore;
-    for (const auto& [name, rules] : package_rules(subsets, pkg)) {
-        if (subsets.is_enabled(name)) continue;
-        // Compiled per subset first so that an error names the subset.
-        core::RegexList check(rules, "subset " + name + " (package " + pkg.form.str() + ")");
-        ignore.insert(ignore.end(), rules.begin(), rules.end());
-    }
-    ignore_ = std::make_shared<core::RegexList>(ignore, "subset");
+SubsetFilter::SubsetFilter(const Subsets& subsets, const spec::Definition& pkg)
+    : ignore_(std::make_shared<std::vector<core::RegexList>>()) {
+    for (const auto& [name, rules] : package_rules(subsets, pkg))
+        if (!subsets.is_enabled(name) && !rules.empty())
+            ignore_->emplace_back(rules, "subset " + name + " (package " + pkg.form.str() + ")");
 }
 
 bool SubsetFilter::excluded(const std::string& name, bool directory) const {
     if (ignore_->empty()) return false;
     const std::string path = "/" + name;
-    return ignore_->any(path) || (directory && ignore_->any(path + "/"));
+    return std::any_of(ignore_->begin(), ignore_->end(), [&](const core::RegexList& rules) {
+        return rules.any(path) || (directory && rules.any(path + "/"));
+    });
 }
 
 fs::path subsets_conf_file(const config::Config& cfg, const std::string& name) {

@@ -79,7 +79,7 @@ public:
     bool empty() const { return ignore_->empty(); }
 
 private:
-    std::shared_ptr<core::RegexList> ignore_;
+    std::shared_ptr<std::vector<core::RegexList>> ignore_;  // one list per subset not enabled; shared by copies
 };
 
 // The file `subsets enable/disable` edits: <first subsets_confdir>/<name>.yml, where name is

@@ -247,13 +247,13 @@ Result uninstall(const config::Config& cfg, const std::vector<core::PackageRef>&
         }
     }
 
-    const FileRules file_rules = load_file_rules(cfg);
+    const ConfigProtect config_protect = load_config_protect(cfg);
     Result result;
     for (const auto* t : targets) {
         const auto& form = t->definition.form;
         say(reporter, "🗑 Removing " + form.str());
         // Files another package owns too stay, and so do protected configuration files.
-        const ProtectedDirs protected_dirs(file_rules.protect, t->definition);
+        const ProtectedDirs protected_dirs(config_protect, t->definition);
         remove_files(cfg.rootfs, database.files(form), [&](const std::string& f) {
             auto owner = database.owner(f);
             return (owner && !(*owner == form)) || protected_dirs.protects(f);
