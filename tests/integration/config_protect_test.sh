@@ -14,9 +14,12 @@ for v in 1.0 2.0; do
   expect_ok "pack app/cfg $v" "$LUET" pack "app/cfg@$v" --source "$S" --destination "$WORK/packed"
   mkdir -p "$WORK/tree/cfg-$v"
   printf 'name: cfg\ncategory: app\nversion: "%s"\n' "$v" >"$WORK/tree/cfg-$v/definition.yaml"
+  # 2.0 also protects /opt/conf through its definition's annotation (in the tree and below in
+  # the artifact metadata).
+  if [ "$v" = 2.0 ]; then printf 'annotations:\n  config_protect: /opt/conf\n' >>"$WORK/tree/cfg-$v/definition.yaml"; fi
   printf '# packed by hand\n' >"$WORK/tree/cfg-$v/build.yaml"
 done
-# 2.0 also protects /opt/conf through its definition's annotation.
+# The same annotation in 2.0's artifact metadata.
 python3 - "$WORK/packed/cfg-app-2.0.metadata.yaml" <<'EOF'
 import sys
 p = sys.argv[1]

@@ -10,17 +10,22 @@ echo "header" >"$S/usr/include/lib/lib.h"
 echo "binary" >"$S/usr/bin/lib"
 echo "contents" >"$S/var/db/pkg/dev/lib/CONTENTS"
 expect_ok "pack dev/lib" "$LUET" pack dev/lib@1.0 --source "$S" --destination "$WORK/packed"
-# The subsets rules live in the definition's annotations, carried by the artifact metadata.
-python3 - "$WORK/packed/lib-dev-1.0.metadata.yaml" <<'EOF'
+# The subsets rules live in the definition's annotations: in the tree's definition.yaml and in
+# the runtime definition of the artifact metadata (`luet pack` writes none there).
+ANNOTATIONS="  subsets:
+    rules:
+      devel: ['^/usr/include/']
+      portage: ['^/var/db/pkg/']"
+python3 - "$WORK/packed/lib-dev-1.0.metadata.yaml" "$ANNOTATIONS" <<'EOF'
 import sys
-p = sys.argv[1]
+p, annotations = sys.argv[1], sys.argv[2]
 s = open(p).read()
-s = s.replace("runtime:\n", "runtime:\n  annotations:\n    subsets:\n      rules:\n"
-              "        devel: ['^/usr/include/']\n        portage: ['^/var/db/pkg/']\n", 1)
+indented = "\n".join("  " + line for line in annotations.split("\n"))
+s = s.replace("runtime:\n", "runtime:\n  annotations:\n" + indented + "\n", 1)
 open(p, "w").write(s)
 EOF
 mkdir -p "$WORK/tree/lib"
-printf 'name: lib\ncategory: dev\nversion: "1.0"\n' >"$WORK/tree/lib/definition.yaml"
+printf 'name: lib\ncategory: dev\nversion: "1.0"\nannotations:\n%s\n' "$ANNOTATIONS" >"$WORK/tree/lib/definition.yaml"
 printf '# packed by hand\n' >"$WORK/tree/lib/build.yaml"
 expect_ok "create-repo" "$LUET" create-repo --tree "$WORK/tree" --packages "$WORK/packed" --output "$WORK/repo" --name subsets
 
