@@ -85,4 +85,23 @@ expect_fail "miner i with a file conflict" "file conflict: /usr/bin/one of app/c
   "$LUET" miner i --config "$C" repo1 app/clash
 expect_eq "$(cat "$R/usr/bin/one")" "usr/bin/one" "the conflicting file is untouched"
 
+# The miner runs finalizers in the rootfs (a static busybox is its shell) unless told not to.
+mk app/fin 1.0 usr/share/fin/marker
+expect_ok "pack app/fin" "$LUET" pack app/fin@1.0 --source "$WORK/src-app-fin-1.0" --destination "$WORK/packed1"
+mkdir -p "$WORK/tree/fin"; printf 'name: fin\ncategory: app\nversion: "1.0"\n' >"$WORK/tree/fin/definition.yaml"
+printf '# packed by hand\n' >"$WORK/tree/fin/build.yaml"
+printf 'install:\n- echo ran >>/fin.log\n' >"$WORK/tree/fin/finalize.yaml"
+expect_ok "create-repo with app/fin" "$LUET" create-repo --tree "$WORK/tree" --packages "$WORK/packed1" --output "$WORK/repo1" --name r1
+mkdir -p "$R/bin"; cp "$(command -v busybox)" "$R/bin/busybox"; ln -sf busybox "$R/bin/sh"
+expect_ok "miner i --skip-finalizers" "$LUET" miner i --skip-finalizers --config "$C" repo1 app/fin
+expect_no_file "$R/fin.log" "no finalizer ran"
+expect_ok "miner ri runs the finalizer" "$LUET" miner ri --config "$C" app/fin
+expect_eq "$(cat "$R/fin.log")" "ran" "the finalizer ran once in the rootfs"
+expect_ok "miner ri --skip-finalizers" "$LUET" miner ri --skip-finalizers --config "$C" app/fin
+expect_eq "$(grep -c ran "$R/fin.log")" "1" "skipped the second time"
+printf 'install:\n- exit 3\n' >"$WORK/tree/fin/finalize.yaml"
+expect_ok "create-repo with a failing finalizer" "$LUET" create-repo --tree "$WORK/tree" --packages "$WORK/packed1" --output "$WORK/repo1" --name r1
+expect_fail "miner ri reports a failed finalizer" "finalizer of app/fin-1.0 failed \(exit 3\)" "$LUET" miner ri --config "$C" app/fin
+expect_eq "$(db_query "$R" "SELECT count(*) FROM packages WHERE name = 'fin'")" "1" "the package stays installed"
+
 finish

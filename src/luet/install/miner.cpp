@@ -8,6 +8,7 @@
 #include <set>
 
 #include "luet/core/error.hpp"
+#include "luet/core/process.hpp"
 #include "luet/db/database.hpp"
 #include "luet/install/extract.hpp"
 #include "luet/install/file_rules.hpp"
@@ -88,10 +89,29 @@ void apply(const config::Config& cfg, db::Database& database, const Job& job,
     }
 }
 
+// Runs the package's finalizers in the rootfs, as install does; a failure is recorded in
+// `result`, the package stays installed.
+void run_finalizers(const config::Config& cfg, const repo::RepoPackage& pkg, const Reporter& reporter,
+                    Result& result) {
+    for (const auto& cmd : pkg.finalize_install) {
+        std::vector<std::string> argv = {"env"};
+        for (const auto& [k, v] : cfg.finalizer_envs) argv.push_back(k + "=" + v);
+        if (fs::equivalent(cfg.rootfs, "/"))
+            argv.insert(argv.end(), {"/bin/sh", "-c", cmd});
+        else
+            argv.insert(argv.end(), {"chroot", cfg.rootfs.string(), "/bin/sh", "-c", cmd});
+        say(reporter, "⚙ Finalizer of " + pkg.meta.runtime.form.str() + ": " + cmd);
+        const int code = core::run(argv, reporter.finalizer_output);
+        if (code != 0)
+            result.finalizer_errors.push_back("finalizer of " + pkg.meta.runtime.form.str() + " failed (exit " +
+                                              std::to_string(code) + "): " + cmd);
+    }
+}
+
 }  // namespace
 
 Result reinstall_packages(const config::Config& cfg, const std::vector<core::PackageRef>& refs,
-                          const Reporter& reporter) {
+                          bool skip_finalizers, const Reporter& reporter) {
     const fs::path system_dir = cfg.system_dir();
     Lock lock(system_dir);
     db::Database database(system_dir / "luet.sqlite");
@@ -133,11 +153,14 @@ Result reinstall_packages(const config::Config& cfg, const std::vector<core::Pac
         apply(cfg, database, jobs[i], database.files(form), ProtectedDirs(rules.protect, targets[i]->definition));
         result.changed.push_back(form);
     }
+    if (!skip_finalizers)
+        for (const auto& job : jobs) run_finalizers(cfg, *job.pkg, reporter, result);
     return result;
 }
 
 Result install_packages(const config::Config& cfg, const std::string& repository,
-                        const std::vector<core::PackageRef>& refs, bool force, const Reporter& reporter) {
+                        const std::vector<core::PackageRef>& refs, bool force, bool skip_finalizers,
+                        const Reporter& reporter) {
     const fs::path system_dir = cfg.system_dir();
     Lock lock(system_dir);
     db::Database database(system_dir / "luet.sqlite");
@@ -180,6 +203,8 @@ Result install_packages(const config::Config& cfg, const std::string& repository
         apply(cfg, database, job, database.files(def.form), ProtectedDirs(rules.protect, def));
         result.changed.push_back(def.form);
     }
+    if (!skip_finalizers)
+        for (const auto& job : jobs) run_finalizers(cfg, *job.pkg, reporter, result);
     return result;
 }
 

@@ -17,16 +17,18 @@ namespace luet::install {
 // removed: folders only when empty, files of other packages and protected files stay.
 // Every artifact is fetched and verified before the rootfs is touched; a failed extraction
 // removes what it created and leaves the database as it was.
+// Then the packages' finalizers run (unless skip_finalizers), as install runs them.
 // Throws luet::Error when a reference matches no installed package, or the installed version
-// is in no enabled repository. Finalizers are not run.
+// is in no enabled repository.
 Result reinstall_packages(const config::Config& cfg, const std::vector<core::PackageRef>& refs,
-                          const Reporter& reporter);
+                          bool skip_finalizers, const Reporter& reporter);
 
 // Installs, from the enabled repository `repository`, the highest version matching each of
 // `refs`, without resolving dependencies. Without `force`, a file owned by another installed
-// package is a conflict. Finalizers are not run.
+// package is a conflict. Then the finalizers run unless skip_finalizers.
 // Throws luet::Error for an unknown repository, a reference it does not hold, or a conflict.
 Result install_packages(const config::Config& cfg, const std::string& repository,
-                        const std::vector<core::PackageRef>& refs, bool force, const Reporter& reporter);
+                        const std::vector<core::PackageRef>& refs, bool force, bool skip_finalizers,
+                        const Reporter& reporter);
 
 }  // namespace luet::install
