@@ -87,4 +87,27 @@ printf 'name: not-yml\n' >"$WORK/etc/config.protect.d/ignored.yaml"
 expect_ok "only *.yml files are read, as upstream" "$LUET" miner ri --config "$C" app/cfg
 expect_eq "$(cat "$R/etc/app/app.conf")" "setting=mine again" "the edit is still protected"
 
+# A failed install rolls back without deleting the user's protected file: app/bad requires
+# app/cfg (extracted first) and cannot be extracted (a non-empty folder is in its way).
+expect_ok "uninstall app/cfg again" "$LUET" uninstall -y --config "$C" app/cfg
+rm -f "$R"/etc/app/._cfg*
+S=$WORK/src-bad; mkdir -p "$S/opt"; echo "file" >"$S/opt/blocker"
+expect_ok "pack app/bad" "$LUET" pack app/bad@1.0 --source "$S" --destination "$WORK/packed"
+python3 - "$WORK/packed/bad-app-1.0.metadata.yaml" <<'EOF'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace("runtime:\n", "runtime:\n  requires:\n  - {name: cfg, category: app, version: '1.0'}\n", 1)
+open(p, "w").write(s)
+EOF
+mkdir -p "$WORK/tree/bad"
+printf 'name: bad\ncategory: app\nversion: "1.0"\nrequires:\n- {name: cfg, category: app, version: "1.0"}\n' >"$WORK/tree/bad/definition.yaml"
+printf '# packed by hand\n' >"$WORK/tree/bad/build.yaml"
+expect_ok "create-repo with app/bad" "$LUET" create-repo --tree "$WORK/tree" --packages "$WORK/packed" --output "$WORK/repo" --name protect
+mkdir -p "$R/opt/blocker/inside"
+expect_fail "install app/bad fails while extracting" "opt/blocker" "$LUET" install -y --config "$C" app/bad
+expect_eq "$(db_query "$R" "SELECT count(*) FROM packages WHERE name = 'cfg'")" "0" "app/cfg is rolled back"
+expect_no_file "$R/usr/bin/app" "with its files"
+expect_eq "$(cat "$R/etc/app/app.conf")" "setting=mine again" "but the user's protected file stays"
+
 finish

@@ -177,9 +177,10 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
             result.replaced.push_back(r.form);
         }
     } catch (...) {
-        for (auto it = done.rbegin(); it != done.rend(); ++it) {
-            remove_files(cfg.rootfs, it->second);
-            database.remove(it->first);
+        // done[i] came from steps[i]; protected files may hold the user's own content.
+        for (size_t i = done.size(); i-- > 0;) {
+            remove_files(cfg.rootfs, done[i].second, steps[i].filter.protect);
+            database.remove(done[i].first);
         }
         for (const auto& [host, aside] : moved) {
             std::error_code ec;
