@@ -35,6 +35,9 @@ void add_repo(CLI::App& app, Globals& g);
 void add_search(CLI::App& app, Globals& g);
 void add_database(CLI::App& app, Globals& g);
 void add_cleanup(CLI::App& app, Globals& g);
+void add_subsets(CLI::App& app, Globals& g);
+void add_miner(CLI::App& app, Globals& g);
+void add_query(CLI::App& app, Globals& g);
 
 // The luet.yaml of --config (default /etc/luet/luet.yaml; built-in defaults when that is
 // missing). Defined in install.cpp.

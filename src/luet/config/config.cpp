@@ -50,6 +50,10 @@ fs::path Config::system_dir() const { return rootfs / database_path.relative_pat
 
 fs::path Config::packages_cache_dir() const { return system_dir() / pkgs_cache_path; }
 
+fs::path Config::config_dir(const fs::path& dir) const {
+    return config_from_host ? dir : rootfs / dir.relative_path();
+}
+
 Config load(const fs::path& file) {
     Config cfg;
     cfg.file = fs::absolute(file);
@@ -65,6 +69,24 @@ Config load(const fs::path& file) {
     }
     if (YAML::Node gen = n["general"]; gen && gen.IsMap()) cfg.debug = spec::boolean(gen, "debug", origin + " general");
     for (const auto& d : spec::strings(n, "repos_confdir", origin)) cfg.repos_confdir.push_back(relative_to(base, d));
+    if (!spec::scalar(n, "config_from_host", origin).empty())
+        cfg.config_from_host = spec::boolean(n, "config_from_host", origin);
+    // Relative host folders are taken relative to this file, as repos_confdir; folders inside
+    // the rootfs (config_from_host false) are kept as written.
+    auto folders = [&](const char* key, std::vector<fs::path>& out) {
+        if (!n[key]) return;
+        out.clear();
+        for (const auto& d : spec::strings(n, key, origin))
+            out.push_back(cfg.config_from_host ? relative_to(base, d) : fs::path(d));
+    };
+    folders("subsets_confdir", cfg.subsets_confdir);
+    folders("subsets_defdir", cfg.subsets_defdir);
+    folders("config_protect_confdir", cfg.config_protect_confdir);
+    cfg.config_protect_skip = spec::boolean(n, "config_protect_skip", origin);
+    if (YAML::Node subsets = n["subsets"]; subsets && !subsets.IsNull()) {
+        if (!subsets.IsMap()) throw Error(origin + ": 'subsets' must be a map with an 'enabled' list");
+        cfg.subsets_enabled = spec::strings(subsets, "enabled", origin + " subsets");
+    }
     if (YAML::Node envs = n["finalizer_envs"]; envs) {
         if (envs.IsMap()) {
             for (const auto& kv : envs) cfg.finalizer_envs[kv.first.Scalar()] = kv.second.Scalar();
@@ -128,6 +150,22 @@ std::string to_yaml(const Config& cfg) {
     out << YAML::Key << "repos_confdir" << YAML::Value << YAML::BeginSeq;
     for (const auto& d : cfg.repos_confdir) out << d.string();
     out << YAML::EndSeq;
+    auto folders = [&](const char* key, const std::vector<fs::path>& dirs) {
+        out << YAML::Key << key << YAML::Value << YAML::BeginSeq;
+        for (const auto& d : dirs) out << d.string();
+        out << YAML::EndSeq;
+    };
+    folders("subsets_confdir", cfg.subsets_confdir);
+    folders("subsets_defdir", cfg.subsets_defdir);
+    folders("config_protect_confdir", cfg.config_protect_confdir);
+    out << YAML::Key << "config_protect_skip" << YAML::Value << cfg.config_protect_skip;
+    out << YAML::Key << "config_from_host" << YAML::Value << cfg.config_from_host;
+    if (!cfg.subsets_enabled.empty()) {
+        out << YAML::Key << "subsets" << YAML::Value << YAML::BeginMap << YAML::Key << "enabled" << YAML::Value
+            << YAML::BeginSeq;
+        for (const auto& s : cfg.subsets_enabled) out << s;
+        out << YAML::EndSeq << YAML::EndMap;
+    }
     if (!cfg.finalizer_envs.empty()) {
         out << YAML::Key << "finalizer_envs" << YAML::Value << YAML::BeginMap;
         for (const auto& [k, v] : cfg.finalizer_envs) out << YAML::Key << k << YAML::Value << v;

@@ -5,6 +5,9 @@
 // Keys read: system.rootfs, system.database_path (joined to rootfs, as upstream),
 // system.database_engine, system.pkgs_cache_path, repositories[], repos_confdir[],
 // finalizer_envs (NAME: value map or list of {key, value}), general.debug.
+// Subsets and config protect (geaaru/luet pkg/config/config.go): subsets.enabled,
+// subsets_confdir, subsets_defdir, config_protect_confdir, config_protect_skip,
+// config_from_host (true: those folders are host paths; false: inside the rootfs).
 #pragma once
 
 #include <filesystem>
@@ -34,10 +37,19 @@ struct Config {
     std::vector<std::filesystem::path> repos_confdir;
     std::vector<RepositoryConfig> repositories;
     std::map<std::string, std::string> finalizer_envs;
+    std::vector<std::string> subsets_enabled;  // subsets.enabled
+    std::vector<std::filesystem::path> subsets_confdir = {"/etc/luet/subsets.conf.d"};
+    std::vector<std::filesystem::path> subsets_defdir = {"/etc/luet/subsets.def.d"};
+    std::vector<std::filesystem::path> config_protect_confdir = {"/etc/luet/config.protect.d"};
+    bool config_protect_skip = false;
+    bool config_from_host = true;
 
     // rootfs + database_path: where the database and caches live.
     std::filesystem::path system_dir() const;
     std::filesystem::path packages_cache_dir() const;
+    // A configuration folder as luet reads it: `dir` itself, or `dir` inside the rootfs
+    // when config_from_host is false.
+    std::filesystem::path config_dir(const std::filesystem::path& dir) const;
 };
 
 // Loads `file` (and the repository files of its repos_confdir). Relative paths inside the

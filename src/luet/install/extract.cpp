@@ -8,8 +8,11 @@
 #include <deque>
 #include <memory>
 #include <set>
+#include <optional>
 
 #include "luet/core/error.hpp"
+#include "luet/core/file.hpp"
+#include "luet/install/config_protect.hpp"
 
 namespace fs = std::filesystem;
 
@@ -143,7 +146,7 @@ std::vector<Entry> list_entries(const fs::path& artifact) {
     return names;
 }
 
-std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootfs) {
+std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootfs, const ExtractFilter& filter) {
     // Validate the whole archive before the first write.
     list_entries(artifact);
 
@@ -164,11 +167,29 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
             const std::string name = safe_name(artifact, archive_entry_pathname(e));
             if (name.empty()) continue;
             const bool is_dir = archive_entry_filetype(e) == AE_IFDIR;
+            if (filter.skip && filter.skip(name, is_dir)) continue;
             fs::path parent = resolve_in_root(rootfs, fs::path(name).parent_path(), true);
             fs::path target = is_dir ? resolve_in_root(rootfs, name, true) : parent / fs::path(name).filename();
             if (target == rootfs) continue;  // a folder reached through a symlink to "/": the rootfs stays as it is
             make_folders(is_dir ? target.parent_path() : parent, created);
             std::error_code ec;
+            // A protected file is read whole (configuration files are small) to compare it
+            // with the one on disk before anything is written.
+            std::optional<std::string> content;
+            std::string aside;  // name written under when the file on disk is kept
+            if (filter.protect && archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e) &&
+                fs::is_regular_file(fs::symlink_status(target, ec)) && filter.protect(name)) {
+                content.emplace();
+                char chunk[1 << 16];
+                la_ssize_t n;
+                while ((n = archive_read_data(in.get(), chunk, sizeof chunk)) > 0) content->append(chunk, n);
+                if (n < 0)
+                    throw Error(artifact.string() + ": cannot read '" + name + "': " + archive_error_string(in.get()));
+                if (core::read_file(target) != *content) {
+                    aside = protected_name(rootfs, name);
+                    target = parent / fs::path(aside).filename();
+                }
+            }
             if (!fs::exists(fs::symlink_status(target, ec))) created.push_back(target);
             archive_entry_copy_pathname(e, target.c_str());
             if (const char* link = archive_entry_hardlink(e)) {
@@ -177,6 +198,15 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
             }
             if (archive_write_header(out.get(), e) < ARCHIVE_WARN)
                 throw Error(artifact.string() + ": cannot write '" + name + "': " + archive_error_string(out.get()));
+            if (content) {
+                if (archive_write_data(out.get(), content->data(), content->size()) < 0)
+                    throw Error(artifact.string() + ": cannot write '" + name + "': " + archive_error_string(out.get()));
+                if (archive_write_finish_entry(out.get()) < ARCHIVE_WARN)
+                    throw Error(artifact.string() + ": cannot finish '" + name + "': " + archive_error_string(out.get()));
+                written.push_back(name);
+                if (!aside.empty() && filter.on_protected) filter.on_protected(name, aside);
+                continue;
+            }
             const void* buf;
             size_t size;
             la_int64_t offset;

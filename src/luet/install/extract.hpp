@@ -9,6 +9,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,11 +30,23 @@ struct Entry {
 // Throws luet::Error naming the artifact and the entry.
 std::vector<Entry> list_entries(const std::filesystem::path& artifact);
 
+// The client's decisions on single entries (subsets, config protect); members may be empty.
+struct ExtractFilter {
+    // Entries for which this is true are neither written nor returned.
+    std::function<bool(const std::string& name, bool directory)> skip;
+    // Regular files for which this is true do not replace a file on disk with another content:
+    // they are written beside it under protected_name() (config_protect.hpp).
+    std::function<bool(const std::string& name)> protect;
+    // Called for each protected file written aside, with the name it was written under.
+    std::function<void(const std::string& name, const std::string& written_as)> on_protected;
+};
+
 // Extracts the artifact into rootfs, preserving mode (setuid/setgid included), numeric
 // ownership, mtime, xattrs (file capabilities included), symlinks and hard links, and returns
-// the entry names written. The whole artifact is checked (list_entries) before the first
-// write. On failure, what this call created is removed again and luet::Error (naming the
-// artifact and the entry) is thrown.
-std::vector<std::string> extract(const std::filesystem::path& artifact, const std::filesystem::path& rootfs);
+// the entry names installed (a protected file written aside under its own name). The whole
+// artifact is checked (list_entries) before the first write. On failure, what this call
+// created is removed again and luet::Error (naming the artifact and the entry) is thrown.
+std::vector<std::string> extract(const std::filesystem::path& artifact, const std::filesystem::path& rootfs,
+                                 const ExtractFilter& filter = {});
 
 }  // namespace luet::install

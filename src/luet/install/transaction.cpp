@@ -12,6 +12,7 @@
 #include "luet/core/error.hpp"
 #include "luet/db/database.hpp"
 #include "luet/install/extract.hpp"
+#include "luet/install/file_rules.hpp"
 #include "luet/repo/repository.hpp"
 #include "luet/solver/solver.hpp"
 
@@ -73,6 +74,7 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
     db::Database database(system_dir / "luet.sqlite");
 
     const std::vector<repo::LoadedRepository> repos = repo::load_enabled(cfg, reporter.progress);
+    const FileRules file_rules = load_file_rules(cfg);
 
     std::vector<solver::PackageEntry> available, installed;
     std::map<std::string, std::pair<const repo::LoadedRepository*, const repo::RepoPackage*>> by_form;
@@ -103,12 +105,16 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
         const repo::LoadedRepository* repo;
         const repo::RepoPackage* pkg;
         fs::path file;
+        ExtractFilter filter;  // subsets and config protect
     };
     std::vector<Step> steps;
     std::vector<repo::FetchJob> jobs;
     for (const auto& entry : solution.install) {
         auto [r, p] = by_form.at(entry.form.str());
-        steps.push_back({r, p, cache / p->meta.path});
+        steps.push_back({r, p, cache / p->meta.path,
+                         extract_filter(file_rules, p->meta.runtime, [&](const std::string& name, const std::string& aside) {
+                             say(reporter, "🔒 Found protected file /" + name + ". Creating /" + aside + ".");
+                         })});
         jobs.push_back({r, p, steps.back().file});
     }
     say(reporter, "📥 Downloading " + std::to_string(jobs.size()) + " package(s)");
@@ -121,7 +127,7 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
     for (const auto& s : steps) {
         const std::string who = s.pkg->meta.runtime.form.str();
         for (const auto& [name, directory] : list_entries(s.file)) {
-            if (directory) continue;  // folders are shared
+            if (directory || s.filter.skip(name, false)) continue;  // folders are shared
             if (auto owner = database.owner(name); owner && !opts.force && !replacing.count(owner->str()))
                 throw Error("file conflict: /" + name + " of " + who + " belongs to installed package " +
                             owner->str() + " (use --force to overwrite)");
@@ -161,7 +167,7 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
         for (const auto& s : steps) {
             const auto& form = s.pkg->meta.runtime.form;
             say(reporter, "📦 Installing " + form.str());
-            std::vector<std::string> files = extract(s.file, cfg.rootfs);
+            std::vector<std::string> files = extract(s.file, cfg.rootfs, s.filter);
             done.emplace_back(form, files);
             database.add({s.pkg->meta.runtime, s.repo->name, s.pkg->finalize_install}, files);
             result.changed.push_back(form);
@@ -174,9 +180,10 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
             result.replaced.push_back(r.form);
         }
     } catch (...) {
-        for (auto it = done.rbegin(); it != done.rend(); ++it) {
-            remove_files(cfg.rootfs, it->second);
-            database.remove(it->first);
+        // done[i] came from steps[i]; protected files may hold the user's own content.
+        for (size_t i = done.size(); i-- > 0;) {
+            remove_files(cfg.rootfs, done[i].second, steps[i].filter.protect);
+            database.remove(done[i].first);
         }
         for (const auto& [host, aside] : moved) {
             std::error_code ec;
@@ -244,14 +251,16 @@ Result uninstall(const config::Config& cfg, const std::vector<core::PackageRef>&
         }
     }
 
+    const ConfigProtect config_protect = load_config_protect(cfg);
     Result result;
     for (const auto* t : targets) {
         const auto& form = t->definition.form;
         say(reporter, "🗑 Removing " + form.str());
-        // Files another package owns too stay.
+        // Files another package owns too stay, and so do protected configuration files.
+        const ProtectedDirs protected_dirs(config_protect, t->definition);
         remove_files(cfg.rootfs, database.files(form), [&](const std::string& f) {
             auto owner = database.owner(f);
-            return owner && !(*owner == form);
+            return (owner && !(*owner == form)) || protected_dirs.protects(f);
         });
         database.remove(form);
         result.changed.push_back(form);

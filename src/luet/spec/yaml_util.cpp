@@ -107,6 +107,11 @@ void emit_refs(YAML::Emitter& out, const std::string& key, const std::vector<cor
     out << YAML::EndSeq;
 }
 
+YAML::Node map_value(const std::string& value) {
+    if (value.starts_with(kYamlMarker)) return YAML::Load(value.substr(kYamlMarker.size()));
+    return YAML::Node(value);
+}
+
 void emit_map(YAML::Emitter& out, const std::string& key, const std::map<std::string, std::string>& m) {
     if (m.empty()) return;
     out << YAML::Key << key << YAML::Value << YAML::BeginMap;

@@ -31,6 +31,8 @@ std::map<std::string, std::string> string_map(const YAML::Node& n, const std::st
 struct Definition;
 // A definition.yaml already parsed (see parse_definition in spec.hpp).
 Definition definition_from_node(const YAML::Node& n, const std::string& origin);
+// A value of a string_map as YAML again: nested values parsed back, scalars as scalars.
+YAML::Node map_value(const std::string& value);
 
 void emit_refs(YAML::Emitter& out, const std::string& key, const std::vector<core::PackageRef>& refs);
 // Emits a map written by string_map; values that were nested YAML are emitted as YAML again.
