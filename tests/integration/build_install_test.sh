@@ -31,7 +31,9 @@ for key in tree meta compilertree; do
   expect_eq "$(sha256sum "$WORK/repo/$file" | cut -d' ' -f1)" "$sum" "repository.yaml checksum of $key ($file)"
 done
 expect_file "$WORK/repo/hello-apps-1.0.package.tar.gz" "artifacts copied into the repository"
-tar -tzf "$WORK/repo/tree.tar.gz" | grep -q '^apps/hello/1.0/definition.yaml$' && pass "tree tarball layout" || fail "tree tarball layout"
+# grep -q on a pipe would end tar early (SIGPIPE) and fail the pipeline under pipefail.
+tree_list=$(tar -tzf "$WORK/repo/tree.tar.gz")
+grep -q '^apps/hello/1.0/definition.yaml$' <<<"$tree_list" && pass "tree tarball layout" || fail "tree tarball layout"
 
 ROOTFS=$WORK/rootfs
 mkdir -p "$ROOTFS"

@@ -32,7 +32,7 @@ expect_eq "$(artifact_files "$OUT/env-delta-doc-kw-1.0+2.package.tar")" "opt/kw/
 expect_eq "$(artifact_files "$OUT/rootfs-kw-0.5.package.tar")" \
   "bin/busybox bin/cat bin/cp bin/echo bin/ls bin/mkdir bin/printf bin/rm bin/sh bin/test" \
   "package_dir: the folder's content rebased to /"
-tar -tvf "$OUT/rootfs-kw-0.5.package.tar" | grep -q '^d.* tmp/\?$' && pass "package_dir keeps empty folders" || fail "package_dir keeps empty folders"
+grep -q '^d.* tmp/\?$' <<<"$(tar -tvf "$OUT/rootfs-kw-0.5.package.tar")" && pass "package_dir keeps empty folders" || fail "package_dir keeps empty folders"
 expect_eq "$(artifact_files "$OUT/final-kw-1.0.package.tar")" "final.txt" "requires_final_images: only the steps' files"
 expect_eq "$(member "$OUT/final-kw-1.0.package.tar" final.txt)" "hello env-delta 1.0+2 kw" \
   "requires_final_images: the build ran on the squashed artifacts (no gcc, no prelude file)"

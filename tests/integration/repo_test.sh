@@ -53,7 +53,7 @@ done
 expect_eq "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["checksums"]["sha256"])' \
   "$CACHE/treefs/app/alpha/1.0/metadata.json")" "$(sha256sum "$WORK/repo/alpha-app-1.0.package.tar.gz" | cut -d' ' -f1)" \
   "metadata.json holds the artifact's sha256"
-grep -A3 'virtual/greeter' "$CACHE/treefs/provides.yaml" | grep -q 'name: beta' \
+grep -q 'name: beta' <<<"$(grep -A3 'virtual/greeter' "$CACHE/treefs/provides.yaml")" \
   && pass "provides.yaml maps virtual/greeter to app/beta" || fail "provides.yaml maps virtual/greeter to app/beta"
 
 # Same revision: only repository.yaml is downloaded.
