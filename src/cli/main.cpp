@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
     luet::cli::add_config(app, g);
     luet::cli::add_tree(app, g);
     luet::cli::add_pack(app, g);
+    luet::cli::add_upgrade(app, g);
+    luet::cli::add_reinstall(app, g);
+    luet::cli::add_replace(app, g);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {

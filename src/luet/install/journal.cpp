@@ -1,0 +1,88 @@
+#include "luet/install/journal.hpp"
+
+#include <csignal>
+#include <cstdlib>
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "luet/core/error.hpp"
+#include "luet/db/database.hpp"
+#include "luet/install/extract.hpp"
+
+namespace fs = std::filesystem;
+
+namespace luet::install {
+
+std::string Journal::to_json() const {
+    nlohmann::json doc;
+    doc["written"] = written;
+    doc["created_dirs"] = created_dirs;
+    doc["backups"] = nlohmann::json::array();
+    for (const auto& [path, name] : backups) doc["backups"].push_back({path, name});
+    return doc.dump();
+}
+
+Journal Journal::from_json(const std::string& text, const std::string& origin) {
+    try {
+        const auto doc = nlohmann::json::parse(text);
+        Journal j;
+        j.written = doc.at("written").get<std::vector<std::string>>();
+        j.created_dirs = doc.at("created_dirs").get<std::vector<std::string>>();
+        for (const auto& b : doc.at("backups")) j.backups.emplace_back(b.at(0).get<std::string>(), b.at(1).get<std::string>());
+        return j;
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(origin + ": malformed transaction journal: " + e.what());
+    }
+}
+
+void roll_back(const fs::path& rootfs, const fs::path& backup_dir, const Journal& journal) {
+    std::map<std::string, fs::path> backup_of;
+    for (const auto& [path, name] : journal.backups) backup_of[path] = backup_dir / name;
+    std::error_code ec;
+    // What the transaction wrote goes, except where a planned backup was never made: the
+    // backups all precede the first write, so such a path still holds its own content.
+    for (const auto& path : journal.written) {
+        auto it = backup_of.find(path);
+        if (it != backup_of.end() && !fs::exists(fs::symlink_status(it->second, ec))) continue;
+        const fs::path host = resolve_in_root(rootfs, path, false);
+        if (!fs::is_directory(fs::symlink_status(host, ec))) fs::remove(host, ec);
+    }
+    for (const auto& [path, aside] : backup_of) {
+        if (!fs::exists(fs::symlink_status(aside, ec))) continue;
+        const fs::path host = resolve_in_root(rootfs, path, false);
+        fs::create_directories(host.parent_path(), ec);
+        fs::rename(aside, host);
+    }
+    std::vector<std::string> dirs = journal.created_dirs;
+    std::sort(dirs.rbegin(), dirs.rend());  // children before their parents
+    for (const auto& d : dirs) {
+        const fs::path host = resolve_in_root(rootfs, d, false);
+        if (fs::is_directory(fs::symlink_status(host, ec)) && fs::is_empty(host, ec)) fs::remove(host, ec);
+    }
+    fs::remove_all(backup_dir);
+}
+
+bool recover(const fs::path& rootfs, const fs::path& backup_dir, db::Database& database) {
+    if (auto doc = database.journal()) {
+        roll_back(rootfs, backup_dir, Journal::from_json(*doc, "database journal"));
+        database.clear_journal();
+        return true;
+    }
+    fs::remove_all(backup_dir);
+    return false;
+}
+
+void crash_point(std::string_view step) {
+    static const std::string target = [] {
+        const char* v = std::getenv("LUET_TEST_CRASH_AT");
+        return std::string(v ? v : "");
+    }();
+    if (target.empty()) return;
+    static std::map<std::string, int, std::less<>> seen;
+    const int n = ++seen[std::string(step)];
+    if (target == std::string(step) + ":" + std::to_string(n)) std::raise(SIGKILL);
+}
+
+}  // namespace luet::install

@@ -1,0 +1,63 @@
+// The journal of an install transaction: what it is about to change in the rootfs, written
+// to the database (db::Database::set_journal) before the first change, so that a transaction
+// killed at any point can be undone by the next luet command that changes the rootfs.
+//
+// The protocol (install::Transaction follows it):
+//   1. journal stored                       nothing changed yet
+//   2. backups: every existing path the new packages write is hard-linked into the backup
+//      folder (copied across filesystems)   rootfs unchanged
+//   3. the new packages are extracted       (extraction unlinks before it writes, so the
+//                                            backups keep the old content)
+//   4. files of leaving packages are moved into the backup folder
+//   5. database commit: leaving records out, new records in, journal cleared, in one SQL
+//      transaction                          the point of truth
+//   6. backup folder removed, finalizers run
+// A journal found in the database means step 5 never happened: roll_back() puts the rootfs
+// back as it was before step 2. A backup folder without a journal is the leftover of a
+// committed transaction and is just removed.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace luet::db {
+class Database;
+}
+
+namespace luet::install {
+
+struct Journal {
+    // Non-folder entries (rootfs-relative, e.g. "usr/bin/x") the new packages write.
+    std::vector<std::string> written;
+    // Folders the transaction may create (absent before it), removed again when empty.
+    std::vector<std::string> created_dirs;
+    // rootfs-relative path -> file name in the backup folder holding its previous content.
+    // Planned up front: a missing backup file means the path was never touched.
+    std::vector<std::pair<std::string, std::string>> backups;
+
+    // JSON text, as stored in the database's journal table.
+    std::string to_json() const;
+    // Throws luet::Error naming `origin` on a malformed document.
+    static Journal from_json(const std::string& text, const std::string& origin);
+};
+
+// Puts `rootfs` back as it was before the journal's transaction touched it, then removes
+// `backup_dir`. Safe to repeat after being interrupted itself.
+void roll_back(const std::filesystem::path& rootfs, const std::filesystem::path& backup_dir, const Journal& journal);
+
+// Finishes or undoes a transaction interrupted in `rootfs` (call with the rootfs lock held):
+// a journal in `database` is rolled back and cleared; a backup folder without a journal is
+// removed. Returns true when a transaction was rolled back.
+bool recover(const std::filesystem::path& rootfs, const std::filesystem::path& backup_dir, db::Database& database);
+
+// Test hook: LUET_TEST_CRASH_AT=<step>:<n> makes the n-th (from 1) call of crash_point(step)
+// kill the process with SIGKILL, so that tests can interrupt a transaction at a named point
+// deterministically. Steps of install::Transaction: "journal", "backup" (after each backup),
+// "extract" (after each package), "remove" (after each file moved out), "commit".
+// Without the variable this does nothing.
+void crash_point(std::string_view step);
+
+}  // namespace luet::install
