@@ -1,5 +1,6 @@
 #include "luet/install/transaction.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -47,7 +48,9 @@ void report(const install::Result& result, const install::Options& opts) {
         return;
     }
     for (const auto& f : result.changed) info("✔ Installed " + f.str());
-    for (const auto& f : result.replaced) info("✔ Replaced " + f.str());
+    for (const auto& f : result.replaced)
+        if (std::find(result.changed.begin(), result.changed.end(), f) == result.changed.end())
+            info("✔ Replaced " + f.str());
     if (!result.finalizer_errors.empty()) {
         std::string all;
         for (const auto& e : result.finalizer_errors) all += "\n  " + e;
