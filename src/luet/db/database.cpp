@@ -149,12 +149,13 @@ void Database::add(const InstalledPackage& pkg, const std::vector<std::string>& 
 }
 
 void Database::commit(const std::vector<core::PackageForm>& remove,
-                      const std::vector<std::pair<InstalledPackage, std::vector<std::string>>>& add) {
+                      const std::vector<std::pair<InstalledPackage, std::vector<std::string>>>& add,
+                      const std::string& journal_after) {
     exec("BEGIN IMMEDIATE");
     try {
         for (const auto& f : remove) this->remove(f);
         for (const auto& [pkg, files] : add) insert(pkg, files);
-        exec("DELETE FROM journal");
+        set_journal(journal_after);
         exec("COMMIT");
     } catch (...) {
         exec("ROLLBACK");

@@ -45,10 +45,12 @@ public:
     void remove(const core::PackageForm& form);
 
     // One install transaction's change, in one SQL transaction: the `remove` records go, the
-    // `add` records (each with its files) come, and the journal is cleared. This is the
-    // commit point of install::Transaction: before it nothing is recorded, after it all is.
+    // `add` records (each with its files) come, and the journal becomes `journal_after`.
+    // This is the commit point of install::Transaction: before it nothing is recorded,
+    // after it all is.
     void commit(const std::vector<core::PackageForm>& remove,
-                const std::vector<std::pair<InstalledPackage, std::vector<std::string>>>& add);
+                const std::vector<std::pair<InstalledPackage, std::vector<std::string>>>& add,
+                const std::string& journal_after);
 
     // The journal of the transaction in progress (install/journal.hpp gives the document's
     // shape), if one was begun and neither committed nor cleared.

@@ -21,6 +21,8 @@ std::string Journal::to_json() const {
     doc["created_dirs"] = created_dirs;
     doc["backups"] = nlohmann::json::array();
     for (const auto& [path, name] : backups) doc["backups"].push_back({path, name});
+    doc["leaving_dirs"] = leaving_dirs;
+    doc["committed"] = committed;
     return doc.dump();
 }
 
@@ -31,6 +33,8 @@ Journal Journal::from_json(const std::string& text, const std::string& origin) {
         j.written = doc.at("written").get<std::vector<std::string>>();
         j.created_dirs = doc.at("created_dirs").get<std::vector<std::string>>();
         for (const auto& b : doc.at("backups")) j.backups.emplace_back(b.at(0).get<std::string>(), b.at(1).get<std::string>());
+        j.leaving_dirs = doc.at("leaving_dirs").get<std::vector<std::string>>();
+        j.committed = doc.at("committed").get<bool>();
         return j;
     } catch (const nlohmann::json::exception& e) {
         throw Error(origin + ": malformed transaction journal: " + e.what());
@@ -64,14 +68,33 @@ void roll_back(const fs::path& rootfs, const fs::path& backup_dir, const Journal
     fs::remove_all(backup_dir);
 }
 
-bool recover(const fs::path& rootfs, const fs::path& backup_dir, db::Database& database) {
-    if (auto doc = database.journal()) {
-        roll_back(rootfs, backup_dir, Journal::from_json(*doc, "database journal"));
-        database.clear_journal();
-        return true;
+void finish(const fs::path& rootfs, const fs::path& backup_dir, const Journal& journal, db::Database& database) {
+    std::vector<std::string> dirs = journal.leaving_dirs;
+    std::sort(dirs.rbegin(), dirs.rend());  // children before their parents
+    std::error_code ec;
+    for (const auto& d : dirs) {
+        const fs::path host = resolve_in_root(rootfs, d, false);
+        if (fs::is_directory(fs::symlink_status(host, ec)) && fs::is_empty(host, ec) && database.owners(d).empty())
+            fs::remove(host, ec);
     }
     fs::remove_all(backup_dir);
-    return false;
+    database.clear_journal();
+}
+
+Recovery recover(const fs::path& rootfs, const fs::path& backup_dir, db::Database& database) {
+    auto doc = database.journal();
+    if (!doc) {
+        fs::remove_all(backup_dir);
+        return Recovery::none;
+    }
+    const Journal journal = Journal::from_json(*doc, "database journal");
+    if (journal.committed) {
+        finish(rootfs, backup_dir, journal, database);
+        return Recovery::finished;
+    }
+    roll_back(rootfs, backup_dir, journal);
+    database.clear_journal();
+    return Recovery::rolled_back;
 }
 
 void crash_point(std::string_view step) {

@@ -9,12 +9,12 @@
 //   3. the new packages are extracted       (extraction unlinks before it writes, so the
 //                                            backups keep the old content)
 //   4. files of leaving packages are moved into the backup folder
-//   5. database commit: leaving records out, new records in, journal cleared, in one SQL
-//      transaction                          the point of truth
-//   6. backup folder removed, finalizers run
-// A journal found in the database means step 5 never happened: roll_back() puts the rootfs
-// back as it was before step 2. A backup folder without a journal is the leftover of a
-// committed transaction and is just removed.
+//   5. database commit: leaving records out, new records in, journal marked committed, in
+//      one SQL transaction                  the point of truth
+//   6. finish(): the leaving packages' emptied folders and the backup folder removed, journal
+//      cleared; then finalizers run
+// An uncommitted journal found in the database means step 5 never happened: roll_back() puts
+// the rootfs back as it was before step 2. A committed one is finished.
 #pragma once
 
 #include <filesystem>
@@ -37,6 +37,10 @@ struct Journal {
     // rootfs-relative path -> file name in the backup folder holding its previous content.
     // Planned up front: a missing backup file means the path was never touched.
     std::vector<std::pair<std::string, std::string>> backups;
+    // Folders of the leaving packages, removed after the commit when empty and unowned.
+    std::vector<std::string> leaving_dirs;
+    // Set in the document the database commit stores: only finish() is left to do.
+    bool committed = false;
 
     // JSON text, as stored in the database's journal table.
     std::string to_json() const;
@@ -48,10 +52,17 @@ struct Journal {
 // `backup_dir`. Safe to repeat after being interrupted itself.
 void roll_back(const std::filesystem::path& rootfs, const std::filesystem::path& backup_dir, const Journal& journal);
 
-// Finishes or undoes a transaction interrupted in `rootfs` (call with the rootfs lock held):
-// a journal in `database` is rolled back and cleared; a backup folder without a journal is
-// removed. Returns true when a transaction was rolled back.
-bool recover(const std::filesystem::path& rootfs, const std::filesystem::path& backup_dir, db::Database& database);
+// Step 6 of a committed transaction, safe to repeat: removes the journal's leaving folders
+// that are empty and owned by no installed package, the backup folder, and the journal.
+void finish(const std::filesystem::path& rootfs, const std::filesystem::path& backup_dir, const Journal& journal,
+            db::Database& database);
+
+enum class Recovery { none, rolled_back, finished };
+
+// Undoes or finishes a transaction interrupted in `rootfs` (call with the rootfs lock held),
+// following the journal in `database`; without one, a leftover backup folder is removed.
+Recovery recover(const std::filesystem::path& rootfs, const std::filesystem::path& backup_dir,
+                 db::Database& database);
 
 // Test hook: LUET_TEST_CRASH_AT=<step>:<n> makes the n-th (from 1) call of crash_point(step)
 // kill the process with SIGKILL, so that tests can interrupt a transaction at a named point

@@ -61,8 +61,12 @@ struct Session {
           lock(system_dir),
           database(system_dir / "luet.sqlite"),
           backup_dir(system_dir / "transaction-backup") {
-        recovered = recover(cfg.rootfs, backup_dir, database);
-        if (recovered) say(r, "⚠ Rolled back an interrupted transaction");
+        switch (recover(cfg.rootfs, backup_dir, database)) {
+            case Recovery::rolled_back: say(r, "⚠ Rolled back an interrupted transaction"); break;
+            case Recovery::finished: say(r, "⚠ Finished an interrupted transaction"); break;
+            case Recovery::none: return;
+        }
+        recovered = true;
     }
 };
 
@@ -229,14 +233,13 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
         if (fs::exists(st) && !fs::is_directory(st)) plan_backup(name);
     }
     const size_t overwritten = journal.backups.size();
-    std::vector<std::string> leaving_dirs;
     for (const auto& form : plan.remove) {
         for (const auto& name : s.database.files(form)) {
             if (claimed.count(name)) continue;
             const auto st = fs::symlink_status(resolve_in_root(rootfs, name, false), ec);
             if (!fs::exists(st)) continue;
             if (fs::is_directory(st)) {
-                leaving_dirs.push_back(name);
+                journal.leaving_dirs.push_back(name);
                 continue;
             }
             const auto owners = s.database.owners(name);
@@ -267,21 +270,16 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
             move_aside(resolve_in_root(rootfs, name, false), s.backup_dir / aside);
             crash_point("remove");
         }
-        s.database.commit(plan.remove, added);
+        Journal done = journal;
+        done.committed = true;
+        s.database.commit(plan.remove, added, done.to_json());
     } catch (...) {
         roll_back(rootfs, s.backup_dir, journal);
         s.database.clear_journal();
         throw;
     }
     crash_point("commit");
-
-    // Committed: the leaving packages' folders go when empty and nobody owns them, the backups go.
-    std::sort(leaving_dirs.rbegin(), leaving_dirs.rend());
-    for (const auto& d : leaving_dirs) {
-        const fs::path host = resolve_in_root(rootfs, d, false);
-        if (s.database.owners(d).empty() && fs::is_empty(host, ec)) fs::remove(host, ec);
-    }
-    fs::remove_all(s.backup_dir);
+    finish(rootfs, s.backup_dir, journal, s.database);
 
     for (const auto& [pkg, files] : added) result.changed.push_back(pkg.definition.form);
     result.replaced = plan.remove;
