@@ -53,7 +53,6 @@ struct Session {
     Lock lock;
     db::Database database;
     fs::path backup_dir;
-    bool recovered = false;
 
     Session(const config::Config& c, const Reporter& r)
         : cfg(c),
@@ -64,9 +63,8 @@ struct Session {
         switch (recover(cfg.rootfs, backup_dir, database)) {
             case Recovery::rolled_back: say(r, "⚠ Rolled back an interrupted transaction"); break;
             case Recovery::finished: say(r, "⚠ Finished an interrupted transaction"); break;
-            case Recovery::none: return;
+            case Recovery::none: break;
         }
-        recovered = true;
     }
 };
 
@@ -97,15 +95,17 @@ struct Universe {
     // Exact references to the best available version of every installed package that has a
     // newer one.
     std::vector<core::PackageRef> upgrades(const std::vector<db::InstalledPackage>& installed) const {
+        std::map<std::string, const std::string*> best;  // atom -> best version
+        for (const auto& a : available) {
+            const std::string*& b = best[a.form.atom()];
+            if (!b || core::compare_versions(a.form.version, *b) > 0) b = &a.form.version;
+        }
         std::vector<core::PackageRef> refs;
         for (const auto& p : installed) {
             const auto& form = p.definition.form;
-            const std::string* best = nullptr;
-            for (const auto& a : available)
-                if (a.form.atom() == form.atom() && (!best || core::compare_versions(a.form.version, *best) > 0))
-                    best = &a.form.version;
-            if (best && core::compare_versions(*best, form.version) > 0)
-                refs.push_back({form.category, form.name, core::Selector{core::SelectorOp::Eq, *best, {}}});
+            auto it = best.find(form.atom());
+            if (it != best.end() && core::compare_versions(*it->second, form.version) > 0)
+                refs.push_back({form.category, form.name, core::Selector{core::SelectorOp::Eq, *it->second, {}}});
         }
         return refs;
     }
@@ -173,7 +173,6 @@ void move_aside(const fs::path& host, const fs::path& aside) {
 // the packages of plan.install (null when there are none).
 Result execute(Session& s, const Universe* u, const Plan& plan, const Options& opts, const Reporter& reporter) {
     Result result;
-    result.recovered = s.recovered;
     const fs::path& rootfs = s.cfg.rootfs;
 
     // Fetch and verify everything before touching the rootfs.
@@ -349,11 +348,7 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
     Plan plan = solve_install(u, entries_of(installed), request, opts.nodeps);
     if (opts.onlydeps) keep_only_deps(plan, refs);
     plan.remove_replaced_versions(installed);
-    if (plan.install.empty()) {
-        Result result;
-        result.recovered = s.recovered;
-        return result;
-    }
+    if (plan.install.empty()) return {};
     return execute(s, &u, plan, opts, reporter);
 }
 
@@ -419,11 +414,7 @@ Result upgrade(const config::Config& cfg, const Options& opts, const Reporter& r
     Plan plan = opts.universe ? solve_install(u, entries_of(installed), {}, false, true)
                               : solve_install(u, entries_of(installed), u.upgrades(installed), opts.nodeps);
     plan.remove_replaced_versions(installed);
-    if (plan.install.empty() && plan.remove.empty()) {
-        Result result;
-        result.recovered = s.recovered;
-        return result;
-    }
+    if (plan.install.empty() && plan.remove.empty()) return {};
     return execute(s, &u, plan, opts, reporter);
 }
 

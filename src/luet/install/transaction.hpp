@@ -6,7 +6,8 @@
 // journal → extract (dependencies first) → move the leaving packages' files out → one
 // database commit → run finalizers. Nothing is extracted before every artifact is verified;
 // a failure before the commit, or a kill at any point, leaves the rootfs and the database as
-// before the transaction (after the next command, for a kill).
+// before the transaction (after the next command, for a kill). The journal lives in the
+// database, the backups in <system_dir>/transaction-backup.
 //
 // Every call holds an exclusive flock on <system_dir>/luet.lock for its life; a second luet
 // process changing the same rootfs fails at once with luet::Error.
@@ -42,7 +43,6 @@ struct Result {
     std::vector<core::PackageForm> replaced;     // installed packages removed by the transaction
     std::vector<core::PackageForm> downloaded;   // with download_only: the artifacts fetched
     std::vector<std::string> finalizer_errors;   // one message per failed finalizer command
-    bool recovered = false;                      // an interrupted transaction was rolled back first
 };
 
 // Installs the packages matching `refs` and what they require. Without opts.relax, installed
