@@ -112,7 +112,10 @@ T2=$WORK/tree2; cp -r "$T1" "$T2"
 pkg "$T2" libs base 1.0+1 "" "" usr/lib/base.so="base 1.0+1"
 pkg "$T2" apps tool 1.1 "libs/base>=1.0 system/shell" "" usr/bin/tool="tool 1.1" usr/share/moving/data="moving 1.1"
 expect_ok "create-repo, second revision" "$LUET" create-repo --tree "$T2" --packages "$P" --output "$REPO" --name life
-expect_ok "upgrade" "$LUET" upgrade -y --config "$C"
+expect_ok "upgrade --download-only" "$LUET" upgrade -y --config "$C" --download-only
+expect_output "Package apps/tool-1.1 downloaded" "the new version is downloaded"
+expect_eq "$(cat "$R/usr/bin/tool")" "tool 1.0" "--download-only upgrades nothing"
+expect_ok "upgrade" "$LUET" u -y --config "$C"
 expect_eq "$(pkgs "$R")" "apps/standalone-1.0 apps/tool-1.1 libs/base-1.0+1 system/shell-1.0 " "new versions and +N revisions recorded"
 expect_eq "$(cat "$R/usr/bin/tool")" "tool 1.1" "tool upgraded"
 expect_eq "$(cat "$R/usr/lib/base.so")" "base 1.0+1" "base upgraded to its build revision"
@@ -129,6 +132,10 @@ expect_ok "install without --relax upgrades too" "$LUET" install -y --config "$C
 expect_eq "$(pkgs "$R5")" "apps/extra-1.0 libs/base-1.0+1 " "base upgraded with the install"
 expect_ok "upgrade --universe" "$LUET" upgrade -y --config "$C4" --universe
 expect_eq "$(pkgs "$R4")" "apps/extra-1.0 libs/base-1.0+1 " "the solver upgrades base"
+
+expect_fail "uninstall a required package" "requires libs/base" "$LUET" uninstall -y --config "$C5" libs/base
+expect_ok "uninstall --force a required package" "$LUET" rm -y --config "$C5" --force libs/base
+expect_eq "$(pkgs "$R5")" "apps/extra-1.0 " "--force ignores the reverse dependency"
 
 echo "-- replace"
 expect_ok "replace apps/standalone --for apps/extra" "$LUET" replace -y --config "$C" apps/standalone --for apps/extra
