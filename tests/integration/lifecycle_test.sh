@@ -93,6 +93,17 @@ expect_fail "a failing finalizer fails the command" "finalizer of apps/broken-1.
 expect_eq "$(pkgs "$R7")" "apps/broken-1.0 system/shell-1.0 " "the install stays"
 expect_file "$R7/usr/bin/broken" "its files stay"
 
+echo "-- killed after the commit"
+R8=$WORK/r8; C8=$(config "$R8")
+rc=0; { LUET_TEST_CRASH_AT=commit:1 "$LUET" install -y --config "$C8" apps/tool >/dev/null 2>&1; } 2>/dev/null || rc=$?
+expect_eq "$rc" "137" "install killed right after its commit"
+expect_no_file "$R8/tool-finalized" "the finalizer did not run before the kill"
+expect_fail "the next command finishes the transaction" "Finished an interrupted transaction" \
+  "$LUET" uninstall -y --config "$C8" nothing/none
+expect_output "Finalizer of apps/tool-1.0" "the pending finalizer is run"
+expect_eq "$(cat "$R8/tool-finalized" 2>/dev/null)" "greeting=hello" "the finalizer ran with finalizer_envs"
+expect_eq "$(db_query "$R8" "select count(*) from journal")" "0" "the journal is cleared"
+
 echo "-- lock"
 exec {lockfd}>"$R/var/cache/luet/luet.lock"
 flock -n "$lockfd"

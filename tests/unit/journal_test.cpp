@@ -28,12 +28,14 @@ TEST(Journal, JsonRoundTrip) {
     j.backups = {{"usr/bin/a", "0"}, {"etc/old", "1"}};
     j.leaving_dirs = {"etc/oldpkg"};
     j.committed = true;
+    j.finalize = {"apps/a-1.0"};
     const Journal back = Journal::from_json(j.to_json(), "test");
     EXPECT_EQ(back.written, j.written);
     EXPECT_EQ(back.created_dirs, j.created_dirs);
     EXPECT_EQ(back.backups, j.backups);
     EXPECT_EQ(back.leaving_dirs, j.leaving_dirs);
     EXPECT_TRUE(back.committed);
+    EXPECT_EQ(back.finalize, j.finalize);
 }
 
 TEST(Journal, MalformedDocumentNamesItsOrigin) {
@@ -79,13 +81,13 @@ TEST(Journal, RecoverFollowsTheDatabaseJournal) {
     luet::core::TempDir tmp("journal-test");
     const fs::path root = tmp.path / "root", backups = tmp.path / "backups";
     luet::db::Database db(tmp.path / "luet.sqlite");
-    EXPECT_EQ(luet::install::recover(root, backups, db), luet::install::Recovery::none);
+    EXPECT_EQ(luet::install::recover(root, backups, db, {}), luet::install::Recovery::none);
 
     write(root / "usr/bin/new", "new");
     Journal j;
     j.written = {"usr/bin/new"};
     db.set_journal(j.to_json());
-    EXPECT_EQ(luet::install::recover(root, backups, db), luet::install::Recovery::rolled_back);
+    EXPECT_EQ(luet::install::recover(root, backups, db, {}), luet::install::Recovery::rolled_back);
     EXPECT_FALSE(fs::exists(root / "usr/bin/new"));
     EXPECT_FALSE(db.journal());
 
@@ -94,8 +96,12 @@ TEST(Journal, RecoverFollowsTheDatabaseJournal) {
     Journal done;
     done.leaving_dirs = {"usr/share/gone"};
     done.committed = true;
+    done.finalize = {"apps/a-1.0", "apps/b-1.0"};
     db.set_journal(done.to_json());
-    EXPECT_EQ(luet::install::recover(root, backups, db), luet::install::Recovery::finished);
+    std::vector<std::string> finalized;
+    auto run = [&](const std::vector<std::string>& packages) { finalized = packages; };
+    EXPECT_EQ(luet::install::recover(root, backups, db, run), luet::install::Recovery::finished);
+    EXPECT_EQ(finalized, done.finalize);
     EXPECT_FALSE(fs::exists(root / "usr/share/gone"));
     EXPECT_FALSE(fs::exists(backups));
     EXPECT_FALSE(db.journal());

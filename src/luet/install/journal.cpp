@@ -23,6 +23,7 @@ std::string Journal::to_json() const {
     for (const auto& [path, name] : backups) doc["backups"].push_back({path, name});
     doc["leaving_dirs"] = leaving_dirs;
     doc["committed"] = committed;
+    doc["finalize"] = finalize;
     return doc.dump();
 }
 
@@ -35,6 +36,7 @@ Journal Journal::from_json(const std::string& text, const std::string& origin) {
         for (const auto& b : doc.at("backups")) j.backups.emplace_back(b.at(0).get<std::string>(), b.at(1).get<std::string>());
         j.leaving_dirs = doc.at("leaving_dirs").get<std::vector<std::string>>();
         j.committed = doc.at("committed").get<bool>();
+        j.finalize = doc.at("finalize").get<std::vector<std::string>>();
         return j;
     } catch (const nlohmann::json::exception& e) {
         throw Error(origin + ": malformed transaction journal: " + e.what());
@@ -68,7 +70,8 @@ void roll_back(const fs::path& rootfs, const fs::path& backup_dir, const Journal
     fs::remove_all(backup_dir);
 }
 
-void finish(const fs::path& rootfs, const fs::path& backup_dir, const Journal& journal, db::Database& database) {
+void finish(const fs::path& rootfs, const fs::path& backup_dir, const Journal& journal, db::Database& database,
+            const FinalizerRun& run_finalizers) {
     std::vector<std::string> dirs = journal.leaving_dirs;
     std::sort(dirs.rbegin(), dirs.rend());  // children before their parents
     std::error_code ec;
@@ -78,10 +81,12 @@ void finish(const fs::path& rootfs, const fs::path& backup_dir, const Journal& j
             fs::remove(host, ec);
     }
     fs::remove_all(backup_dir);
+    if (run_finalizers && !journal.finalize.empty()) run_finalizers(journal.finalize);
     database.clear_journal();
 }
 
-Recovery recover(const fs::path& rootfs, const fs::path& backup_dir, db::Database& database) {
+Recovery recover(const fs::path& rootfs, const fs::path& backup_dir, db::Database& database,
+                 const FinalizerRun& run_finalizers) {
     auto doc = database.journal();
     if (!doc) {
         fs::remove_all(backup_dir);
@@ -89,7 +94,7 @@ Recovery recover(const fs::path& rootfs, const fs::path& backup_dir, db::Databas
     }
     const Journal journal = Journal::from_json(*doc, "database journal");
     if (journal.committed) {
-        finish(rootfs, backup_dir, journal, database);
+        finish(rootfs, backup_dir, journal, database, run_finalizers);
         return Recovery::finished;
     }
     roll_back(rootfs, backup_dir, journal);

@@ -46,28 +46,6 @@ void say(const Reporter& r, const std::string& line) {
     if (r.progress) r.progress(line);
 }
 
-// The rootfs a transaction changes: locked, its database open, interrupted work undone.
-struct Session {
-    const config::Config& cfg;
-    fs::path system_dir;
-    Lock lock;
-    db::Database database;
-    fs::path backup_dir;
-
-    Session(const config::Config& c, const Reporter& r)
-        : cfg(c),
-          system_dir(c.system_dir()),
-          lock(system_dir),
-          database(system_dir / "luet.sqlite"),
-          backup_dir(system_dir / "transaction-backup") {
-        switch (recover(cfg.rootfs, backup_dir, database)) {
-            case Recovery::rolled_back: say(r, "⚠ Rolled back an interrupted transaction"); break;
-            case Recovery::finished: say(r, "⚠ Finished an interrupted transaction"); break;
-            case Recovery::none: break;
-        }
-    }
-};
-
 solver::PackageEntry to_entry(const spec::Definition& d, const std::string& repository) {
     return {d.form, d.requires_, d.conflicts, d.provides, repository};
 }
@@ -134,23 +112,57 @@ struct Plan {
     }
 };
 
-void run_finalizers(const config::Config& cfg, const repo::RepoPackage& pkg, const Reporter& reporter,
-                    Result& result) {
-    for (const auto& cmd : pkg.finalize_install) {
-        std::vector<std::string> argv = {"env"};
-        for (const auto& [k, v] : cfg.finalizer_envs) argv.push_back(k + "=" + v);
-        if (fs::equivalent(cfg.rootfs, "/")) {
-            argv.insert(argv.end(), {"/bin/sh", "-c", cmd});
-        } else {
-            argv.insert(argv.end(), {"chroot", cfg.rootfs.string(), "/bin/sh", "-c", cmd});
+// Runs the finalizers of the installed packages `forms` ("category/name-version") in the
+// rootfs, with finalizer_envs; each failure is appended to `errors`, the install stays.
+void run_finalizers(const config::Config& cfg, const db::Database& database, const std::vector<std::string>& forms,
+                    const Reporter& reporter, std::vector<std::string>& errors) {
+    const auto installed = database.packages();
+    for (const auto& form : forms) {
+        auto it = std::find_if(installed.begin(), installed.end(),
+                               [&](const auto& p) { return p.definition.form.str() == form; });
+        if (it == installed.end()) continue;  // removed since by --nodeps or by hand
+        for (const auto& cmd : it->finalize_install) {
+            std::vector<std::string> argv = {"env"};
+            for (const auto& [k, v] : cfg.finalizer_envs) argv.push_back(k + "=" + v);
+            if (fs::equivalent(cfg.rootfs, "/")) {
+                argv.insert(argv.end(), {"/bin/sh", "-c", cmd});
+            } else {
+                argv.insert(argv.end(), {"chroot", cfg.rootfs.string(), "/bin/sh", "-c", cmd});
+            }
+            say(reporter, "⚙ Finalizer of " + form + ": " + cmd);
+            int code = core::run(argv, reporter.finalizer_output);
+            if (code != 0)
+                errors.push_back("finalizer of " + form + " failed (exit " + std::to_string(code) + "): " + cmd);
         }
-        say(reporter, "⚙ Finalizer of " + pkg.meta.runtime.form.str() + ": " + cmd);
-        int code = core::run(argv, reporter.finalizer_output);
-        if (code != 0)
-            result.finalizer_errors.push_back("finalizer of " + pkg.meta.runtime.form.str() + " failed (exit " +
-                                              std::to_string(code) + "): " + cmd);
     }
 }
+
+// The rootfs a transaction changes: locked, its database open, interrupted work undone.
+struct Session {
+    const config::Config& cfg;
+    fs::path system_dir;
+    Lock lock;
+    db::Database database;
+    fs::path backup_dir;
+
+    Session(const config::Config& c, const Reporter& r)
+        : cfg(c),
+          system_dir(c.system_dir()),
+          lock(system_dir),
+          database(system_dir / "luet.sqlite"),
+          backup_dir(system_dir / "transaction-backup") {
+        std::vector<std::string> errors;
+        auto finalize = [&](const std::vector<std::string>& forms) {
+            run_finalizers(cfg, database, forms, r, errors);
+        };
+        switch (recover(cfg.rootfs, backup_dir, database, finalize)) {
+            case Recovery::rolled_back: say(r, "⚠ Rolled back an interrupted transaction"); break;
+            case Recovery::finished: say(r, "⚠ Finished an interrupted transaction"); break;
+            case Recovery::none: break;
+        }
+        for (const auto& e : errors) say(r, "⚠ " + e);
+    }
+};
 
 // Keeps `host`'s content at `aside` while leaving `host` in place: a hard link (extraction
 // unlinks a path before writing it, so the link keeps the old content), or a copy when the
@@ -269,21 +281,21 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
             move_aside(resolve_in_root(rootfs, name, false), s.backup_dir / aside);
             crash_point("remove");
         }
-        Journal done = journal;
-        done.committed = true;
-        s.database.commit(plan.remove, added, done.to_json());
+        journal.committed = true;
+        for (const auto& [pkg, files] : added)
+            if (!pkg.finalize_install.empty()) journal.finalize.push_back(pkg.definition.form.str());
+        s.database.commit(plan.remove, added, journal.to_json());
     } catch (...) {
         roll_back(rootfs, s.backup_dir, journal);
         s.database.clear_journal();
         throw;
     }
     crash_point("commit");
-    finish(rootfs, s.backup_dir, journal, s.database);
-
     for (const auto& [pkg, files] : added) result.changed.push_back(pkg.definition.form);
     result.replaced = plan.remove;
-    // Finalizers run in the rootfs; a failure is reported, the install stays.
-    for (const auto& step : steps) run_finalizers(s.cfg, *step.pkg, reporter, result);
+    finish(rootfs, s.backup_dir, journal, s.database, [&](const std::vector<std::string>& forms) {
+        run_finalizers(s.cfg, s.database, forms, reporter, result.finalizer_errors);
+    });
     return result;
 }
 
