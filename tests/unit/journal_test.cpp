@@ -106,3 +106,18 @@ TEST(Journal, RecoverFollowsTheDatabaseJournal) {
     EXPECT_FALSE(fs::exists(backups));
     EXPECT_FALSE(db.journal());
 }
+
+// Files written through a symlinked folder the same transaction created: the files go first,
+// while the symlink still leads to them.
+TEST(Journal, RollBackRemovesFilesBehindANewSymlink) {
+    luet::core::TempDir tmp("journal-test");
+    const fs::path root = tmp.path / "root", backups = tmp.path / "backups";
+    fs::create_directories(root / "elsewhere");
+    fs::create_symlink("/elsewhere", root / "x");
+    write(root / "elsewhere/passwd", "new");
+    Journal j;
+    j.written = {"x", "x/passwd"};
+    luet::install::roll_back(root, backups, j);
+    EXPECT_FALSE(fs::exists(root / "elsewhere/passwd"));
+    EXPECT_FALSE(fs::exists(fs::symlink_status(root / "x")));
+}

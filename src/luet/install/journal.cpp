@@ -49,15 +49,20 @@ void roll_back(const fs::path& rootfs, const fs::path& backup_dir, const Journal
     std::error_code ec;
     // What the transaction wrote goes, except where a planned backup was never made: the
     // backups all precede the first write, so such a path still holds its own content.
-    for (const auto& path : journal.written) {
+    // Children first: a symlinked folder must still be there to reach its files.
+    std::vector<std::string> written = journal.written;
+    std::sort(written.rbegin(), written.rend());
+    for (const auto& path : written) {
         auto it = backup_of.find(path);
         if (it != backup_of.end() && !fs::exists(fs::symlink_status(it->second, ec))) continue;
         const fs::path host = resolve_in_root(rootfs, path, false);
         if (!fs::is_directory(fs::symlink_status(host, ec))) fs::remove(host, ec);
     }
-    for (const auto& [path, aside] : backup_of) {
+    // In the reverse order of their making, so a symlinked folder comes back before its files.
+    for (auto it = journal.backups.rbegin(); it != journal.backups.rend(); ++it) {
+        const fs::path aside = backup_dir / it->second;
         if (!fs::exists(fs::symlink_status(aside, ec))) continue;
-        const fs::path host = resolve_in_root(rootfs, path, false);
+        const fs::path host = resolve_in_root(rootfs, it->first, false);
         fs::create_directories(host.parent_path(), ec);
         fs::rename(aside, host);
     }

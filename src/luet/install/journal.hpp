@@ -36,8 +36,9 @@ struct Journal {
     std::vector<std::string> written;
     // Folders the transaction may create (absent before it), removed again when empty.
     std::vector<std::string> created_dirs;
-    // rootfs-relative path -> file name in the backup folder holding its previous content.
-    // Planned up front: a missing backup file means the path was never touched.
+    // rootfs-relative path -> file name in the backup folder holding its previous content, in
+    // the order they are made. Planned up front: a missing backup file means the path was
+    // never touched.
     std::vector<std::pair<std::string, std::string>> backups;
     // Folders of the leaving packages, removed after the commit when empty and unowned.
     std::vector<std::string> leaving_dirs;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -244,19 +245,21 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
         if (fs::exists(st) && !fs::is_directory(st)) plan_backup(name);
     }
     const size_t overwritten = journal.backups.size();
-    for (const auto& form : plan.remove) {
-        for (const auto& name : s.database.files(form)) {
-            if (claimed.count(name)) continue;
-            const auto st = fs::symlink_status(resolve_in_root(rootfs, name, false), ec);
-            if (!fs::exists(st)) continue;
-            if (fs::is_directory(st)) {
-                journal.leaving_dirs.push_back(name);
-                continue;
-            }
-            const auto owners = s.database.owners(name);
-            if (std::any_of(owners.begin(), owners.end(), stays)) continue;  // another package keeps it
-            plan_backup(name);
+    // Children first: a symlinked folder must still be there to reach its files.
+    std::set<std::string, std::greater<>> leaving_files;
+    for (const auto& form : plan.remove)
+        for (const auto& name : s.database.files(form)) leaving_files.insert(name);
+    for (const auto& name : leaving_files) {
+        if (claimed.count(name)) continue;
+        const auto st = fs::symlink_status(resolve_in_root(rootfs, name, false), ec);
+        if (!fs::exists(st)) continue;
+        if (fs::is_directory(st)) {
+            journal.leaving_dirs.push_back(name);
+            continue;
         }
+        const auto owners = s.database.owners(name);
+        if (std::any_of(owners.begin(), owners.end(), stays)) continue;  // another package keeps it
+        plan_backup(name);
     }
 
     s.database.set_journal(journal.to_json());
