@@ -7,6 +7,7 @@
 
 #include "luet/config/config.hpp"
 #include "luet/core/error.hpp"
+#include "luet/install/transaction.hpp"
 #include "luet/spec/spec.hpp"
 
 #include <cstdint>
@@ -30,6 +31,20 @@ void add_uninstall(CLI::App& app, Globals& g);
 void add_config(CLI::App& app, Globals& g);
 void add_tree(CLI::App& app, Globals& g);
 void add_pack(CLI::App& app, Globals& g);
+void add_upgrade(CLI::App& app, Globals& g);
+void add_reinstall(CLI::App& app, Globals& g);
+void add_replace(CLI::App& app, Globals& g);
+
+// Shared by the commands that change a rootfs (install.cpp): the configuration of --config
+// (defaults when no file), progress lines and finalizer output to stdout, package arguments,
+// --finalizer-env KEY=VALUE merged over luet.yaml's finalizer_envs, and the result lines
+// (finalizer failures become an Error, so the exit is 1 while the install stays).
+install::Reporter install_reporter();
+std::vector<core::PackageRef> parse_packages(const std::vector<std::string>& args);
+void add_finalizer_env_flag(CLI::App* cmd, std::vector<std::string>& values);
+void apply_finalizer_envs(config::Config& cfg, const std::vector<std::string>& values);
+void report(const install::Result& result, const install::Options& opts);
+
 void add_serve_repo(CLI::App& app, Globals& g);
 void add_repo(CLI::App& app, Globals& g);
 void add_search(CLI::App& app, Globals& g);

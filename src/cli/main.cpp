@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
         luet::cli::add_search(app, g);
         luet::cli::add_database(app, g);
         luet::cli::add_cleanup(app, g);
+        luet::cli::add_upgrade(app, g);
+        luet::cli::add_reinstall(app, g);
+        luet::cli::add_replace(app, g);
         luet::cli::add_subsets(app, g);
         luet::cli::add_miner(app, g);
         luet::cli::add_query(app, g);

@@ -55,7 +55,8 @@ Database::Database(const fs::path& file) : file_(file) {
          "CREATE TABLE IF NOT EXISTS files ("
          " package_id INTEGER NOT NULL REFERENCES packages(id) ON DELETE CASCADE, path TEXT NOT NULL);"
          "CREATE INDEX IF NOT EXISTS files_path ON files(path);"
-         "CREATE INDEX IF NOT EXISTS files_package ON files(package_id);");
+         "CREATE INDEX IF NOT EXISTS files_package ON files(package_id);"
+         "CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL);");
 }
 
 Database::~Database() { sqlite3_close(db_); }
@@ -109,34 +110,78 @@ bool Database::contains(const core::PackageForm& f) const {
     return q.step();
 }
 
-void Database::add(const InstalledPackage& pkg, const std::vector<std::string>& files) {
+std::vector<core::PackageForm> Database::owners(const std::string& path) const {
+    Stmt q(db_,
+           "SELECT category, name, version FROM files JOIN packages ON packages.id = files.package_id "
+           "WHERE path = ?1",
+           file_);
+    q.bind(1, path);
+    std::vector<core::PackageForm> out;
+    while (q.step()) out.push_back({q.text(0), q.text(1), q.text(2)});
+    return out;
+}
+
+void Database::insert(const InstalledPackage& pkg, const std::vector<std::string>& files) {
     const auto& f = pkg.definition.form;
+    Stmt del(db_, "DELETE FROM packages WHERE category = ?1 AND name = ?2 AND version = ?3", file_);
+    del.bind(1, f.category).bind(2, f.name).bind(3, f.version);
+    del.step();
+    Stmt ins(db_,
+             "INSERT INTO packages (category, name, version, repository, definition, finalize) "
+             "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+             file_);
+    ins.bind(1, f.category).bind(2, f.name).bind(3, f.version).bind(4, pkg.repository);
+    ins.bind(5, spec::definition_to_yaml(pkg.definition)).bind(6, finalize_to_yaml(pkg.finalize_install));
+    if (sqlite3_step(ins.s) != SQLITE_DONE) throw Error("database " + file_.string() + ": " + sqlite3_errmsg(db_));
+    const auto id = std::to_string(sqlite3_last_insert_rowid(db_));
+    Stmt file_ins(db_, "INSERT INTO files (package_id, path) VALUES (?1, ?2)", file_);
+    for (const auto& path : files) {
+        sqlite3_reset(file_ins.s);
+        file_ins.bind(1, id).bind(2, path);
+        if (sqlite3_step(file_ins.s) != SQLITE_DONE)
+            throw Error("database " + file_.string() + ": " + sqlite3_errmsg(db_));
+    }
+}
+
+void Database::add(const InstalledPackage& pkg, const std::vector<std::string>& files) {
     exec("BEGIN IMMEDIATE");
     try {
-        Stmt del(db_, "DELETE FROM packages WHERE category = ?1 AND name = ?2 AND version = ?3", file_);
-        del.bind(1, f.category).bind(2, f.name).bind(3, f.version);
-        del.step();
-        Stmt ins(db_,
-                 "INSERT INTO packages (category, name, version, repository, definition, finalize) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                 file_);
-        ins.bind(1, f.category).bind(2, f.name).bind(3, f.version).bind(4, pkg.repository);
-        ins.bind(5, spec::definition_to_yaml(pkg.definition)).bind(6, finalize_to_yaml(pkg.finalize_install));
-        if (sqlite3_step(ins.s) != SQLITE_DONE) throw Error("database " + file_.string() + ": " + sqlite3_errmsg(db_));
-        const auto id = std::to_string(sqlite3_last_insert_rowid(db_));
-        Stmt file_ins(db_, "INSERT INTO files (package_id, path) VALUES (?1, ?2)", file_);
-        for (const auto& path : files) {
-            sqlite3_reset(file_ins.s);
-            file_ins.bind(1, id).bind(2, path);
-            if (sqlite3_step(file_ins.s) != SQLITE_DONE)
-                throw Error("database " + file_.string() + ": " + sqlite3_errmsg(db_));
-        }
+        insert(pkg, files);
         exec("COMMIT");
     } catch (...) {
         exec("ROLLBACK");
         throw;
     }
 }
+
+void Database::commit(const std::vector<core::PackageForm>& remove,
+                      const std::vector<std::pair<InstalledPackage, std::vector<std::string>>>& add,
+                      const std::string& journal_after) {
+    exec("BEGIN IMMEDIATE");
+    try {
+        for (const auto& f : remove) this->remove(f);
+        for (const auto& [pkg, files] : add) insert(pkg, files);
+        set_journal(journal_after);
+        exec("COMMIT");
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
+}
+
+std::optional<std::string> Database::journal() const {
+    Stmt q(db_, "SELECT doc FROM journal WHERE id = 1", file_);
+    if (!q.step()) return std::nullopt;
+    return q.text(0);
+}
+
+void Database::set_journal(const std::string& doc) {
+    Stmt q(db_, "INSERT OR REPLACE INTO journal (id, doc) VALUES (1, ?1)", file_);
+    q.bind(1, doc);
+    if (sqlite3_step(q.s) != SQLITE_DONE) throw Error("database " + file_.string() + ": " + sqlite3_errmsg(db_));
+}
+
+void Database::clear_journal() { exec("DELETE FROM journal"); }
 
 void Database::remove(const core::PackageForm& f) {
     Stmt del(db_, "DELETE FROM packages WHERE category = ?1 AND name = ?2 AND version = ?3", file_);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "luet/spec/spec.hpp"
@@ -34,6 +35,8 @@ public:
     std::vector<std::string> files(const core::PackageForm& form) const;
     // The installed package owning `path`, if any.
     std::optional<core::PackageForm> owner(const std::string& path) const;
+    // Every installed package listing `path` (several after a forced install).
+    std::vector<core::PackageForm> owners(const std::string& path) const;
     // Whether the package is recorded.
     bool contains(const core::PackageForm& form) const;
 
@@ -46,7 +49,24 @@ public:
     // BoltDB indexes. Throws luet::Error naming the file.
     void reindex();
 
+    // One install transaction's change, in one SQL transaction: the `remove` records go, the
+    // `add` records (each with its files) come, and the journal becomes `journal_after`.
+    // This is the commit point of install::Transaction: before it nothing is recorded,
+    // after it all is.
+    void commit(const std::vector<core::PackageForm>& remove,
+                const std::vector<std::pair<InstalledPackage, std::vector<std::string>>>& add,
+                const std::string& journal_after);
+
+    // The journal of the transaction in progress (install/journal.hpp gives the document's
+    // shape), if one was begun and neither committed nor cleared.
+    std::optional<std::string> journal() const;
+    // Stores the journal document (replacing an older one), durably, before the rootfs changes.
+    void set_journal(const std::string& doc);
+    void clear_journal();
+
 private:
+    // Records a package and its files inside the caller's SQL transaction.
+    void insert(const InstalledPackage& pkg, const std::vector<std::string>& files);
     void exec(const std::string& sql) const;
     sqlite3* db_ = nullptr;
     std::filesystem::path file_;

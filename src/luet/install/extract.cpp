@@ -188,6 +188,8 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
                 if (core::read_file(target) != *content) {
                     aside = protected_name(rootfs, name);
                     target = parent / fs::path(aside).filename();
+                    // Before the write, so that a caller's journal knows the file first.
+                    if (filter.on_protected) filter.on_protected(name, aside);
                 }
             }
             if (!fs::exists(fs::symlink_status(target, ec))) created.push_back(target);
@@ -204,7 +206,6 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
                 if (archive_write_finish_entry(out.get()) < ARCHIVE_WARN)
                     throw Error(artifact.string() + ": cannot finish '" + name + "': " + archive_error_string(out.get()));
                 written.push_back(name);
-                if (!aside.empty() && filter.on_protected) filter.on_protected(name, aside);
                 continue;
             }
             const void* buf;

@@ -37,7 +37,8 @@ struct ExtractFilter {
     // Regular files for which this is true do not replace a file on disk with another content:
     // they are written beside it under protected_name() (config_protect.hpp).
     std::function<bool(const std::string& name)> protect;
-    // Called for each protected file written aside, with the name it was written under.
+    // Called for each protected file written aside, with the name it is written under, just
+    // before it is written.
     std::function<void(const std::string& name, const std::string& written_as)> on_protected;
 };
 

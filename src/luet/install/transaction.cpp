@@ -11,8 +11,10 @@
 
 #include "luet/core/error.hpp"
 #include "luet/db/database.hpp"
+#include "luet/install/config_protect.hpp"
 #include "luet/install/extract.hpp"
 #include "luet/install/file_rules.hpp"
+#include "luet/install/journal.hpp"
 #include "luet/repo/repository.hpp"
 #include "luet/solver/solver.hpp"
 
@@ -31,170 +33,98 @@ public:
         if (fd_ < 0) throw Error("cannot open lock file " + file.string());
         if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
             ::close(fd_);
-            throw Error("another luet process is changing " + dir.string() + " (lock " + file.string() + ")");
+            // Upstream's words (geaaru/luet cmd/root.go), with the file named.
+            throw Error("Error on lock luet.lock file. Another process is running? (" + file.string() + ")");
         }
     }
     ~Lock() { ::close(fd_); }
+    Lock(const Lock&) = delete;
+    Lock& operator=(const Lock&) = delete;
 
 private:
     int fd_;
 };
 
-solver::PackageEntry to_entry(const spec::Definition& d, const std::string& repository) {
-    return {d.form, d.requires_, d.conflicts, d.provides, repository};
-}
-
 void say(const Reporter& r, const std::string& line) {
     if (r.progress) r.progress(line);
 }
 
-// Removes a package's `files` (paths relative to the rootfs), children before their parents:
-// folders only when empty, other entries unless `keep` holds for them.
-void remove_files(const fs::path& rootfs, std::vector<std::string> files,
-                  const std::function<bool(const std::string&)>& keep = {}) {
-    std::sort(files.rbegin(), files.rend());
-    for (const auto& f : files) {
-        const fs::path host = resolve_in_root(rootfs, f, false);
-        std::error_code ec;
-        if (fs::is_directory(fs::symlink_status(host, ec))) {
-            if (fs::is_empty(host, ec)) fs::remove(host, ec);
-            continue;
-        }
-        if (keep && keep(f)) continue;
-        fs::remove(host, ec);
-    }
+solver::PackageEntry to_entry(const spec::Definition& d, const std::string& repository) {
+    return {d.form, d.requires_, d.conflicts, d.provides, repository};
 }
 
-}  // namespace
-
-Result install(const config::Config& cfg, const std::vector<core::PackageRef>& refs, const Options& opts,
-               const Reporter& reporter) {
-    const fs::path system_dir = cfg.system_dir();
-    Lock lock(system_dir);
-    db::Database database(system_dir / "luet.sqlite");
-
-    const std::vector<repo::LoadedRepository> repos = repo::load_enabled(cfg, reporter.progress);
-    const FileRules file_rules = load_file_rules(cfg);
-
-    std::vector<solver::PackageEntry> available, installed;
+// The packages of every enabled repository; for a package form in several, the first
+// repository wins.
+struct Universe {
+    std::vector<repo::LoadedRepository> repos;
+    std::vector<solver::PackageEntry> available;
     std::map<std::string, std::pair<const repo::LoadedRepository*, const repo::RepoPackage*>> by_form;
-    for (const auto& r : repos) {
-        for (const auto& p : r.packages) {
-            const std::string key = p.meta.runtime.form.str();
-            if (by_form.count(key)) continue;  // the first repository wins
-            by_form[key] = {&r, &p};
-            available.push_back(to_entry(p.meta.runtime, r.name));
+
+    Universe(const config::Config& cfg, const Reporter& r) : repos(repo::load_enabled(cfg, r.progress)) {
+        for (const auto& repo : repos) {
+            for (const auto& p : repo.packages) {
+                const std::string key = p.meta.runtime.form.str();
+                if (by_form.count(key)) continue;
+                by_form[key] = {&repo, &p};
+                available.push_back(to_entry(p.meta.runtime, repo.name));
+            }
         }
     }
-    for (const auto& p : database.packages()) installed.push_back(to_entry(p.definition, p.repository));
+    Universe(const Universe&) = delete;
+    Universe& operator=(const Universe&) = delete;
 
-    solver::Request request;
-    request.install = refs;
-    request.nodeps = opts.nodeps;
-    const solver::Solution solution = solver::solve(available, installed, request);
-    Result result;
-    if (solution.install.empty()) return result;
-    // Installed packages the solver replaces (a new package provides them, or a newer version).
-    std::set<std::string> replacing;
-    for (const auto& r : solution.remove) replacing.insert(r.form.str());
-
-    // Fetch and verify everything before touching the rootfs.
-    const fs::path cache = cfg.packages_cache_dir();
-    fs::create_directories(cache);
-    struct Step {
-        const repo::LoadedRepository* repo;
-        const repo::RepoPackage* pkg;
-        fs::path file;
-        ExtractFilter filter;  // subsets and config protect
-    };
-    std::vector<Step> steps;
-    std::vector<repo::FetchJob> jobs;
-    for (const auto& entry : solution.install) {
-        auto [r, p] = by_form.at(entry.form.str());
-        steps.push_back({r, p, cache / p->meta.path,
-                         extract_filter(file_rules, p->meta.runtime, [&](const std::string& name, const std::string& aside) {
-                             say(reporter, "🔒 Found protected file /" + name + ". Creating /" + aside + ".");
-                         })});
-        jobs.push_back({r, p, steps.back().file});
+    // Exact references to the best available version of every installed package that has a
+    // newer one.
+    std::vector<core::PackageRef> upgrades(const std::vector<db::InstalledPackage>& installed) const {
+        std::map<std::string, const std::string*> best;  // atom -> best version
+        for (const auto& a : available) {
+            const std::string*& b = best[a.form.atom()];
+            if (!b || core::compare_versions(a.form.version, *b) > 0) b = &a.form.version;
+        }
+        std::vector<core::PackageRef> refs;
+        for (const auto& p : installed) {
+            const auto& form = p.definition.form;
+            auto it = best.find(form.atom());
+            if (it != best.end() && core::compare_versions(*it->second, form.version) > 0)
+                refs.push_back({form.category, form.name, core::Selector{core::SelectorOp::Eq, *it->second, {}}});
+        }
+        return refs;
     }
-    say(reporter, "📥 Downloading " + std::to_string(jobs.size()) + " package(s)");
-    repo::fetch_artifacts(jobs, opts.concurrency, [&](std::size_t i, std::uint64_t done, std::uint64_t total) {
-        if (reporter.download) reporter.download(steps[i].pkg->meta.runtime.form, done, total);
-    });
+};
 
-    // File conflicts with installed packages, and between the new ones.
-    std::map<std::string, std::string> claimed;
-    for (const auto& s : steps) {
-        const std::string who = s.pkg->meta.runtime.form.str();
-        for (const auto& [name, directory] : list_entries(s.file)) {
-            if (directory || s.filter.skip(name, false)) continue;  // folders are shared
-            if (auto owner = database.owner(name); owner && !opts.force && !replacing.count(owner->str()))
-                throw Error("file conflict: /" + name + " of " + who + " belongs to installed package " +
-                            owner->str() + " (use --force to overwrite)");
-            if (auto [it, fresh] = claimed.emplace(name, who); !fresh && !opts.force && it->second != who)
-                throw Error("file conflict: /" + name + " is in both " + it->second + " and " + who);
-        }
+std::vector<solver::PackageEntry> entries_of(const std::vector<db::InstalledPackage>& installed) {
+    std::vector<solver::PackageEntry> out;
+    for (const auto& p : installed) out.push_back(to_entry(p.definition, p.repository));
+    return out;
+}
+
+// What a transaction does: packages to add (dependencies first) and installed ones to remove.
+struct Plan {
+    std::vector<solver::PackageEntry> install;
+    std::vector<core::PackageForm> remove;
+
+    void remove_once(const core::PackageForm& f) {
+        if (std::find(remove.begin(), remove.end(), f) == remove.end()) remove.push_back(f);
     }
-
-    // Files of replaced packages that new ones ship again are moved aside first, so that a
-    // failed transaction can put them back.
-    const fs::path backup = system_dir / "replace-backup";
-    std::vector<std::pair<fs::path, fs::path>> moved;  // rootfs path -> backup path
-    fs::remove_all(backup);
-    for (const auto& r : solution.remove) {
-        for (const auto& f : database.files(r.form)) {
-            if (!claimed.count(f)) continue;
-            const fs::path host = resolve_in_root(cfg.rootfs, f, false);
-            std::error_code ec;
-            if (!fs::exists(fs::symlink_status(host, ec)) || fs::is_directory(fs::symlink_status(host, ec))) continue;
-            fs::create_directories(backup);
-            const fs::path aside = backup / std::to_string(moved.size());
-            fs::rename(host, aside);
-            moved.emplace_back(host, aside);
-        }
+    // An installed package of the same category/name as a new one leaves (the solver says so
+    // itself, except when it is bypassed with nodeps).
+    void remove_replaced_versions(const std::vector<db::InstalledPackage>& installed) {
+        for (const auto& e : install)
+            for (const auto& p : installed)
+                if (p.definition.form.atom() == e.form.atom()) remove_once(p.definition.form);
     }
-    struct DropBackup {
-        fs::path dir;
-        ~DropBackup() {
-            std::error_code ec;
-            fs::remove_all(dir, ec);
-        }
-    } drop_backup{backup};
+};
 
-    // Extract and record, undoing this transaction's packages on failure.
-    std::vector<std::pair<core::PackageForm, std::vector<std::string>>> done;
-    try {
-        for (const auto& s : steps) {
-            const auto& form = s.pkg->meta.runtime.form;
-            say(reporter, "📦 Installing " + form.str());
-            std::vector<std::string> files = extract(s.file, cfg.rootfs, s.filter);
-            done.emplace_back(form, files);
-            database.add({s.pkg->meta.runtime, s.repo->name, s.pkg->finalize_install}, files);
-            result.changed.push_back(form);
-        }
-        // The replaced packages leave: their files that no new package ships, then their record.
-        for (const auto& r : solution.remove) {
-            say(reporter, "🔁 Replacing " + r.form.str());
-            remove_files(cfg.rootfs, database.files(r.form), [&](const std::string& f) { return claimed.count(f) > 0; });
-            database.remove(r.form);
-            result.replaced.push_back(r.form);
-        }
-    } catch (...) {
-        // done[i] came from steps[i]; protected files may hold the user's own content.
-        for (size_t i = done.size(); i-- > 0;) {
-            remove_files(cfg.rootfs, done[i].second, steps[i].filter.protect);
-            database.remove(done[i].first);
-        }
-        for (const auto& [host, aside] : moved) {
-            std::error_code ec;
-            fs::rename(aside, host, ec);
-        }
-        throw;
-    }
-
-    // Finalizers run in the rootfs; a failure is reported, the install stays.
-    for (const auto& s : steps) {
-        for (const auto& cmd : s.pkg->finalize_install) {
+// Runs the finalizers of the installed packages `forms` ("category/name-version") in the
+// rootfs, with finalizer_envs; each failure is appended to `errors`, the install stays.
+void run_finalizers(const config::Config& cfg, const db::Database& database, const std::vector<std::string>& forms,
+                    const Reporter& reporter, std::vector<std::string>& errors) {
+    const auto installed = database.packages();
+    for (const auto& form : forms) {
+        auto it = std::find_if(installed.begin(), installed.end(),
+                               [&](const auto& p) { return p.definition.form.str() == form; });
+        if (it == installed.end()) continue;  // removed since by --nodeps or by hand
+        for (const auto& cmd : it->finalize_install) {
             std::vector<std::string> argv = {"env"};
             for (const auto& [k, v] : cfg.finalizer_envs) argv.push_back(k + "=" + v);
             if (fs::equivalent(cfg.rootfs, "/")) {
@@ -202,30 +132,272 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
             } else {
                 argv.insert(argv.end(), {"chroot", cfg.rootfs.string(), "/bin/sh", "-c", cmd});
             }
-            say(reporter, "⚙ Finalizer of " + s.pkg->meta.runtime.form.str() + ": " + cmd);
+            say(reporter, "⚙ Finalizer of " + form + ": " + cmd);
             int code = core::run(argv, reporter.finalizer_output);
             if (code != 0)
-                result.finalizer_errors.push_back("finalizer of " + s.pkg->meta.runtime.form.str() + " failed (exit " +
-                                                  std::to_string(code) + "): " + cmd);
+                errors.push_back("finalizer of " + form + " failed (exit " + std::to_string(code) + "): " + cmd);
         }
     }
+}
+
+// The rootfs a transaction changes: locked, its database open, interrupted work undone.
+struct Session {
+    const config::Config& cfg;
+    fs::path system_dir;
+    Lock lock;
+    db::Database database;
+    fs::path backup_dir;
+
+    Session(const config::Config& c, const Reporter& r)
+        : cfg(c),
+          system_dir(c.system_dir()),
+          lock(system_dir),
+          database(system_dir / "luet.sqlite"),
+          backup_dir(system_dir / "transaction-backup") {
+        std::vector<std::string> errors;
+        auto finalize = [&](const std::vector<std::string>& forms) {
+            run_finalizers(cfg, database, forms, r, errors);
+        };
+        switch (recover(cfg.rootfs, backup_dir, database, finalize)) {
+            case Recovery::rolled_back: say(r, "⚠ Rolled back an interrupted transaction"); break;
+            case Recovery::finished: say(r, "⚠ Finished an interrupted transaction"); break;
+            case Recovery::none: break;
+        }
+        for (const auto& e : errors) say(r, "⚠ " + e);
+    }
+};
+
+// Keeps `host`'s content at `aside` while leaving `host` in place: a hard link (extraction
+// unlinks a path before writing it, so the link keeps the old content), or a copy when the
+// backup folder is on another filesystem.
+void keep_aside(const fs::path& host, const fs::path& aside) {
+    if (::link(host.c_str(), aside.c_str()) == 0) return;
+    fs::copy(host, aside, fs::copy_options::copy_symlinks);
+}
+
+// Moves `host` to `aside` (copy and remove across filesystems).
+void move_aside(const fs::path& host, const fs::path& aside) {
+    std::error_code ec;
+    fs::rename(host, aside, ec);
+    if (!ec) return;
+    fs::copy(host, aside, fs::copy_options::copy_symlinks);
+    fs::remove(host);
+}
+
+// Runs `plan` on the session's rootfs following the journal protocol of journal.hpp; `u` holds
+// the packages of plan.install (null when there are none).
+Result execute(Session& s, const Universe* u, const Plan& plan, const Options& opts, const Reporter& reporter) {
+    Result result;
+    const fs::path& rootfs = s.cfg.rootfs;
+
+    // Fetch and verify everything before touching the rootfs.
+    const fs::path cache = s.cfg.packages_cache_dir();
+    fs::create_directories(cache);
+    struct Step {
+        const repo::LoadedRepository* repo;
+        const repo::RepoPackage* pkg;
+        fs::path file;
+        ExtractFilter filter;  // subsets and config protect
+    };
+    const FileRules file_rules = load_file_rules(s.cfg);
+    Journal journal;
+    // A protected file is written aside under a name chosen while extracting: the stored
+    // journal learns it before the file is written.
+    auto on_protected = [&](const std::string& name, const std::string& aside) {
+        say(reporter, "🔒 Found protected file /" + name + ". Creating /" + aside + ".");
+        journal.written.push_back(aside);
+        s.database.set_journal(journal.to_json());
+    };
+    std::vector<Step> steps;
+    std::vector<repo::FetchJob> jobs;
+    for (const auto& entry : plan.install) {
+        auto [r, p] = u->by_form.at(entry.form.str());
+        steps.push_back({r, p, cache / p->meta.path, extract_filter(file_rules, p->meta.runtime, on_protected)});
+        jobs.push_back({r, p, steps.back().file});
+        result.downloaded.push_back(entry.form);
+    }
+    if (!jobs.empty()) {
+        say(reporter, "📥 Downloading " + std::to_string(jobs.size()) + " package(s)");
+        repo::fetch_artifacts(jobs, opts.concurrency, [&](std::size_t i, std::uint64_t done, std::uint64_t total) {
+            if (reporter.download) reporter.download(steps[i].pkg->meta.runtime.form, done, total);
+        });
+    }
+    if (opts.download_only) return result;
+
+    std::set<std::string> leaving;
+    for (const auto& f : plan.remove) leaving.insert(f.str());
+    auto stays = [&](const core::PackageForm& f) { return !leaving.count(f.str()); };
+
+    // File conflicts with the installed packages that stay, and between the new ones.
+    std::map<std::string, std::string> claimed;  // non-folder entry -> new package
+    std::set<std::string> dirs;                  // folders the new packages need
+    for (const auto& step : steps) {
+        const std::string who = step.pkg->meta.runtime.form.str();
+        for (const auto& [name, directory] : list_entries(step.file)) {
+            if (step.filter.skip && step.filter.skip(name, directory)) continue;  // a subset not enabled
+            for (fs::path p = fs::path(name).parent_path(); !p.empty(); p = p.parent_path()) dirs.insert(p.string());
+            if (directory) {
+                dirs.insert(name);
+                continue;
+            }
+            for (const auto& owner : s.database.owners(name))
+                if (stays(owner) && !opts.force)
+                    throw Error("file conflict: /" + name + " of " + who + " belongs to installed package " +
+                                owner.str() + " (use --force to overwrite)");
+            if (auto [it, fresh] = claimed.emplace(name, who); !fresh && !opts.force && it->second != who)
+                throw Error("file conflict: /" + name + " is in both " + it->second + " and " + who);
+        }
+    }
+
+    // The journal: every path the transaction will write, create or move out, planned up front.
+    std::error_code ec;
+    for (const auto& d : dirs)
+        if (!fs::exists(fs::symlink_status(resolve_in_root(rootfs, d, false), ec))) journal.created_dirs.push_back(d);
+    auto plan_backup = [&](const std::string& name) {
+        journal.backups.emplace_back(name, std::to_string(journal.backups.size()));
+    };
+    for (const auto& [name, who] : claimed) {
+        journal.written.push_back(name);
+        const auto st = fs::symlink_status(resolve_in_root(rootfs, name, false), ec);
+        if (fs::exists(st) && !fs::is_directory(st)) plan_backup(name);
+    }
+    const size_t overwritten = journal.backups.size();
+    // Children first: a symlinked folder must still be there to reach its files.
+    // Protected configuration files of leaving packages stay on disk, as upstream keeps them.
+    std::set<std::string, std::greater<>> leaving_files;
+    const auto installed = s.database.packages();
+    for (const auto& form : plan.remove) {
+        auto it = std::find_if(installed.begin(), installed.end(),
+                               [&](const auto& p) { return p.definition.form == form; });
+        const ProtectedDirs protected_dirs(file_rules.protect, it != installed.end() ? it->definition : spec::Definition{form});
+        for (const auto& name : s.database.files(form))
+            if (!protected_dirs.protects(name)) leaving_files.insert(name);
+    }
+    for (const auto& name : leaving_files) {
+        if (claimed.count(name)) continue;
+        const auto st = fs::symlink_status(resolve_in_root(rootfs, name, false), ec);
+        if (!fs::exists(st)) continue;
+        if (fs::is_directory(st)) {
+            journal.leaving_dirs.push_back(name);
+            continue;
+        }
+        const auto owners = s.database.owners(name);
+        if (std::any_of(owners.begin(), owners.end(), stays)) continue;  // another package keeps it
+        plan_backup(name);
+    }
+
+    s.database.set_journal(journal.to_json());
+    crash_point("journal");
+    std::vector<std::pair<db::InstalledPackage, std::vector<std::string>>> added;
+    try {
+        fs::create_directories(s.backup_dir);
+        for (size_t i = 0; i < overwritten; ++i) {
+            const auto& [name, aside] = journal.backups[i];
+            keep_aside(resolve_in_root(rootfs, name, false), s.backup_dir / aside);
+            crash_point("backup");
+        }
+        for (const auto& step : steps) {
+            const auto& def = step.pkg->meta.runtime;
+            say(reporter, "📦 Installing " + def.form.str());
+            added.push_back({{def, step.repo->name, step.pkg->finalize_install}, extract(step.file, rootfs, step.filter)});
+            crash_point("extract");
+        }
+        for (const auto& form : plan.remove) say(reporter, "🗑 Removing " + form.str());
+        for (size_t i = overwritten; i < journal.backups.size(); ++i) {
+            const auto& [name, aside] = journal.backups[i];
+            move_aside(resolve_in_root(rootfs, name, false), s.backup_dir / aside);
+            crash_point("remove");
+        }
+        journal.committed = true;
+        for (const auto& [pkg, files] : added)
+            if (!pkg.finalize_install.empty()) journal.finalize.push_back(pkg.definition.form.str());
+        s.database.commit(plan.remove, added, journal.to_json());
+    } catch (...) {
+        roll_back(rootfs, s.backup_dir, journal);
+        s.database.clear_journal();
+        throw;
+    }
+    crash_point("commit");
+    for (const auto& [pkg, files] : added) result.changed.push_back(pkg.definition.form);
+    result.replaced = plan.remove;
+    finish(rootfs, s.backup_dir, journal, s.database, [&](const std::vector<std::string>& forms) {
+        run_finalizers(s.cfg, s.database, forms, reporter, result.finalizer_errors);
+    });
     return result;
+}
+
+// Resolves install requests against the universe and the installed packages.
+Plan solve_install(const Universe& u, const std::vector<solver::PackageEntry>& installed,
+                   const std::vector<core::PackageRef>& refs, bool nodeps, bool update_all = false) {
+    solver::Request request;
+    request.install = refs;
+    request.nodeps = nodeps;
+    request.update_all = update_all;
+    const solver::Solution solution = solver::solve(u.available, installed, request);
+    Plan plan;
+    plan.install = solution.install;
+    for (const auto& r : solution.remove) plan.remove_once(r.form);
+    return plan;
+}
+
+// Drops the requested packages themselves from a plan (--onlydeps).
+void keep_only_deps(Plan& plan, const std::vector<core::PackageRef>& refs) {
+    std::erase_if(plan.install, [&](const solver::PackageEntry& e) {
+        return std::any_of(refs.begin(), refs.end(), [&](const auto& r) { return r.matches(e.form); });
+    });
+}
+
+const db::InstalledPackage& find_installed(const std::vector<db::InstalledPackage>& installed,
+                                           const core::PackageRef& ref) {
+    auto it = std::find_if(installed.begin(), installed.end(),
+                           [&](const auto& p) { return ref.matches(p.definition.form); });
+    if (it == installed.end()) throw Error("package " + ref.str() + " is not installed");
+    return *it;
+}
+
+// True when an installed package outside `leaving` satisfies `req`.
+bool satisfied_by_rest(const std::vector<db::InstalledPackage>& installed, const std::set<std::string>& leaving,
+                       const core::PackageRef& req) {
+    return std::any_of(installed.begin(), installed.end(), [&](const auto& p) {
+        if (leaving.count(p.definition.form.str())) return false;
+        if (req.matches(p.definition.form)) return true;
+        return std::any_of(p.definition.provides.begin(), p.definition.provides.end(),
+                           [&](const auto& prov) { return prov.atom() == req.atom(); });
+    });
+}
+
+bool satisfies(const db::InstalledPackage& p, const core::PackageRef& req) {
+    if (req.matches(p.definition.form)) return true;
+    return std::any_of(p.definition.provides.begin(), p.definition.provides.end(),
+                       [&](const auto& prov) { return prov.atom() == req.atom(); });
+}
+
+}  // namespace
+
+Result install(const config::Config& cfg, const std::vector<core::PackageRef>& refs, const Options& opts,
+               const Reporter& reporter) {
+    Session s(cfg, reporter);
+    const auto installed = s.database.packages();
+    Universe u(cfg, reporter);
+    std::vector<core::PackageRef> request = refs;
+    if (!opts.relax && !installed.empty()) {
+        say(reporter, "🤔 Checking for available upgrades");
+        for (const auto& r : u.upgrades(installed)) request.push_back(r);
+    }
+    Plan plan = solve_install(u, entries_of(installed), request, opts.nodeps);
+    if (opts.onlydeps) keep_only_deps(plan, refs);
+    plan.remove_replaced_versions(installed);
+    if (plan.install.empty()) return {};
+    return execute(s, &u, plan, opts, reporter);
 }
 
 Result uninstall(const config::Config& cfg, const std::vector<core::PackageRef>& refs, const Options& opts,
                  const Reporter& reporter) {
-    const fs::path system_dir = cfg.system_dir();
-    Lock lock(system_dir);
-    db::Database database(system_dir / "luet.sqlite");
-    const auto installed = database.packages();
+    Session s(cfg, reporter);
+    const auto installed = s.database.packages();
 
     std::vector<const db::InstalledPackage*> targets;
-    for (const auto& ref : refs) {
-        auto it = std::find_if(installed.begin(), installed.end(),
-                               [&](const auto& p) { return ref.matches(p.definition.form); });
-        if (it == installed.end()) throw Error("package " + ref.str() + " is not installed");
-        targets.push_back(&*it);
-    }
+    for (const auto& ref : refs) targets.push_back(&find_installed(installed, ref));
     std::set<std::string> leaving;
     for (const auto* t : targets) leaving.insert(t->definition.form.str());
 
@@ -234,38 +406,91 @@ Result uninstall(const config::Config& cfg, const std::vector<core::PackageRef>&
             for (const auto& other : installed) {
                 if (leaving.count(other.definition.form.str())) continue;
                 for (const auto& req : other.definition.requires_) {
-                    if (!req.matches(t->definition.form)) continue;
-                    // Still satisfied by another installed package (another version or a provider)?
-                    bool satisfied = std::any_of(installed.begin(), installed.end(), [&](const auto& p) {
-                        if (leaving.count(p.definition.form.str())) return false;
-                        if (req.matches(p.definition.form)) return true;
-                        return std::any_of(p.definition.provides.begin(), p.definition.provides.end(),
-                                           [&](const auto& prov) { return prov.atom() == req.atom(); });
+                    if (!req.matches(t->definition.form) || satisfied_by_rest(installed, leaving, req)) continue;
+                    throw Error("cannot uninstall " + t->definition.form.str() + ": installed package " +
+                                other.definition.form.str() + " requires " + req.str() +
+                                " (use --nodeps to remove it anyway)");
+                }
+            }
+        }
+    }
+    if (opts.full) {
+        // Dependencies of leaving packages that no staying package requires leave too, until
+        // nothing changes (upstream: uninstall --full).
+        for (bool grew = true; grew;) {
+            grew = false;
+            for (const auto& p : installed) {
+                if (leaving.count(p.definition.form.str())) continue;
+                auto required_by = [&](bool by_leaving) {
+                    return std::any_of(installed.begin(), installed.end(), [&](const auto& q) {
+                        if (&q == &p || leaving.count(q.definition.form.str()) != (by_leaving ? 1u : 0u)) return false;
+                        return std::any_of(q.definition.requires_.begin(), q.definition.requires_.end(),
+                                           [&](const auto& req) { return satisfies(p, req); });
                     });
-                    if (!satisfied)
-                        throw Error("cannot uninstall " + t->definition.form.str() + ": installed package " +
-                                    other.definition.form.str() + " requires " + req.str() +
-                                    " (use --nodeps to remove it anyway)");
+                };
+                if (required_by(true) && !required_by(false)) {
+                    leaving.insert(p.definition.form.str());
+                    targets.push_back(&p);
+                    grew = true;
                 }
             }
         }
     }
 
-    const ConfigProtect config_protect = load_config_protect(cfg);
-    Result result;
-    for (const auto* t : targets) {
-        const auto& form = t->definition.form;
-        say(reporter, "🗑 Removing " + form.str());
-        // Files another package owns too stay, and so do protected configuration files.
-        const ProtectedDirs protected_dirs(config_protect, t->definition);
-        remove_files(cfg.rootfs, database.files(form), [&](const std::string& f) {
-            auto owner = database.owner(f);
-            return (owner && !(*owner == form)) || protected_dirs.protects(f);
-        });
-        database.remove(form);
-        result.changed.push_back(form);
-    }
+    Plan plan;
+    for (const auto* t : targets) plan.remove_once(t->definition.form);
+    Result result = execute(s, nullptr, plan, opts, reporter);
+    result.changed = result.replaced;
+    result.replaced.clear();
     return result;
+}
+
+Result upgrade(const config::Config& cfg, const Options& opts, const Reporter& reporter) {
+    Session s(cfg, reporter);
+    const auto installed = s.database.packages();
+    Universe u(cfg, reporter);
+    say(reporter, "🤔 Computing upgrade");
+    Plan plan = opts.universe ? solve_install(u, entries_of(installed), {}, false, true)
+                              : solve_install(u, entries_of(installed), u.upgrades(installed), opts.nodeps);
+    plan.remove_replaced_versions(installed);
+    if (plan.install.empty() && plan.remove.empty()) return {};
+    return execute(s, &u, plan, opts, reporter);
+}
+
+Result reinstall(const config::Config& cfg, const std::vector<core::PackageRef>& refs, const Options& opts,
+                 const Reporter& reporter) {
+    Session s(cfg, reporter);
+    const auto installed = s.database.packages();
+    Universe u(cfg, reporter);
+    Plan plan;
+    for (const auto& ref : refs) {
+        const auto& form = find_installed(installed, ref).definition.form;
+        auto it = std::find_if(u.available.begin(), u.available.end(), [&](const auto& e) { return e.form == form; });
+        if (it == u.available.end())
+            throw Error("cannot reinstall " + form.str() + ": no enabled repository has this version");
+        plan.install.push_back(*it);
+        plan.remove_once(form);
+    }
+    return execute(s, &u, plan, opts, reporter);
+}
+
+Result replace(const config::Config& cfg, const std::vector<core::PackageRef>& olds,
+               const std::vector<core::PackageRef>& news, const Options& opts, const Reporter& reporter) {
+    Session s(cfg, reporter);
+    const auto installed = s.database.packages();
+    std::set<std::string> leaving;
+    for (const auto& ref : olds) leaving.insert(find_installed(installed, ref).definition.form.str());
+    std::vector<db::InstalledPackage> rest;
+    for (const auto& p : installed)
+        if (!leaving.count(p.definition.form.str())) rest.push_back(p);
+
+    Universe u(cfg, reporter);
+    Plan plan = solve_install(u, entries_of(rest), news, opts.nodeps);
+    if (opts.onlydeps) keep_only_deps(plan, news);
+    for (const auto& p : installed)
+        if (leaving.count(p.definition.form.str())) plan.remove_once(p.definition.form);
+    plan.remove_replaced_versions(rest);
+    return execute(s, &u, plan, opts, reporter);
 }
 
 }  // namespace luet::install

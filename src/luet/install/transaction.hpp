@@ -1,10 +1,16 @@
-// Install and uninstall transactions on a rootfs.
+// Install, uninstall, upgrade, reinstall and replace transactions on a rootfs.
 //
-// Order of an install (upstream: mudler/luet pkg/installer/installer.go):
-// sync repositories → solve → fetch every artifact and verify its sha256 → check file
-// conflicts → extract (dependencies first) and record each package in the database →
-// run finalizers. Nothing is extracted before every artifact is verified; a failure while
-// extracting removes what this transaction extracted and recorded.
+// Order of a transaction (upstream: mudler/luet pkg/installer/installer.go):
+// lock the rootfs → finish or undo an interrupted transaction (install/journal.hpp) → sync
+// repositories → solve → fetch every artifact and verify its sha256 → check file conflicts →
+// journal → extract (dependencies first) → move the leaving packages' files out → one
+// database commit → run finalizers. Nothing is extracted before every artifact is verified;
+// a failure before the commit, or a kill at any point, leaves the rootfs and the database as
+// before the transaction (after the next command, for a kill). The journal lives in the
+// database, the backups in <system_dir>/transaction-backup.
+//
+// Every call holds an exclusive flock on <system_dir>/luet.lock for its life; a second luet
+// process changing the same rootfs fails at once with luet::Error.
 #pragma once
 
 #include <cstdint>
@@ -19,9 +25,14 @@
 namespace luet::install {
 
 struct Options {
-    bool nodeps = false;  // ignore requires (install) or reverse dependencies (uninstall)
-    bool force = false;   // overwrite files owned by other packages
-    int concurrency = 4;  // artifacts downloaded at once
+    bool nodeps = false;         // install: ignore requires; uninstall: ignore reverse dependencies
+    bool force = false;          // overwrite files owned by other packages
+    bool onlydeps = false;       // install/replace: install only what the requested packages require
+    bool download_only = false;  // fetch and verify into the packages cache, change nothing else
+    bool relax = false;          // install: leave installed packages at their versions
+    bool full = false;           // uninstall: also remove dependencies nothing else requires
+    bool universe = false;       // upgrade: let the solver pick the best consistent set of upgrades
+    int concurrency = 4;         // artifacts downloaded at once
 };
 
 struct Reporter {
@@ -32,13 +43,16 @@ struct Reporter {
 };
 
 struct Result {
-    std::vector<core::PackageForm> changed;      // installed or removed packages
-    std::vector<core::PackageForm> replaced;     // installed packages removed because a new one provides them
+    std::vector<core::PackageForm> changed;      // installed (or, for uninstall, removed) packages
+    std::vector<core::PackageForm> replaced;     // installed packages removed by the transaction
+    std::vector<core::PackageForm> downloaded;   // with download_only: the artifacts fetched
     std::vector<std::string> finalizer_errors;   // one message per failed finalizer command
 };
 
-// Installs the packages matching `refs` and what they require. Packages already installed
-// are skipped; when nothing is left, Result::changed is empty.
+// Installs the packages matching `refs` and what they require. Without opts.relax, installed
+// packages with a newer version in the repositories are upgraded in the same transaction
+// (upstream's "Checking for available upgrades"). Packages already installed are skipped;
+// when nothing is left, Result::changed is empty.
 // Throws luet::ResolveError for unknown or unsatisfiable requests and luet::Error for
 // repository, checksum, conflict and extraction problems; the rootfs and database are then
 // as before the call.
@@ -46,9 +60,29 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
                const Reporter& reporter);
 
 // Removes the installed packages matching `refs`: exactly the files each one owns (folders
-// only when left empty). Throws luet::Error when a package is not installed or, without
-// nodeps, when another installed package requires it.
+// only when left empty, files another package owns too stay). With opts.full, the packages
+// they required that no remaining package requires go too. Throws luet::Error when a package
+// is not installed or, without nodeps, when another installed package requires it.
 Result uninstall(const config::Config& cfg, const std::vector<core::PackageRef>& refs, const Options& opts,
                  const Reporter& reporter);
+
+// Upgrades every installed package to the best version the repositories have (build
+// revisions "+N" included). A file moving from one package to another between versions is
+// not a conflict. With opts.universe the solver may keep a package back when its upgrade
+// would break a constraint; otherwise that is an error. Result::changed is empty when
+// everything is up to date.
+Result upgrade(const config::Config& cfg, const Options& opts, const Reporter& reporter);
+
+// Removes and installs again the installed packages matching `refs`, at their installed
+// version (upstream `luet reinstall`). Throws luet::Error when a package is not installed or
+// its version is in no repository.
+Result reinstall(const config::Config& cfg, const std::vector<core::PackageRef>& refs, const Options& opts,
+                 const Reporter& reporter);
+
+// Removes the installed packages `olds` and installs `news` (with what they require) in one
+// transaction (upstream `luet replace OLD... --for NEW...`). Throws luet::Error when an old
+// package is not installed, and as install() does.
+Result replace(const config::Config& cfg, const std::vector<core::PackageRef>& olds,
+               const std::vector<core::PackageRef>& news, const Options& opts, const Reporter& reporter);
 
 }  // namespace luet::install

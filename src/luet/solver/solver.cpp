@@ -252,6 +252,7 @@ Solution solve(const std::vector<PackageEntry>& available, const std::vector<Pac
     queue_init(&jobs);
     for (const auto& ref : request.install) queue_push2(&jobs, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES, pool.dep(ref));
     for (const auto& ref : request.remove) queue_push2(&jobs, SOLVER_ERASE | SOLVER_SOLVABLE_PROVIDES, pool.dep(ref));
+    if (request.update_all) queue_push2(&jobs, SOLVER_UPDATE | SOLVER_SOLVABLE_ALL, 0);
     Solver* solv = solver_create(pool.get());
     const int problems = solver_solve(solv, &jobs);
     queue_free(&jobs);

@@ -33,6 +33,8 @@ struct Request {
     std::vector<core::PackageRef> install;  // packages the user asked for
     std::vector<core::PackageRef> remove;   // packages to uninstall
     bool nodeps = false;                    // install only what is asked, ignore requires
+    bool update_all = false;                // also update every installed package where the
+                                            // constraints allow (upgrade --universe)
 };
 
 struct Solution {
