@@ -1,33 +1,9 @@
 // `luet miner reinstall-package|install-package|remove-package` (geaaru/luet cmd/miner.go,
 // cmd/miner/*.go): low-level operations without the solver, for advanced users.
 #include "cli/commands.hpp"
-#include "luet/install/miner.hpp"
+#include "luet/install/transaction.hpp"
 
 namespace luet::cli {
-namespace {
-
-install::Reporter reporter() {
-    install::Reporter r;
-    r.progress = info;
-    r.finalizer_output = [](std::string_view line) { info("  │ " + std::string(line)); };
-    return r;
-}
-
-// Failed finalizers make the command fail after the packages were installed, as install.
-void check_finalizers(const install::Result& result) {
-    if (result.finalizer_errors.empty()) return;
-    std::string all;
-    for (const auto& e : result.finalizer_errors) all += "\n  " + e;
-    throw Error("finalizers failed:" + all);
-}
-
-std::vector<core::PackageRef> parse_refs(const std::vector<std::string>& args) {
-    std::vector<core::PackageRef> refs;
-    for (const auto& p : args) refs.push_back(core::parse_package_arg(p));
-    return refs;
-}
-
-}  // namespace
 
 void add_miner(CLI::App& app, Globals& g) {
     auto* miner = app.add_subcommand("miner", "Advance Users/Develpers only commands.");
@@ -47,10 +23,9 @@ void add_miner(CLI::App& app, Globals& g) {
     ri->add_option("packages", ri_args->packages, "<pkg1> <pkg2> ... <pkgN>")->required();
     ri->add_flag("--skip-finalizers", ri_args->skip_finalizers, "Skip the execution of the finalizers.");
     ri->callback([ri_args, &g] {
-        const auto result = install::reinstall_packages(load_config(g), parse_refs(ri_args->packages),
-                                                        ri_args->skip_finalizers, reporter());
-        for (const auto& f : result.changed) info("✔ Reinstalled " + f.str());
-        check_finalizers(result);
+        install::Options opts;
+        opts.skip_finalizers = ri_args->skip_finalizers;
+        report(install::reinstall(load_config(g), parse_packages(ri_args->packages), opts, install_reporter()), opts);
     });
 
     struct InstallArgs {
@@ -69,11 +44,12 @@ void add_miner(CLI::App& app, Globals& g) {
     in->add_flag("--force", in_args->force, "Ignoring conflicts and errors.");
     in->add_flag("--skip-finalizers", in_args->skip_finalizers, "Skip the execution of the finalizers.");
     in->callback([in_args, &g] {
-        const auto result =
-            install::install_packages(load_config(g), in_args->repository, parse_refs(in_args->packages),
-                                      in_args->force, in_args->skip_finalizers, reporter());
-        for (const auto& f : result.changed) info("✔ Installed " + f.str());
-        check_finalizers(result);
+        install::Options opts;
+        opts.force = in_args->force;
+        opts.skip_finalizers = in_args->skip_finalizers;
+        report(install::install_from(load_config(g), in_args->repository, parse_packages(in_args->packages), opts,
+                                     install_reporter()),
+               opts);
     });
 
     auto rm_args = std::make_shared<std::vector<std::string>>();
@@ -83,7 +59,9 @@ void add_miner(CLI::App& app, Globals& g) {
     rm->alias("rm");
     rm->add_option("packages", *rm_args, "<pkg1> <pkg2> ... <pkgN>")->required();
     rm->callback([rm_args, &g] {
-        const auto result = install::uninstall(load_config(g), parse_refs(*rm_args), {true, false}, reporter());
+        install::Options opts;
+        opts.nodeps = true;
+        const auto result = install::uninstall(load_config(g), parse_packages(*rm_args), opts, install_reporter());
         for (const auto& f : result.changed) info("✔ Uninstalled " + f.str());
     });
 }

@@ -60,8 +60,13 @@ struct Universe {
     std::vector<solver::PackageEntry> available;
     std::map<std::string, std::pair<const repo::LoadedRepository*, const repo::RepoPackage*>> by_form;
 
-    Universe(const config::Config& cfg, const Reporter& r) : repos(repo::load_enabled(cfg, r.progress)) {
+    // `only`: when not empty, the packages of that repository alone.
+    Universe(const config::Config& cfg, const Reporter& r, const std::string& only = {})
+        : repos(repo::load_enabled(cfg, r.progress)) {
+        if (!only.empty() && std::none_of(repos.begin(), repos.end(), [&](const auto& x) { return x.name == only; }))
+            throw Error("repository " + only + " is not configured or not enabled");
         for (const auto& repo : repos) {
+            if (!only.empty() && repo.name != only) continue;
             for (const auto& p : repo.packages) {
                 const std::string key = p.meta.runtime.form.str();
                 if (by_form.count(key)) continue;
@@ -309,8 +314,9 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
             crash_point("remove");
         }
         journal.committed = true;
-        for (const auto& [pkg, files] : added)
-            if (!pkg.finalize_install.empty()) journal.finalize.push_back(pkg.definition.form.str());
+        if (!opts.skip_finalizers)
+            for (const auto& [pkg, files] : added)
+                if (!pkg.finalize_install.empty()) journal.finalize.push_back(pkg.definition.form.str());
         s.database.commit(plan.remove, added, journal.to_json());
     } catch (...) {
         roll_back(rootfs, s.backup_dir, journal);
@@ -490,6 +496,24 @@ Result replace(const config::Config& cfg, const std::vector<core::PackageRef>& o
     for (const auto& p : installed)
         if (leaving.count(p.definition.form.str())) plan.remove_once(p.definition.form);
     plan.remove_replaced_versions(rest);
+    return execute(s, &u, plan, opts, reporter);
+}
+
+Result install_from(const config::Config& cfg, const std::string& repository, const std::vector<core::PackageRef>& refs,
+                    const Options& opts, const Reporter& reporter) {
+    Session s(cfg, reporter);
+    const auto installed = s.database.packages();
+    Universe u(cfg, reporter, repository);
+    Plan plan;
+    for (const auto& ref : refs) {
+        const solver::PackageEntry* best = nullptr;
+        for (const auto& e : u.available)
+            if (ref.matches(e.form) && (!best || core::compare_versions(e.form.version, best->form.version) > 0))
+                best = &e;
+        if (!best) throw Error("package " + ref.str() + " is not in repository " + repository);
+        plan.install.push_back(*best);
+    }
+    plan.remove_replaced_versions(installed);
     return execute(s, &u, plan, opts, reporter);
 }
 

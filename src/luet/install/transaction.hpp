@@ -33,6 +33,7 @@ struct Options {
     bool full = false;           // uninstall: also remove dependencies nothing else requires
     bool universe = false;       // upgrade: let the solver pick the best consistent set of upgrades
     int concurrency = 4;         // artifacts downloaded at once
+    bool skip_finalizers = false;  // miner: do not run the installed packages' finalizers
 };
 
 struct Reporter {
@@ -84,5 +85,13 @@ Result reinstall(const config::Config& cfg, const std::vector<core::PackageRef>&
 // package is not installed, and as install() does.
 Result replace(const config::Config& cfg, const std::vector<core::PackageRef>& olds,
                const std::vector<core::PackageRef>& news, const Options& opts, const Reporter& reporter);
+
+// Installs from the enabled repository `repository` the highest version matching each of
+// `refs`, without the solver: requires are not followed, an installed version of the same
+// package is replaced (geaaru/luet `miner install-package`). Journaled like install().
+// Throws luet::Error for an unknown or disabled repository, a reference it does not hold,
+// or a file conflict (unless opts.force).
+Result install_from(const config::Config& cfg, const std::string& repository, const std::vector<core::PackageRef>& refs,
+                    const Options& opts, const Reporter& reporter);
 
 }  // namespace luet::install
