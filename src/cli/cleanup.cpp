@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "luet/install/cleanup.hpp"
+#include "luet/install/transaction.hpp"
 
 namespace luet::cli {
 
@@ -13,8 +14,11 @@ void add_cleanup(CLI::App& app, Globals& g) {
     cmd->add_flag("--purge-repos", *purge, "Remove all repos files. This impacts on searching packages too.");
     cmd->callback([purge, &g] {
         const auto cfg = load_config(g);
-        info("Cleaned: " + std::to_string(install::clean_packages_cache(cfg)) + " packages.");
-        if (*purge) info("Repos Cleaned: " + std::to_string(install::purge_repositories(cfg)));
+        // Under the rootfs lock: an install running beside must not lose its downloads.
+        install::with_rootfs(cfg, install_reporter(), [&](db::Database&) {
+            info("Cleaned: " + std::to_string(install::clean_packages_cache(cfg)) + " packages.");
+            if (*purge) info("Repos Cleaned: " + std::to_string(install::purge_repositories(cfg)));
+        });
     });
 }
 

@@ -9,11 +9,18 @@
 #include "cli/commands.hpp"
 #include "luet/artifact/artifact.hpp"
 #include "luet/db/database.hpp"
+#include "luet/install/transaction.hpp"
 
 namespace luet::cli {
 namespace {
 
 db::Database open_database(const Globals& g) { return db::Database(load_config(g).system_dir() / "luet.sqlite"); }
+
+// Changes go through the rootfs lock and the recovery of an interrupted transaction, as
+// install and uninstall do.
+void change_database(const Globals& g, const std::function<void(db::Database&)>& fn) {
+    install::with_rootfs(load_config(g), install_reporter(), fn);
+}
 
 // The recorded packages matching each argument ("cat/name", "cat/name@1.0", "=cat/name-1.0"...).
 std::vector<std::vector<spec::Definition>> find_each(const db::Database& database,
@@ -33,8 +40,7 @@ void add_create(CLI::App& parent, Globals& g) {
     auto files = std::make_shared<std::vector<std::string>>();
     auto* cmd = parent.add_subcommand("create", "Insert a package in the system DB");
     cmd->add_option("metadata", *files, "Artifact metadata files (NAME-CATEGORY-VERSION.metadata.yaml)")->required();
-    cmd->callback([files, &g] {
-        auto database = open_database(g);
+    cmd->callback([files, &g] { change_database(g, [&](db::Database& database) {
         // Every file is read and checked before the first record is written.
         std::vector<artifact::Metadata> metas;
         for (const auto& f : *files) {
@@ -48,7 +54,7 @@ void add_create(CLI::App& parent, Globals& g) {
             database.add({m.runtime, "", {}}, m.files);
             info(m.runtime.form.str() + " created");
         }
-    });
+    }); });
 }
 
 void add_get(CLI::App& parent, Globals& g) {
@@ -87,8 +93,7 @@ void add_remove(CLI::App& parent, Globals& g) {
         "remove", "Remove a package from the system DB (forcefully - you normally don't want to do that)");
     cmd->add_option("package", a->packages, "Packages: CAT/NAME[@VERSION]")->required();
     cmd->add_flag("--force", a->force, "Force uninstall");
-    cmd->callback([a, &g] {
-        auto database = open_database(g);
+    cmd->callback([a, &g] { change_database(g, [&](db::Database& database) {
         const auto found = find_each(database, a->packages);
         // Unknown packages stop the command before any record goes, unless --force.
         for (size_t i = 0; i < found.size(); ++i) {
@@ -99,7 +104,7 @@ void add_remove(CLI::App& parent, Globals& g) {
         }
         for (const auto& defs : found)
             for (const auto& def : defs) database.remove(def.form);
-    });
+    }); });
 }
 
 }  // namespace
@@ -111,7 +116,7 @@ void add_database(CLI::App& app, Globals& g) {
     add_get(*cmd, g);
     add_remove(*cmd, g);
     auto* reindex = cmd->add_subcommand("reindex", "Reindex local database");
-    reindex->callback([&g] { open_database(g).reindex(); });
+    reindex->callback([&g] { change_database(g, [](db::Database& database) { database.reindex(); }); });
 }
 
 }  // namespace luet::cli

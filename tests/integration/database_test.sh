@@ -74,6 +74,14 @@ expect_ok "install foo/baz" "$LUET" install -y --config "$WORK/luet.yaml" foo/ba
 CACHE=$R/var/cache/luet/packages
 expect_file "$CACHE/baz-foo-2.0.package.tar.gz" "the artifact is in the packages cache"
 mkdir -p "$CACHE/subdir"
+exec {lockfd}>"$R/var/cache/luet/luet.lock"
+flock -n "$lockfd"
+expect_fail "cleanup waits for no install: a held lock refuses it" "Another process is running" \
+  "$LUET" cleanup --config "$WORK/luet.yaml"
+expect_fail "database remove under a held lock is refused" "Another process is running" \
+  "$LUET" database remove --config "$WORK/luet.yaml" foo/baz
+expect_file "$CACHE/baz-foo-2.0.package.tar.gz" "the cache is untouched while locked"
+exec {lockfd}>&-
 expect_ok "cleanup" "$LUET" cleanup --config "$WORK/luet.yaml"
 expect_output '^Cleaned: 1 packages\.$' "cleanup counts the removed artifacts"
 expect_no_file "$CACHE/baz-foo-2.0.package.tar.gz" "the artifact is gone"

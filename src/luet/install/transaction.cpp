@@ -272,9 +272,11 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
     std::set<std::string, std::greater<>> leaving_files;
     const auto installed = s.database.packages();
     for (const auto& form : plan.remove) {
+        // Plans only remove installed packages.
         auto it = std::find_if(installed.begin(), installed.end(),
                                [&](const auto& p) { return p.definition.form == form; });
-        const ProtectedDirs protected_dirs(file_rules.protect, it != installed.end() ? it->definition : spec::Definition{form});
+        if (it == installed.end()) throw Error("package " + form.str() + " is not installed");
+        const ProtectedDirs protected_dirs(file_rules.protect, it->definition);
         for (const auto& name : s.database.files(form))
             if (!protected_dirs.protects(name)) leaving_files.insert(name);
     }
@@ -497,6 +499,11 @@ Result replace(const config::Config& cfg, const std::vector<core::PackageRef>& o
         if (leaving.count(p.definition.form.str())) plan.remove_once(p.definition.form);
     plan.remove_replaced_versions(rest);
     return execute(s, &u, plan, opts, reporter);
+}
+
+void with_rootfs(const config::Config& cfg, const Reporter& reporter, const std::function<void(db::Database&)>& fn) {
+    Session s(cfg, reporter);
+    fn(s.database);
 }
 
 Result install_from(const config::Config& cfg, const std::string& repository, const std::vector<core::PackageRef>& refs,

@@ -22,6 +22,10 @@
 #include "luet/core/package.hpp"
 #include "luet/core/process.hpp"
 
+namespace luet::db {
+class Database;
+}
+
 namespace luet::install {
 
 struct Options {
@@ -93,5 +97,11 @@ Result replace(const config::Config& cfg, const std::vector<core::PackageRef>& o
 // or a file conflict (unless opts.force).
 Result install_from(const config::Config& cfg, const std::string& repository, const std::vector<core::PackageRef>& refs,
                     const Options& opts, const Reporter& reporter);
+
+// Runs `fn` as a transaction runs: the rootfs locked, an interrupted transaction finished or
+// undone first, the database open. For commands that change the database or the caches
+// outside install/uninstall (database create/remove/reindex, cleanup). Throws what fn throws,
+// and luet::Error when the lock is held.
+void with_rootfs(const config::Config& cfg, const Reporter& reporter, const std::function<void(db::Database&)>& fn);
 
 }  // namespace luet::install
