@@ -89,6 +89,9 @@ expect_refused hardlink_abs "entry 'usr/share/pw' is a hard link to '$OUTSIDE/f'
 craft hardlink_up "add(entry('usr/share/pw', tarfile.LNKTYPE, linkname='../../../../../etc/passwd'))"
 expect_refused hardlink_up "entry 'usr/share/pw' is a hard link to '\.\./\.\./"
 
+craft dbpath "add(entry('var/cache/luet/luet.sqlite'), b'not a database')"
+expect_refused dbpath "dbpath-test-1.0.package.tar.gz \\(test/dbpath-1.0\\): entry 'var/cache/luet/luet.sqlite' is inside luet's database folder"
+
 echo "-- symlinks lead writes into the rootfs, never out of it"
 craft symlink_abs "add(entry('x', tarfile.SYMTYPE, linkname='$OUTSIDE')); add(entry('x/passwd'), b'owned\n')"
 R=$WORK/rootfs-symlink_abs; mkdir -p "$R"; write_config "$WORK/luet-sl.yaml" "$R" "$WORK/repo-symlink_abs"

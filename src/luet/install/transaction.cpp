@@ -233,13 +233,18 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
     for (const auto& f : plan.remove) leaving.insert(f.str());
     auto stays = [&](const core::PackageForm& f) { return !leaving.count(f.str()); };
 
-    // File conflicts with the installed packages that stay, and between the new ones.
+    // File conflicts with the installed packages that stay, and between the new ones. No
+    // package may write into luet's own state (database, journal, caches).
+    const std::string state_dir = s.cfg.database_path.relative_path().lexically_normal().string();
     std::map<std::string, std::string> claimed;  // non-folder entry -> new package
     std::set<std::string> dirs;                  // folders the new packages need
     for (const auto& step : steps) {
         const std::string who = step.pkg->meta.runtime.form.str();
         for (const auto& [name, directory] : list_entries(step.file)) {
             if (step.filter.skip && step.filter.skip(name, directory)) continue;  // a subset not enabled
+            if (name == state_dir || name.starts_with(state_dir + "/"))
+                throw Error(step.file.string() + " (" + who + "): entry '" + name + "' is inside luet's database folder /" +
+                            state_dir + "; refusing to install it");
             for (fs::path p = fs::path(name).parent_path(); !p.empty(); p = p.parent_path()) dirs.insert(p.string());
             if (directory) {
                 dirs.insert(name);
