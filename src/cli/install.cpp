@@ -74,6 +74,9 @@ void add_install(CLI::App& app, Globals& g) {
     cmd->add_flag("--onlydeps", args->opts.onlydeps, "Consider **only** package dependencies");
     cmd->add_flag("--force", args->opts.force, "Skip errors and keep going (potentially harmful)");
     cmd->add_flag("--download-only", args->opts.download_only, "Download only");
+    cmd->add_flag("--skip-finalizers", args->opts.skip_finalizers, "Skip the execution of the finalizers.");
+    cmd->add_flag("--sync-repos", args->opts.sync_repos,
+                  "Sync repositories before install: a repository that cannot be synced is an error.");
     cmd->add_flag("--relax", args->opts.relax, "Relax installation constraints");
     add_finalizer_env_flag(cmd, args->finalizer_envs);
     cmd->callback([args, &g] {

@@ -82,6 +82,9 @@ expect_fail "a corrupted tree document is refused" "checksum mismatch for tree.t
 expect_eq "$(sed -n 's/^revision: //p' "$CACHE/repository.yaml")" "2" "the local copy stays at revision 2"
 expect_no_file "$CACHE/treefs/app/delta" "nothing of revision 3 reached the local copy"
 expect_ok "--ignore-errors exits 0" "$LUET" repo update --ignore-errors "${C[@]}"
+expect_fail "install --sync-repos refuses a repository that cannot sync" "checksum mismatch for tree.tar.gz" \
+  "$LUET" install -y --sync-repos "${C[@]}" app/alpha
+expect_no_file "$R/usr/share/alpha" "nothing installed after the refused sync"
 expect_ok "install still works from the kept copy" "$LUET" install -y "${C[@]}" app/alpha
 expect_output "using the local copy" "install warns that it uses the local copy"
 expect_eq "$(cat "$R/usr/share/alpha/version")" "alpha 1.0" "package of the kept copy installed"

@@ -61,8 +61,8 @@ struct Universe {
     std::map<std::string, std::pair<const repo::LoadedRepository*, const repo::RepoPackage*>> by_form;
 
     // `only`: when not empty, the packages of that repository alone.
-    Universe(const config::Config& cfg, const Reporter& r, const std::string& only = {})
-        : repos(repo::load_enabled(cfg, r.progress)) {
+    Universe(const config::Config& cfg, const Reporter& r, const Options& opts, const std::string& only = {})
+        : repos(repo::load_enabled(cfg, repo::LoadOptions{.strict = opts.sync_repos}, r.progress)) {
         if (!only.empty() && std::none_of(repos.begin(), repos.end(), [&](const auto& x) { return x.name == only; }))
             throw Error("repository " + only + " is not configured or not enabled");
         for (const auto& repo : repos) {
@@ -391,7 +391,7 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
                const Reporter& reporter) {
     Session s(cfg, reporter);
     const auto installed = s.database.packages();
-    Universe u(cfg, reporter);
+    Universe u(cfg, reporter, opts);
     std::vector<core::PackageRef> request = refs;
     if (!opts.relax && !installed.empty()) {
         say(reporter, "🤔 Checking for available upgrades");
@@ -461,7 +461,7 @@ Result uninstall(const config::Config& cfg, const std::vector<core::PackageRef>&
 Result upgrade(const config::Config& cfg, const Options& opts, const Reporter& reporter) {
     Session s(cfg, reporter);
     const auto installed = s.database.packages();
-    Universe u(cfg, reporter);
+    Universe u(cfg, reporter, opts);
     say(reporter, "🤔 Computing upgrade");
     Plan plan = opts.universe ? solve_install(u, entries_of(installed), {}, false, true)
                               : solve_install(u, entries_of(installed), u.upgrades(installed), opts.nodeps);
@@ -474,7 +474,7 @@ Result reinstall(const config::Config& cfg, const std::vector<core::PackageRef>&
                  const Reporter& reporter) {
     Session s(cfg, reporter);
     const auto installed = s.database.packages();
-    Universe u(cfg, reporter);
+    Universe u(cfg, reporter, opts);
     Plan plan;
     for (const auto& ref : refs) {
         const auto& form = find_installed(installed, ref).definition.form;
@@ -497,7 +497,7 @@ Result replace(const config::Config& cfg, const std::vector<core::PackageRef>& o
     for (const auto& p : installed)
         if (!leaving.count(p.definition.form.str())) rest.push_back(p);
 
-    Universe u(cfg, reporter);
+    Universe u(cfg, reporter, opts);
     Plan plan = solve_install(u, entries_of(rest), news, opts.nodeps);
     if (opts.onlydeps) keep_only_deps(plan, news);
     for (const auto& p : installed)
@@ -515,7 +515,7 @@ Result install_from(const config::Config& cfg, const std::string& repository, co
                     const Options& opts, const Reporter& reporter) {
     Session s(cfg, reporter);
     const auto installed = s.database.packages();
-    Universe u(cfg, reporter, repository);
+    Universe u(cfg, reporter, opts, repository);
     Plan plan;
     for (const auto& ref : refs) {
         const solver::PackageEntry* best = nullptr;

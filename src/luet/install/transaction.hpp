@@ -37,7 +37,8 @@ struct Options {
     bool full = false;           // uninstall: also remove dependencies nothing else requires
     bool universe = false;       // upgrade: let the solver pick the best consistent set of upgrades
     int concurrency = 4;         // artifacts downloaded at once
-    bool skip_finalizers = false;  // miner: do not run the installed packages' finalizers
+    bool skip_finalizers = false;  // do not run the installed packages' finalizers
+    bool sync_repos = false;       // a repository that cannot be synced is an error, not a warning
 };
 
 struct Reporter {

@@ -217,7 +217,7 @@ std::vector<LoadedRepository> load_enabled(const config::Config& cfg, const Load
                 const SyncResult r = sync(*rc, dir, opts.force);
                 if (r.updated) say(sync_line(rc->name, r.index));
             } catch (const Error& e) {
-                if (!fs::exists(dir / kIndexFile)) throw;
+                if (opts.strict || !fs::exists(dir / kIndexFile)) throw;
                 say(std::string("⚠ ") + e.what() + " — using the local copy");
             }
         }
