@@ -3,7 +3,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fstream>
 
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
@@ -141,21 +140,7 @@ void write_enabled(const fs::path& file, const std::vector<std::string>& names) 
     std::error_code ec;
     fs::create_directories(file.parent_path(), ec);
     if (ec) throw Error("cannot create " + file.parent_path().string() + ": " + ec.message());
-    const fs::path tmp = file.string() + ".part";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        f << out.c_str() << "\n";
-        if (!f.flush()) {
-            fs::remove(tmp, ec);
-            throw Error("cannot write " + tmp.string());
-        }
-    }
-    fs::rename(tmp, file, ec);
-    if (ec) {
-        const std::string reason = ec.message();
-        fs::remove(tmp, ec);
-        throw Error("cannot write " + file.string() + ": " + reason);
-    }
+    core::write_file_atomic(file, std::string(out.c_str()) + "\n");
 }
 
 }  // namespace luet::install
