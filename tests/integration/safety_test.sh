@@ -109,6 +109,21 @@ expect_ok "symlink up -> ../../.., then up/etc/passwd: installed" "$LUET" instal
 expect_eq "$(cat "$R/etc/passwd")" "owned" "up/etc/passwd landed at ROOTFS/etc/passwd (the rootfs is its '/')"
 grep -q owned /etc/passwd && fail "the host's /etc/passwd was written" || pass "the host's /etc/passwd is untouched"
 
+echo "-- a symlinked folder does not hide a file conflict"
+S=$WORK/owner; mkdir -p "$S/etc"; echo "root:x:0:0" >"$S/etc/passwd"
+"$LUET" pack test/owner@1.0 --source "$S" --destination "$WORK/packed-owner" >/dev/null
+publish owner
+craft sneak "add(entry('x', tarfile.SYMTYPE, linkname='/etc')); add(entry('x/passwd'), b'owned\\n')"
+R=$WORK/rootfs-sneak; mkdir -p "$R"; write_config "$WORK/luet-sneak.yaml" "$R" "$WORK/repo-owner" "$WORK/repo-sneak"
+expect_ok "install test/owner (etc/passwd)" "$LUET" install -y --config "$WORK/luet-sneak.yaml" test/owner
+expect_fail "x -> /etc then x/passwd conflicts with test/owner" \
+  "file conflict: /x/passwd \\(written to /etc/passwd\\) of test/sneak-1.0 belongs to installed package test/owner-1.0" \
+  "$LUET" install -y --config "$WORK/luet-sneak.yaml" test/sneak
+expect_eq "$(cat "$R/etc/passwd")" "root:x:0:0" "test/owner's etc/passwd untouched"
+expect_no_file "$R/x" "nothing of test/sneak written"
+craft sneakdb "add(entry('y', tarfile.SYMTYPE, linkname='/var/cache')); add(entry('y/luet/luet.sqlite'), b'x')"
+expect_refused sneakdb "entry 'y/luet/luet.sqlite' is inside luet's database folder"
+
 echo "-- checksum mismatch"
 S=$WORK/good; mkdir -p "$S/usr/bin"; echo good >"$S/usr/bin/good"
 "$LUET" pack test/good@1.0 --source "$S" --destination "$WORK/packed-good" >/dev/null

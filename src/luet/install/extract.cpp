@@ -140,7 +140,8 @@ std::vector<Entry> list_entries(const fs::path& artifact) {
         if (name.empty()) continue;
         const bool directory = archive_entry_filetype(e) == AE_IFDIR && !archive_entry_hardlink(e);
         if (!directory) linkable.insert(name);
-        names.push_back({name, directory});
+        const char* target = archive_entry_filetype(e) == AE_IFLNK ? archive_entry_symlink(e) : nullptr;
+        names.push_back({name, directory, target ? target : ""});
     }
     if (rc != ARCHIVE_EOF) throw Error("cannot read artifact " + artifact.string() + ": " + archive_error_string(in.get()));
     return names;

@@ -24,6 +24,7 @@ std::filesystem::path resolve_in_root(const std::filesystem::path& rootfs, const
 struct Entry {
     std::string name;  // normalized, e.g. "usr/bin/x"
     bool directory = false;
+    std::string symlink;  // target of a symbolic link entry, as stored; empty otherwise
 };
 
 // Lists the entries of an artifact (folders too), refusing unsafe ones as described above.

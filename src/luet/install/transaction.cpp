@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <deque>
+#include <optional>
 #include <functional>
 #include <map>
 #include <set>
@@ -189,6 +191,49 @@ void move_aside(const fs::path& host, const fs::path& aside) {
     fs::remove(host);
 }
 
+// The path (relative to the rootfs) that writing `name` really reaches: the symlinks met in
+// its folders are followed, those on disk and those of `links` (symlink entries of the
+// artifacts being installed, which extraction will have created by then), as if the rootfs
+// were "/"; ".." stops at the rootfs. Throws luet::Error on a symlink loop.
+std::string effective_name(const fs::path& rootfs, const std::string& name,
+                           const std::map<std::string, std::string>& links) {
+    std::deque<std::string> todo;
+    for (const auto& part : fs::path(name).parent_path()) todo.push_back(part.string());
+    std::vector<std::string> done;
+    auto joined = [&](const std::string& last) {
+        std::string out;
+        for (const auto& d : done) out += d + "/";
+        return out + last;
+    };
+    for (int hops = 0; !todo.empty();) {
+        const std::string part = todo.front();
+        todo.pop_front();
+        if (part.empty() || part == ".") continue;
+        if (part == "..") {
+            if (!done.empty()) done.pop_back();
+            continue;
+        }
+        const std::string here = joined(part);
+        std::optional<fs::path> target;
+        if (auto it = links.find(here); it != links.end()) {
+            target = it->second;
+        } else {
+            std::error_code ec;
+            if (fs::is_symlink(fs::symlink_status(rootfs / here, ec))) target = fs::read_symlink(rootfs / here, ec);
+        }
+        if (!target) {
+            done.push_back(part);
+            continue;
+        }
+        if (++hops > 40) throw Error("too many levels of symbolic links resolving /" + name);
+        if (target->is_absolute()) done.clear();
+        std::vector<std::string> parts;
+        for (const auto& t : target->relative_path()) parts.push_back(t.string());
+        todo.insert(todo.begin(), parts.begin(), parts.end());
+    }
+    return joined(fs::path(name).filename().string());
+}
+
 // Runs `plan` on the session's rootfs following the journal protocol of journal.hpp; `u` holds
 // the packages of plan.install (null when there are none).
 Result execute(Session& s, const Universe* u, const Plan& plan, const Options& opts, const Reporter& reporter) {
@@ -236,26 +281,42 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
     // File conflicts with the installed packages that stay, and between the new ones. No
     // package may write into luet's own state (database, journal, caches).
     const std::string state_dir = s.cfg.database_path.relative_path().lexically_normal().string();
-    std::map<std::string, std::string> claimed;  // non-folder entry -> new package
-    std::set<std::string> dirs;                  // folders the new packages need
+    std::vector<std::vector<Entry>> entries;  // per step, the entries it installs
+    std::map<std::string, std::string> links;  // symlink entries of the new packages -> target
     for (const auto& step : steps) {
+        auto& kept = entries.emplace_back();
+        for (auto& e : list_entries(step.file)) {
+            if (step.filter.skip && step.filter.skip(e.name, e.directory)) continue;  // a subset not enabled
+            if (!e.symlink.empty()) links[e.name] = e.symlink;
+            kept.push_back(std::move(e));
+        }
+    }
+    // Entries are compared by the path they really write (through symlinks): a package cannot
+    // take another one's file, or luet's state, by writing through a symlinked folder.
+    std::map<std::string, std::string> claimed;  // path written (non-folder) -> new package
+    std::set<std::string> dirs;                  // folders the new packages need
+    for (size_t i = 0; i < steps.size(); ++i) {
+        const auto& step = steps[i];
         const std::string who = step.pkg->meta.runtime.form.str();
-        for (const auto& [name, directory] : list_entries(step.file)) {
-            if (step.filter.skip && step.filter.skip(name, directory)) continue;  // a subset not enabled
-            if (name == state_dir || name.starts_with(state_dir + "/"))
-                throw Error(step.file.string() + " (" + who + "): entry '" + name + "' is inside luet's database folder /" +
-                            state_dir + "; refusing to install it");
+        for (const auto& [name, directory, symlink] : entries[i]) {
+            const std::string real = directory ? name : effective_name(rootfs, name, links);
+            const std::string shown = real == name ? "/" + name : "/" + name + " (written to /" + real + ")";
+            for (const auto& path : {name, real})
+                if (path == state_dir || path.starts_with(state_dir + "/"))
+                    throw Error(step.file.string() + " (" + who + "): entry '" + name + "' is inside luet's database folder /" +
+                                state_dir + "; refusing to install it");
             for (fs::path p = fs::path(name).parent_path(); !p.empty(); p = p.parent_path()) dirs.insert(p.string());
             if (directory) {
                 dirs.insert(name);
                 continue;
             }
-            for (const auto& owner : s.database.owners(name))
-                if (stays(owner) && !opts.force)
-                    throw Error("file conflict: /" + name + " of " + who + " belongs to installed package " +
-                                owner.str() + " (use --force to overwrite)");
-            if (auto [it, fresh] = claimed.emplace(name, who); !fresh && !opts.force && it->second != who)
-                throw Error("file conflict: /" + name + " is in both " + it->second + " and " + who);
+            for (const auto& path : std::set<std::string>{name, real})
+                for (const auto& owner : s.database.owners(path))
+                    if (stays(owner) && !opts.force)
+                        throw Error("file conflict: " + shown + " of " + who + " belongs to installed package " +
+                                    owner.str() + " (use --force to overwrite)");
+            if (auto [it, fresh] = claimed.emplace(real, who); !fresh && !opts.force && it->second != who)
+                throw Error("file conflict: " + shown + " is in both " + it->second + " and " + who);
         }
     }
 
@@ -286,7 +347,7 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
             if (!protected_dirs.protects(name)) leaving_files.insert(name);
     }
     for (const auto& name : leaving_files) {
-        if (claimed.count(name)) continue;
+        if (claimed.count(name) || claimed.count(effective_name(rootfs, name, links))) continue;
         const auto st = fs::symlink_status(resolve_in_root(rootfs, name, false), ec);
         if (!fs::exists(st)) continue;
         if (fs::is_directory(st)) {
