@@ -61,7 +61,7 @@ crash_scenario() {
   local after; after=$(state)
   [ "$before" != "$after" ] || { fail "$name: the command changes nothing"; return; }
   local kills=0 step n rc
-  for step in journal backup extract remove commit; do
+  for step in journal backup entry extract remove commit; do
     for n in $(seq 1 30); do
       reset_to "$template"
       rc=0

@@ -13,6 +13,7 @@
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
 #include "luet/install/config_protect.hpp"
+#include "luet/install/journal.hpp"
 
 namespace fs = std::filesystem;
 
@@ -207,6 +208,7 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
                 if (archive_write_finish_entry(out.get()) < ARCHIVE_WARN)
                     throw Error(artifact.string() + ": cannot finish '" + name + "': " + archive_error_string(out.get()));
                 written.push_back(name);
+                crash_point("entry");
                 continue;
             }
             const void* buf;
@@ -222,6 +224,7 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
             if (archive_write_finish_entry(out.get()) < ARCHIVE_WARN)
                 throw Error(artifact.string() + ": cannot finish '" + name + "': " + archive_error_string(out.get()));
             written.push_back(name);
+            crash_point("entry");
         }
         if (rc != ARCHIVE_EOF)
             throw Error("cannot read artifact " + artifact.string() + ": " + archive_error_string(in.get()));

@@ -77,7 +77,8 @@ Recovery recover(const std::filesystem::path& rootfs, const std::filesystem::pat
 // Test hook: LUET_TEST_CRASH_AT=<step>:<n> makes the n-th (from 1) call of crash_point(step)
 // kill the process with SIGKILL, so that tests can interrupt a transaction at a named point
 // deterministically. Steps of install::Transaction: "journal", "backup" (after each backup),
-// "extract" (after each package), "remove" (after each file moved out), "commit".
+// "entry" (after each archive entry written by extract()), "extract" (after each package),
+// "remove" (after each file moved out), "commit".
 // Without the variable this does nothing.
 void crash_point(std::string_view step);
 
