@@ -14,7 +14,9 @@
 namespace luet::cli {
 namespace {
 
-db::Database open_database(const Globals& g) { return db::Database(load_config(g).system_dir() / "luet.sqlite"); }
+db::Database open_database(const Globals& g) {
+    return db::Database::for_reading(load_config(g).system_dir() / "luet.sqlite");
+}
 
 // Changes go through the rootfs lock and the recovery of an interrupted transaction, as
 // install and uninstall do.

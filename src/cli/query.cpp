@@ -31,7 +31,7 @@ std::vector<Stone> stones(const config::Config& cfg, bool installed, std::vector
                           std::vector<repo::LoadedRepository>& repo_keep) {
     std::vector<Stone> out;
     if (installed) {
-        db::Database database(cfg.system_dir() / "luet.sqlite");
+        auto database = db::Database::for_reading(cfg.system_dir() / "luet.sqlite");
         db_keep = database.packages();
         for (const auto& p : db_keep) out.push_back({&p.definition, "system", database.files(p.definition.form)});
     } else {
@@ -169,7 +169,7 @@ void add_orphans(CLI::App& query, Globals& g) {
         const auto cfg = load_config(g);
         if (a->output == "terminal" && a->verbose) std::cout << "🧠 Searching for orphans packages..." << std::endl;
         const auto repos = repo::load_enabled(cfg, {});
-        db::Database database(cfg.system_dir() / "luet.sqlite");
+        auto database = db::Database::for_reading(cfg.system_dir() / "luet.sqlite");
         std::vector<core::PackageForm> orphans;
         for (const auto& p : database.packages()) {
             const bool available = std::any_of(repos.begin(), repos.end(), [&](const auto& r) {

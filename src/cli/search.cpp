@@ -144,7 +144,7 @@ void add_search(CLI::App& app, Globals& g) {
         const bool terminal = a->output == "terminal" || a->output == "table";
 
         const auto cfg = load_config(g);
-        db::Database database(cfg.system_dir() / "luet.sqlite");
+        auto database = db::Database::for_reading(cfg.system_dir() / "luet.sqlite");
         std::vector<install::SearchResult> results;
         if (a->installed) {
             results = install::search_installed(database, opts);

@@ -100,4 +100,11 @@ R2=$WORK/empty; mkdir -p "$R2"; write_config "$WORK/empty.yaml" "$R2"
 expect_ok "cleanup without a cache" "$LUET" cleanup --config "$WORK/empty.yaml" --purge-repos
 expect_output '^Cleaned: 0 packages\.$' "counts nothing"
 
+echo "-- reading creates nothing"
+R3=$WORK/fresh; mkdir -p "$R3"; printf 'system:\n  rootfs: %s\n' "$R3" >"$WORK/fresh.yaml"
+expect_ok "search --installed on a fresh rootfs" "$LUET" search --installed --config "$WORK/fresh.yaml"
+expect_ok "database get on a fresh rootfs" "$LUET" database get --config "$WORK/fresh.yaml" foo/bar
+expect_ok "query files --installed on a fresh rootfs" "$LUET" query files --installed --config "$WORK/fresh.yaml" foo/bar
+expect_eq "$(find "$R3" -mindepth 1)" "" "no database or folder was created by reading"
+
 finish

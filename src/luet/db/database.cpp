@@ -39,9 +39,13 @@ std::string finalize_to_yaml(const std::vector<std::string>& cmds) {
 
 }  // namespace
 
-Database::Database(const fs::path& file) : file_(file) {
-    fs::create_directories(file.parent_path());
-    if (sqlite3_open(file.c_str(), &db_) != SQLITE_OK) {
+Database::Database(const fs::path& file) : Database(file, false) {}
+
+Database Database::for_reading(const fs::path& file) { return Database(file, !fs::exists(file)); }
+
+Database::Database(const fs::path& file, bool in_memory) : file_(file) {
+    if (!in_memory) fs::create_directories(file.parent_path());
+    if (sqlite3_open(in_memory ? ":memory:" : file.c_str(), &db_) != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
         throw Error("cannot open database " + file.string() + ": " + msg);

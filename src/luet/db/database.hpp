@@ -26,6 +26,9 @@ class Database {
 public:
     // Opens (creating when missing) the database file. Throws luet::Error naming the file.
     explicit Database(const std::filesystem::path& file);
+    // For commands that only read (search, query, database get): a missing file is an empty
+    // database held in memory, so reading creates nothing in the rootfs.
+    static Database for_reading(const std::filesystem::path& file);
     ~Database();
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
@@ -65,6 +68,7 @@ public:
     void clear_journal();
 
 private:
+    Database(const std::filesystem::path& file, bool in_memory);
     // Records a package and its files inside the caller's SQL transaction.
     void insert(const InstalledPackage& pkg, const std::vector<std::string>& files);
     void exec(const std::string& sql) const;
