@@ -142,6 +142,28 @@ expect_fail "enabling an unknown repository fails" "nope is not configured" "$LU
 expect_ok "install after enable" "$LUET" install -y "${C[@]}" app/delta
 expect_fail "repo update of an unreachable disk repository" "other" "$LUET" repo update "${C[@]}" other
 
+# Priority: the same package form in two repositories comes from the lower priority number.
+for side in low high; do
+  mkdir -p "$WORK/prio-$side/src/usr/share/prio" "$WORK/prio-$side/tree/app/prio"
+  echo "from $side" >"$WORK/prio-$side/src/usr/share/prio/origin"
+  "$LUET" pack app/prio@1.0 --source "$WORK/prio-$side/src" --destination "$WORK/prio-$side/packed" >/dev/null
+  printf 'name: prio\ncategory: app\nversion: "1.0"\n' >"$WORK/prio-$side/tree/app/prio/definition.yaml"
+  echo "#" >"$WORK/prio-$side/tree/app/prio/build.yaml"
+  "$LUET" create-repo --tree "$WORK/prio-$side/tree" --packages "$WORK/prio-$side/packed" \
+    --output "$WORK/prio-$side/repo" --name "prio-$side" >/dev/null
+done
+RP=$WORK/rootfs-prio; mkdir -p "$RP"
+{
+  echo "system:"
+  echo "  rootfs: $RP"
+  echo "repositories:"
+  echo "- {name: first-listed, type: http, priority: 50, urls: [\"$(serve_repo "$WORK/prio-high/repo")\"]}"
+  echo "- {name: preferred, type: http, priority: 1, urls: [\"$(serve_repo "$WORK/prio-low/repo")\"]}"
+} >"$WORK/prio.yaml"
+expect_ok "install a package both repositories have" "$LUET" install -y --config "$WORK/prio.yaml" app/prio
+expect_eq "$(cat "$RP/usr/share/prio/origin")" "from low" "the repository with the lower priority number wins"
+expect_eq "$(db_query "$RP" "SELECT repository FROM packages WHERE name = 'prio'")" "preferred" "recorded as from 'preferred'"
+
 # The same binary as luet-build is the Macaroni builder: builder commands only.
 ln -s "$LUET" "$WORK/luet-build"
 mkdir -p "$WORK/lb-src/etc"; echo x >"$WORK/lb-src/etc/x"
