@@ -140,6 +140,10 @@ expect_ok "enable again" "$LUET" repo enable "${C[@]}" wagon
 expect_output "already enabled. Nothing to do." "enabling an enabled repository changes nothing"
 expect_fail "enabling an unknown repository fails" "nope is not configured" "$LUET" repo enable "${C[@]}" nope
 expect_ok "install after enable" "$LUET" install -y "${C[@]}" app/delta
+cp "$WORK/etc/repos.conf.d/other.yml" "$WORK/etc/repos.conf.d/other-again.yml"
+expect_fail "a repository name defined twice is refused" "repository other is defined twice: in .*other-again.yml and in .*other.yml" \
+  "$LUET" repo list "${C[@]}"
+rm "$WORK/etc/repos.conf.d/other-again.yml"
 expect_fail "repo update of an unreachable disk repository" "other" "$LUET" repo update "${C[@]}" other
 
 # Priority: the same package form in two repositories comes from the lower priority number.

@@ -110,6 +110,12 @@ Config load(const fs::path& file) {
         for (const auto& f : files)
             cfg.repositories.push_back(parse_repository(spec::load_yaml(core::read_file(f), f.string()), f.string(), dir));
     }
+    // Each repository has its own local copy under repos/NAME: a name must be unique.
+    for (size_t i = 0; i < cfg.repositories.size(); ++i)
+        for (size_t j = 0; j < i; ++j)
+            if (cfg.repositories[i].name == cfg.repositories[j].name)
+                throw Error("repository " + cfg.repositories[i].name + " is defined twice: in " +
+                            cfg.repositories[j].origin + " and in " + cfg.repositories[i].origin);
     return cfg;
 }
 

@@ -53,7 +53,8 @@ struct Config {
 };
 
 // Loads `file` (and the repository files of its repos_confdir). Relative paths inside the
-// file are taken relative to the file's folder. Throws luet::Error naming the file and key.
+// file are taken relative to the file's folder. Throws luet::Error naming the file and key,
+// and for a repository name defined twice (naming both files).
 Config load(const std::filesystem::path& file);
 
 // Sets `enable` of repository `name` in the file that defines it (a repos_confdir file, or

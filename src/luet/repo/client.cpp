@@ -5,6 +5,7 @@
 #include <ctime>
 #include <exception>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -209,12 +210,21 @@ std::vector<LoadedRepository> load_enabled(const config::Config& cfg, const Load
     auto say = [&](const std::string& line) {
         if (progress) progress(line);
     };
+    // Repositories sync at once (each is mostly waiting on the network); results are
+    // reported and loaded in priority order.
+    std::vector<std::future<SyncResult>> syncs;
+    if (opts.sync)
+        for (const auto* rc : enabled)
+            syncs.push_back(std::async(std::launch::async, [&cfg, &opts, rc] {
+                return sync(*rc, local_dir(cfg, rc->name), opts.force);
+            }));
     std::vector<LoadedRepository> repos;
-    for (const auto* rc : enabled) {
+    for (size_t i = 0; i < enabled.size(); ++i) {
+        const auto* rc = enabled[i];
         const fs::path dir = local_dir(cfg, rc->name);
         if (opts.sync) {
             try {
-                const SyncResult r = sync(*rc, dir, opts.force);
+                const SyncResult r = syncs[i].get();
                 if (r.updated) say(sync_line(rc->name, r.index));
             } catch (const Error& e) {
                 if (opts.strict || !fs::exists(dir / kIndexFile)) throw;
