@@ -52,7 +52,10 @@ int main(int argc, char** argv) {
         luet::cli::add_miner(app, g);
         luet::cli::add_query(app, g);
     }
-    // cobra's answer to an unknown command, rather than CLI11's "A subcommand is required".
+    // cobra's answer to an unknown command (at any level: "luet repo nosuch"), rather than
+    // CLI11's "A subcommand is required".
+    CLI::App* level = &app;
+    std::string path = app.get_name();
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--config") {
@@ -60,12 +63,14 @@ int main(int argc, char** argv) {
             continue;
         }
         if (arg.starts_with("-")) continue;
-        const auto subs = app.get_subcommands([&](CLI::App* sub) { return sub->check_name(arg); });
+        if (level->get_subcommands([](CLI::App*) { return true; }).empty()) break;  // a positional argument
+        const auto subs = level->get_subcommands([&](CLI::App* sub) { return sub->check_name(arg); });
         if (subs.empty()) {
-            std::cerr << "Error: unknown command \"" << arg << "\" for \"" << app.get_name() << "\"" << std::endl;
+            std::cerr << "Error: unknown command \"" << arg << "\" for \"" << path << "\"" << std::endl;
             return 1;
         }
-        break;
+        level = subs.front();
+        path += " " + level->get_name();
     }
     try {
         app.parse(argc, argv);

@@ -174,6 +174,8 @@ mkdir -p "$WORK/lb-src/etc"; echo x >"$WORK/lb-src/etc/x"
 expect_ok "luet-build pack" "$WORK/luet-build" pack app/epsilon@1.0 --source "$WORK/lb-src" --destination "$WORK/lb-out"
 expect_file "$WORK/lb-out/epsilon-app-1.0.package.tar.gz" "luet-build pack wrote the artifact"
 expect_fail "luet-build has no install command" "install" "$WORK/luet-build" install -y "${C[@]}" app/alpha
+expect_fail "an unknown subcommand is named, with its parent" 'unknown command "nosuch" for "luet repo"' \
+  "$LUET" repo nosuch "${C[@]}"
 expect_ok "luet-build --help" "$WORK/luet-build" --help
 expect_output "create-repo" "luet-build lists create-repo"
 if grep -q "uninstall" "$WORK/out"; then fail "luet-build --help lists no client command"; else pass "luet-build --help lists no client command"; fi
