@@ -9,7 +9,8 @@ N=${1:-3000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LUET=${LUET:-$ROOT/build/luet}
 W=$(mktemp -d /tmp/luet-bench-XXXXXX)
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$W"' EXIT
+SERVER=
+trap '[ -z "$SERVER" ] || kill $SERVER 2>/dev/null; rm -rf "$W"' EXIT
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time (apt-get install time)"; exit 1; }
 
 python3 - "$W" "$N" <<'PY'
@@ -45,16 +46,14 @@ measure() {  # measure LABEL CMD...
 
 echo "repository of $N packages"
 measure "create-repo" "$LUET" create-repo --tree "$W/tree" --packages "$W/packed" --output "$W/repo" --name bench
-"$LUET" serve-repo --dir "$W/repo" --address 127.0.0.1 --port 0 >"$W/serve.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 100); do PORT=$(sed -n 's/.*on HTTP port: //p' "$W/serve.log" 2>/dev/null); [ -n "$PORT" ] && break; sleep 0.1; done
+read -r SERVER URL < <("$ROOT/scripts/serve-repo.sh" "$LUET" "$W/repo" "$W/serve.log")
 cat >"$W/luet.yaml" <<YAML
 system:
   rootfs: $W/rootfs
 repositories:
 - name: bench
   type: http
-  urls: ["http://127.0.0.1:$PORT"]
+  urls: ["$URL"]
 YAML
 measure "repo update (first sync)" "$LUET" repo update --config "$W/luet.yaml"
 measure "repo update (unchanged)" "$LUET" repo update --config "$W/luet.yaml"

@@ -18,16 +18,9 @@ echo "demo: creating the repository" >&2
 "$luet" create-repo --tree "$root/examples/tree" --packages "$out/build" --output "$out/repo" \
   --name example --descr "luet example repository" --type http
 echo "demo: serving the repository over HTTP on 127.0.0.1 (luet serve-repo)" >&2
-"$luet" serve-repo --dir "$out/repo" --address 127.0.0.1 --port 0 >"$out/serve.log" 2>&1 &
-server=$!
+read -r server url < <("$root/scripts/serve-repo.sh" "$luet" "$out/repo" "$out/serve.log")
+[ -n "${url:-}" ] || exit 1
 trap 'kill $server 2>/dev/null || true' EXIT
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*on HTTP port: //p' "$out/serve.log" 2>/dev/null)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "demo: serve-repo did not start" >&2; cat "$out/serve.log" >&2; exit 1; }
 cat >"$out/luet.yaml" <<EOT
 system:
   rootfs: $out/rootfs
@@ -35,7 +28,7 @@ system:
 repositories:
 - name: example
   type: http
-  urls: ["http://127.0.0.1:$port"]
+  urls: ["$url"]
 EOT
 echo "demo: installing apps/hello and utils/busybox into $out/rootfs" >&2
 "$luet" install -y --config "$out/luet.yaml" apps/hello utils/busybox

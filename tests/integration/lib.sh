@@ -42,19 +42,12 @@ expect_eq() { if [ "$1" = "$2" ]; then pass "$3"; else fail "$3 (got '$1', want 
 # serve_repo DIR [LOG]: serves DIR with `luet serve-repo` on a free port of 127.0.0.1 (the
 # request log goes to LOG) and prints its URL.
 serve_repo() {
-  local dir=$1 log=${2:-}
+  local dir=$1 log=${2:-} pid url
   [ -n "$log" ] || log=$(mktemp "$WORK/serve-XXXXXX.log")
-  mkdir -p "$dir"
-  "$LUET" serve-repo --dir "$dir" --address 127.0.0.1 --port 0 >"$log" 2>&1 &
-  echo $! >>"$WORK/servers.pids"
-  local port=""
-  for _ in $(seq 100); do
-    port=$(sed -n 's/.*on HTTP port: //p' "$log" 2>/dev/null)
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { echo "serve_repo: the server for $dir did not start" >&2; cat "$log" >&2; return 1; }
-  echo "http://127.0.0.1:$port"
+  read -r pid url < <("$ROOT/scripts/serve-repo.sh" "$LUET" "$dir" "$log")
+  [ -n "$url" ] || return 1
+  echo "$pid" >>"$WORK/servers.pids"
+  echo "$url"
 }
 
 # write_config FILE ROOTFS REPO...: a luet.yaml with one repository per folder, served over
