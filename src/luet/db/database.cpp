@@ -98,16 +98,6 @@ std::vector<std::string> Database::files(const core::PackageForm& f) const {
     return out;
 }
 
-std::optional<core::PackageForm> Database::owner(const std::string& path) const {
-    Stmt q(db_,
-           "SELECT category, name, version FROM files JOIN packages ON packages.id = files.package_id "
-           "WHERE path = ?1 LIMIT 1",
-           file_);
-    q.bind(1, path);
-    if (!q.step()) return std::nullopt;
-    return core::PackageForm{q.text(0), q.text(1), q.text(2)};
-}
-
 bool Database::contains(const core::PackageForm& f) const {
     Stmt q(db_, "SELECT 1 FROM packages WHERE category = ?1 AND name = ?2 AND version = ?3", file_);
     q.bind(1, f.category).bind(2, f.name).bind(3, f.version);

@@ -36,8 +36,6 @@ public:
     std::vector<InstalledPackage> packages() const;
     // Files (archive entry names, e.g. "usr/bin/hello") owned by the package.
     std::vector<std::string> files(const core::PackageForm& form) const;
-    // The installed package owning `path`, if any.
-    std::optional<core::PackageForm> owner(const std::string& path) const;
     // Every installed package listing `path` (several after a forced install).
     std::vector<core::PackageForm> owners(const std::string& path) const;
     // Whether the package is recorded.
