@@ -213,23 +213,19 @@ std::vector<LoadedRepository> load_enabled(const config::Config& cfg, const Load
     // Repositories sync at once (each is mostly waiting on the network); results are
     // reported and loaded in priority order.
     std::vector<std::future<SyncResult>> syncs;
-    if (opts.sync)
-        for (const auto* rc : enabled)
-            syncs.push_back(std::async(std::launch::async, [&cfg, &opts, rc] {
-                return sync(*rc, local_dir(cfg, rc->name), opts.force);
-            }));
+    for (const auto* rc : enabled)
+        syncs.push_back(
+            std::async(std::launch::async, [&cfg, rc] { return sync(*rc, local_dir(cfg, rc->name), false); }));
     std::vector<LoadedRepository> repos;
     for (size_t i = 0; i < enabled.size(); ++i) {
         const auto* rc = enabled[i];
         const fs::path dir = local_dir(cfg, rc->name);
-        if (opts.sync) {
-            try {
-                const SyncResult r = syncs[i].get();
-                if (r.updated) say(sync_line(rc->name, r.index));
-            } catch (const Error& e) {
-                if (opts.strict || !fs::exists(dir / kIndexFile)) throw;
-                say(std::string("⚠ ") + e.what() + " — using the local copy");
-            }
+        try {
+            const SyncResult r = syncs[i].get();
+            if (r.updated) say(sync_line(rc->name, r.index));
+        } catch (const Error& e) {
+            if (opts.strict || !fs::exists(dir / kIndexFile)) throw;
+            say(std::string("⚠ ") + e.what() + " — using the local copy");
         }
         repos.push_back(load_local(*rc, dir));
     }

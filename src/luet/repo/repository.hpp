@@ -114,14 +114,13 @@ LoadedRepository load_local(const config::RepositoryConfig& rc, const std::files
 std::filesystem::path local_dir(const config::Config& cfg, const std::string& name);
 
 struct LoadOptions {
-    bool sync = true;    // check repository.yaml first (cheap when nothing changed)
-    bool force = false;  // re-download the documents even when the revision is unchanged
-    bool strict = false; // a failed sync is an error even when a local copy exists (install --sync-repos)
+    bool strict = false;  // a failed sync is an error even when a local copy exists (install --sync-repos)
 };
 
-// Syncs and loads every enabled repository of `cfg`, ordered by priority (lower first, ties
-// in configuration order). When a sync fails but a local copy exists, that copy is used and
-// `progress` gets a warning line (unless opts.strict). `progress` (may be empty) receives one line per repository.
+// Syncs (concurrently; see sync()) and loads every enabled repository of `cfg`, ordered by
+// priority (lower first, ties in configuration order). When a sync fails but a local copy
+// exists, that copy is used and `progress` gets a warning line (unless opts.strict).
+// `progress` (may be empty) receives one line per repository updated.
 // Throws luet::Error naming the repository and its config file when it cannot be loaded.
 std::vector<LoadedRepository> load_enabled(const config::Config& cfg, const LoadOptions& opts,
                                            const std::function<void(const std::string&)>& progress);
