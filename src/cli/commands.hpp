@@ -12,6 +12,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
+#include <string_view>
 #include <string>
 
 namespace luet::cli {
@@ -62,6 +64,10 @@ config::Config load_config(const Globals& g);
 // line per finished artifact otherwise. Called serialised by the library.
 using DownloadProgress = std::function<void(const core::PackageForm&, std::uint64_t done, std::uint64_t total)>;
 DownloadProgress download_progress();
+
+// Refuses an --output value outside `allowed`: "unknown output format 'X' (available: ...)".
+void check_output(const std::string& output,
+                  std::initializer_list<std::string_view> allowed = {"terminal", "json", "yaml"});
 
 // Tree loading options from the --values flags (build, create-repo).
 spec::LoadOptions load_options(const std::vector<std::string>& values_files);

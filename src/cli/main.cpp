@@ -14,6 +14,15 @@ spec::LoadOptions load_options(const std::vector<std::string>& values_files) {
     return opts;
 }
 
+void check_output(const std::string& output, std::initializer_list<std::string_view> allowed) {
+    std::string names;
+    for (const auto& a : allowed) {
+        if (output == a) return;
+        names += (names.empty() ? "" : ", ") + std::string(a);
+    }
+    throw Error("unknown output format '" + output + "' (available: " + names + ")");
+}
+
 void warn(const std::string& line) { std::cerr << "Warning: " << line << std::endl; }
 
 }  // namespace luet::cli

@@ -42,11 +42,6 @@ std::vector<Stone> stones(const config::Config& cfg, bool installed, std::vector
     return out;
 }
 
-void check_output(const std::string& output) {
-    if (output != "terminal" && output != "json" && output != "yaml")
-        throw Error("unknown output format '" + output + "' (available: terminal, json, yaml)");
-}
-
 void print(const nlohmann::json& j, const std::string& output) {
     if (output == "json")
         std::cout << j.dump() << std::endl;
@@ -93,8 +88,7 @@ void add_files(CLI::App& query, Globals& g) {
     cmd->add_flag("--with-rootfs-prefix", a->rootfs_prefix, "Add prefix of the configured rootfs path.");
     cmd->callback([a, &g] {
         check_output(a->output);
-        std::vector<core::PackageRef> refs;
-        for (const auto& p : a->packages) refs.push_back(core::parse_package_arg(p));
+        const auto refs = parse_packages(a->packages);
         const auto cfg = load_config(g);
         std::vector<db::InstalledPackage> db_keep;
         std::vector<repo::LoadedRepository> repo_keep;

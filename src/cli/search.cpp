@@ -130,8 +130,7 @@ void add_search(CLI::App& app, Globals& g) {
         ->allow_extra_args(false);
     cmd->callback([a, &g] {
         if (a->terms.size() > 1) throw Error("Wrong number of arguments (expected 1)");
-        if (a->output != "terminal" && a->output != "json" && a->output != "yaml" && a->output != "table")
-            throw Error("unknown output format '" + a->output + "' (available: terminal, json, yaml, table)");
+        check_output(a->output, {"terminal", "json", "yaml", "table"});
         install::SearchOptions opts;
         if (!a->terms.empty()) opts.term = a->terms.front();
         opts.mode = a->files            ? install::SearchMode::Files

@@ -58,11 +58,6 @@ void print_rows(const std::vector<Row>& rows, const std::string& output, const c
     }
 }
 
-void check_output(const std::string& output) {
-    if (output != "terminal" && output != "json" && output != "yaml")
-        throw Error("unknown output format '" + output + "' (available: terminal, json, yaml)");
-}
-
 void add_pkglist(CLI::App& tree) {
     struct Args {
         std::vector<std::string> trees, matches, excludes;
