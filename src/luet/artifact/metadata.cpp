@@ -1,6 +1,5 @@
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
 
 #include "luet/artifact/artifact.hpp"
 #include "luet/core/error.hpp"
@@ -58,13 +57,7 @@ Metadata read_metadata(const fs::path& file) {
 }
 
 void write_metadata(const Metadata& m, const fs::path& file) {
-    const fs::path tmp = file.string() + ".part";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << metadata_to_yaml(m);
-        if (!out.flush()) throw Error("cannot write " + tmp.string());
-    }
-    fs::rename(tmp, file);
+    core::write_file_atomic(file, metadata_to_yaml(m));
 }
 
 }  // namespace luet::artifact

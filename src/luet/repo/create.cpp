@@ -1,7 +1,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <ctime>
-#include <fstream>
 
 #include "luet/artifact/tarball.hpp"
 #include "luet/core/error.hpp"
@@ -89,13 +88,7 @@ RepositoryIndex create_repository(const spec::Tree& tree, const CreateOptions& o
     index.repo_files["meta"] = write_document(opts.output, "repository.meta.yaml", opts.meta_compression,
                                               {{"repository.meta.yaml", std::string(meta_out.c_str()) + "\n"}});
 
-    const fs::path tmp = index_file.string() + ".part";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << index_to_yaml(index);
-        if (!out.flush()) throw Error("cannot write " + tmp.string());
-    }
-    fs::rename(tmp, index_file);
+    core::write_file_atomic(index_file, index_to_yaml(index));
     return index;
 }
 
