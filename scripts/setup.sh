@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages luet needs (only those missing) and builds it.
+# Installs the Debian packages luet, its tests and scripts need (only those missing) and builds it.
+# Every tool a test or script calls is listed here: CI starts from a fresh Debian 12 with g++,
+# cmake and gtest only (scripts/fresh-check.sh checks that in a container).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 packages=(build-essential cmake pkg-config libyaml-cpp-dev libsolv-dev libsolvext-dev libarchive-dev
   libcurl4-openssl-dev libcpp-httplib-dev libssl-dev libsqlite3-dev libre2-dev libcli11-dev libfmt-dev nlohmann-json3-dev
   libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev docker.io mmdebstrap busybox-static sqlite3 zstd
-  attr libcap2-bin python3)
+  attr libcap2-bin python3 jq file git)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
