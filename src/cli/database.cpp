@@ -8,6 +8,8 @@
 
 #include "cli/commands.hpp"
 #include "luet/artifact/artifact.hpp"
+#include "luet/core/file.hpp"
+#include "luet/spec/yaml_util.hpp"
 #include "luet/db/database.hpp"
 #include "luet/install/transaction.hpp"
 
@@ -53,7 +55,7 @@ void add_create(CLI::App& parent, Globals& g) {
                 if (metas[i].runtime.form == form) throw Error(f + ": package " + form.str() + " given twice.");
         }
         for (const auto& m : metas) {
-            database.add({m.runtime, "", {}}, m.files);
+            database.add({m.runtime, "", {}, {}, {}}, m.files);
             info(m.runtime.form.str() + " created");
         }
     }); });
@@ -109,6 +111,24 @@ void add_remove(CLI::App& parent, Globals& g) {
     }); });
 }
 
+// mudler/luet cmd/database/show_all.go: every recorded package as one YAML list.
+void add_get_all_installed(CLI::App& parent, Globals& g) {
+    auto output = std::make_shared<std::string>();
+    auto* cmd = parent.add_subcommand("get-all-installed", "Show all installed packages in the system DB as yaml");
+    cmd->add_option("--output", *output, "Save output to given file.");
+    cmd->callback([output, &g] {
+        const auto database = open_database(g);
+        YAML::Emitter out;
+        out << YAML::BeginSeq;
+        for (const auto& p : database.packages())
+            out << spec::load_yaml(spec::definition_to_yaml(p.definition), p.definition.form.str());
+        out << YAML::EndSeq;
+        const std::string text = std::string(out.c_str()) + "\n";
+        std::cout << text;
+        if (!output->empty()) core::write_file_atomic(*output, text);
+    });
+}
+
 }  // namespace
 
 void add_database(CLI::App& app, Globals& g) {
@@ -117,6 +137,7 @@ void add_database(CLI::App& app, Globals& g) {
     add_create(*cmd, g);
     add_get(*cmd, g);
     add_remove(*cmd, g);
+    add_get_all_installed(*cmd, g);
     auto* reindex = cmd->add_subcommand("reindex", "Reindex local database");
     reindex->callback([&g] { change_database(g, [](db::Database& database) { database.reindex(); }); });
 }

@@ -1,13 +1,18 @@
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <string_view>
 
 #include "cli/commands.hpp"
 #include "luet/core/error.hpp"
 
 namespace luet::cli {
 
-void info(const std::string& line) { std::cout << line << std::endl; }
 spec::LoadOptions load_options(const std::vector<std::string>& values_files) {
     spec::LoadOptions opts;
     for (const auto& f : values_files) opts.values_files.emplace_back(f);
@@ -23,9 +28,42 @@ void check_output(const std::string& output, std::initializer_list<std::string_v
     throw Error("unknown output format '" + output + "' (available: " + names + ")");
 }
 
-void warn(const std::string& line) { std::cerr << "Warning: " << line << std::endl; }
-
 }  // namespace luet::cli
+
+namespace {
+
+// An extension: an executable luet-NAME in PATH or in ./extensions (mudler/luet
+// cmd/util/config.go, extensions.Discover("luet", "extensions")); empty when none.
+std::string find_extension(const std::string& name) {
+    if (name.empty() || name.find('/') != std::string::npos) return {};
+    const std::string file = "luet-" + name;
+    std::vector<std::filesystem::path> dirs;
+    if (const char* path = std::getenv("PATH"))
+        for (std::string_view rest = path; !rest.empty();) {
+            const auto colon = rest.find(':');
+            dirs.emplace_back(std::string(rest.substr(0, colon)));
+            rest = colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 1);
+        }
+    dirs.emplace_back("extensions");
+    for (const auto& d : dirs) {
+        const auto candidate = (d.empty() ? std::filesystem::path(".") : d) / file;
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0)
+            return candidate.string();
+    }
+    return {};
+}
+
+// The option named `arg` ("--config", "-l", "--config=x") of `level` or of a command above it
+// (global flags fall through), or null.
+const CLI::Option* find_option(const CLI::App* level, const std::string& arg) {
+    std::string name = arg.substr(0, arg.find('='));
+    for (const CLI::App* a = level; a; a = a->get_parent())
+        if (const auto* opt = a->get_option_no_throw(name)) return opt;
+    return nullptr;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     // Invoked as luet-build, the binary is the Macaroni builder (geaaru/luet: luet-build
@@ -36,17 +74,17 @@ int main(int argc, char** argv) {
                          : "luet - container-based package manager"};
     app.name(builder ? "luet-build" : "luet");
     app.require_subcommand(1);
-    // Global flags (--config, --debug) are accepted after the subcommand too, as with cobra.
+    // Global flags are accepted after the subcommand too, as with cobra's persistent flags.
     app.fallthrough();
     luet::cli::Globals g;
-    app.add_option("--config", g.config_file, "luet configuration file (default /etc/luet/luet.yaml)");
-    app.add_flag("--debug,-d", g.debug, "verbose output");
+    luet::cli::add_globals(app, g);
     luet::cli::add_build(app, g);
     luet::cli::add_create_repo(app, g);
     luet::cli::add_tree(app, g);
     luet::cli::add_pack(app, g);
     luet::cli::add_serve_repo(app, g);
     luet::cli::add_config(app, g);
+    luet::cli::add_version(app);
     if (!builder) {
         luet::cli::add_install(app, g);
         luet::cli::add_uninstall(app, g);
@@ -60,21 +98,37 @@ int main(int argc, char** argv) {
         luet::cli::add_subsets(app, g);
         luet::cli::add_miner(app, g);
         luet::cli::add_query(app, g);
+        luet::cli::add_oscheck(app, g);
+        luet::cli::add_reclaim(app, g);
     }
+    luet::cli::add_completion(app);
+    luet::cli::add_help(app);
     // cobra's answer to an unknown command (at any level: "luet repo nosuch"), rather than
-    // CLI11's "A subcommand is required".
+    // CLI11's "A subcommand is required"; an unknown first command may be an extension.
     CLI::App* level = &app;
     std::string path = app.get_name();
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
-        if (arg == "--config") {
-            ++i;
+        if (arg == "--") break;
+        if (arg.starts_with("-")) {
+            // Skip the value of an option that takes one ("--config FILE", "-l FILE").
+            const auto* opt = find_option(level, arg);
+            if (opt && opt->get_type_size() != 0 && arg.find('=') == std::string::npos) ++i;
             continue;
         }
-        if (arg.starts_with("-")) continue;
         if (level->get_subcommands([](CLI::App*) { return true; }).empty()) break;  // a positional argument
         const auto subs = level->get_subcommands([&](CLI::App* sub) { return sub->check_name(arg); });
         if (subs.empty()) {
+            if (level == &app) {
+                if (const std::string ext = find_extension(arg); !ext.empty()) {
+                    std::vector<char*> args = {const_cast<char*>(ext.c_str())};
+                    for (int j = i + 1; j < argc; ++j) args.push_back(argv[j]);
+                    args.push_back(nullptr);
+                    ::execv(ext.c_str(), args.data());
+                    std::cerr << "Error: cannot run extension " << ext << ": " << std::strerror(errno) << std::endl;
+                    return 1;
+                }
+            }
             std::cerr << "Error: unknown command \"" << arg << "\" for \"" << path << "\"" << std::endl;
             return 1;
         }
@@ -86,7 +140,7 @@ int main(int argc, char** argv) {
     } catch (const CLI::RuntimeError& e) {
         return e.get_exit_code();  // the command already reported (e.g. tree validate)
     } catch (const CLI::ParseError& e) {
-        // Help exits 0; usage errors exit 1, as cobra does.
+        // Help and --version exit 0; usage errors exit 1, as cobra does.
         return app.exit(e) == 0 ? 0 : 1;
     } catch (const luet::Error& e) {
         std::cerr << "Error: " << e.what() << std::endl;

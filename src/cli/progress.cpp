@@ -27,7 +27,7 @@ std::string human_bytes(std::uint64_t n) {
 
 DownloadProgress download_progress() {
     struct State {
-        bool tty = isatty(STDOUT_FILENO) == 1;
+        bool tty = isatty(STDOUT_FILENO) == 1 && !no_spinner() && !quiet_output();
         std::map<std::string, bool> finished;
     };
     auto state = std::make_shared<State>();

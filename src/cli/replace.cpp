@@ -8,7 +8,7 @@ namespace luet::cli {
 void add_replace(CLI::App& app, Globals& g) {
     struct Args {
         std::vector<std::string> packages, for_packages, finalizer_envs;
-        bool yes = false;
+        PlanFlags plan;
         install::Options opts;
     };
     auto args = std::make_shared<Args>();
@@ -19,7 +19,8 @@ void add_replace(CLI::App& app, Globals& g) {
         ->required()
         ->allow_extra_args(false)
         ->delimiter(',');
-    cmd->add_flag("--yes,-y", args->yes, "Don't ask questions");
+    add_plan_flags(cmd, args->plan, "", false);
+    cmd->add_flag("--download-only", args->opts.download_only, "Download only");
     cmd->add_flag("--nodeps", args->opts.nodeps, "Don't consider package dependencies (harmful!)");
     cmd->add_flag("--onlydeps", args->opts.onlydeps, "Consider **only** package dependencies");
     cmd->add_flag("--force", args->opts.force, "Skip errors and keep going (potentially harmful)");
@@ -27,9 +28,11 @@ void add_replace(CLI::App& app, Globals& g) {
     cmd->callback([args, &g] {
         auto cfg = load_config(g);
         apply_finalizer_envs(cfg, args->finalizer_envs);
-        report(install::replace(cfg, parse_packages(args->packages), parse_packages(args->for_packages), args->opts,
-                                install_reporter()),
-               args->opts);
+        args->opts.concurrency = cfg.concurrency;
+        const auto result = install::replace(cfg, parse_packages(args->packages), parse_packages(args->for_packages),
+                                             args->opts, plan_reporter(args->plan));
+        report(result, args->opts);
+        finish(args->plan, result, cfg);
     });
 }
 

@@ -1,12 +1,21 @@
 // `luet repo list|enable|disable|update` (geaaru/luet cmd/repo/*.go).
 #include <algorithm>
 #include <cstdio>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
 #include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "luet/config/config.hpp"
 #include "luet/core/file.hpp"
 #include "luet/repo/repository.hpp"
+#include "luet/repo/transport.hpp"
+#include "luet/spec/yaml_util.hpp"
+#include "luet/template/template.hpp"
 
 namespace fs = std::filesystem;
 
@@ -123,6 +132,118 @@ void add_update(CLI::App& repo, Globals& g) {
     });
 }
 
+// The repository document named by `uri`: a local file or an http(s) URL; nullopt when it is
+// neither (then `uri` is the name of an inline repository).
+std::optional<std::string> fetch_document(const std::string& uri) {
+    std::error_code ec;
+    if (fs::is_regular_file(uri, ec)) return core::read_file(uri);
+    if (!uri.starts_with("http://") && !uri.starts_with("https://")) return std::nullopt;
+    config::RepositoryConfig rc;
+    rc.name = uri;
+    rc.type = "http";
+    const auto slash = uri.rfind('/');
+    rc.urls = {uri.substr(0, slash)};
+    const fs::path tmp = fs::temp_directory_path() / ("luet-repo-add-" + std::to_string(::getpid()) + ".yaml");
+    repo::make_transport(rc)->download(uri.substr(slash + 1), tmp);
+    std::string text = core::read_file(tmp);
+    fs::remove(tmp, ec);
+    return text;
+}
+
+// mudler/luet cmd/repo/add.go.
+void add_add(CLI::App& repo, Globals& g) {
+    struct Args {
+        std::string uri, dir, description, type, url, reference, username, passwd;
+        int priority = 99;
+        bool yes = false;
+    };
+    auto a = std::make_shared<Args>();
+    auto* cmd = repo.add_subcommand("add", "Add a repository to the system");
+    cmd->footer("Adds a repository to the system. URLs, local files or inline repo can be specified:\n"
+                "  luet repo add /path/to/file\n  luet repo add https://....\n"
+                "  luet repo add NAME --description \"Bar\" --url URL --type http\n"
+                "The file is written as <rootfs>/<--dir or the first repos_confdir>/<name>.yaml.");
+    cmd->add_option("uri", a->uri, "https://..../something.yaml, /local/file.yaml or a repository name")->required();
+    cmd->add_flag("--yes,-y", a->yes, "Assume yes to questions");
+    cmd->add_option("--dir,-o", a->dir, "Folder to write to");
+    cmd->add_option("--description", a->description, "Repository description");
+    cmd->add_option("--type", a->type, "Repository type");
+    cmd->add_option("--url", a->url, "Repository URL");
+    cmd->add_option("--reference", a->reference, "Repository Reference ID");
+    cmd->add_option("--priority,-p", a->priority, "repository prio");
+    cmd->add_option("--username", a->username, "repository username");
+    cmd->add_option("--passwd", a->passwd, "repository password");
+    cmd->callback([a, cmd, &g] {
+        const auto cfg = load_config(g);
+        std::string dir = a->dir;
+        if (dir.empty()) {
+            if (cfg.repos_confdir.empty()) throw Error("No repository dirs defined");
+            dir = cfg.repos_confdir.front().string();
+        }
+        YAML::Node r(YAML::NodeType::Map);
+        const auto doc = fetch_document(a->uri);
+        if (doc) {
+            r = spec::load_yaml(*doc, a->uri);
+            if (!r["name"] || r["name"].Scalar().empty()) throw Error(a->uri + ": a repository has no 'name'");
+        } else {
+            r["name"] = a->uri;
+            r["enable"] = true;
+            r["cached"] = true;
+        }
+        if (!a->description.empty()) r["description"] = a->description;
+        if (!a->reference.empty()) r["reference"] = a->reference;
+        if (!a->type.empty()) r["type"] = a->type;
+        if (!a->url.empty()) r["urls"] = std::vector<std::string>{a->url};
+        if (!doc || cmd->count("--priority")) r["priority"] = a->priority;
+        if (!a->username.empty() && !a->passwd.empty()) {
+            r["authentication"]["username"] = a->username;
+            r["authentication"]["password"] = a->passwd;
+        }
+        if (!r["type"] || r["type"].Scalar().empty()) throw Error("repository " + r["name"].Scalar() + " has no type (--type)");
+        const fs::path file = cfg.rootfs / fs::path(dir).relative_path() / (r["name"].Scalar() + ".yaml");
+        YAML::Emitter out;
+        out << r;
+        info("Adding repository to the sytem as " + file.string());
+        std::cout << out.c_str() << std::endl;
+        if (!a->yes && !ask("Do you want to continue with this operation?")) {
+            info("Aborted by user");
+            return;
+        }
+        fs::create_directories(file.parent_path());
+        core::write_file_atomic(file, std::string(out.c_str()) + "\n");
+    });
+}
+
+// mudler/luet cmd/repo/get.go: the configured repository as text, json or yaml.
+void add_get(CLI::App& repo, Globals& g) {
+    struct Args {
+        std::string name, output;
+    };
+    auto a = std::make_shared<Args>();
+    auto* cmd = repo.add_subcommand("get", "get repository in the system");
+    cmd->add_option("name", a->name, "Repository name")->required();
+    cmd->add_option("--output,-o", a->output, "output format (json, yaml, text)");
+    cmd->callback([a, &g] {
+        const auto cfg = load_config(g);
+        for (const auto& r : cfg.repositories) {
+            if (r.name != a->name) continue;
+            nlohmann::ordered_json j = {{"name", r.name}, {"description", r.description}, {"urls", r.urls},
+                                        {"type", r.type},  {"priority", r.priority},       {"enable", r.enable}};
+            if (a->output == "json") {
+                std::cout << j.dump() << std::endl;
+            } else if (a->output == "yaml") {
+                std::cout << tmpl::json_to_yaml(nlohmann::json(j)) << std::endl;
+            } else {
+                std::cout << r.name << " (" << r.type << ", priority " << r.priority << ", "
+                          << (r.enable ? "enabled" : "disabled") << "): " << r.description;
+                for (const auto& u : r.urls) std::cout << " " << u;
+                std::cout << std::endl;
+            }
+            return;
+        }
+    });
+}
+
 }  // namespace
 
 void add_repo(CLI::App& app, Globals& g) {
@@ -132,6 +253,8 @@ void add_repo(CLI::App& app, Globals& g) {
     add_toggle(*repo, g, true);
     add_toggle(*repo, g, false);
     add_update(*repo, g);
+    add_add(*repo, g);
+    add_get(*repo, g);
 }
 
 }  // namespace luet::cli

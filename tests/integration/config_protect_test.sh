@@ -52,8 +52,9 @@ expect_eq "$(db_query "$R" "SELECT count(*) FROM files WHERE path = 'etc/app/app
 expect_ok "miner ri again" "$LUET" miner ri --config "$C" app/cfg
 expect_file "$R/etc/app/._cfg0002_app.conf" "the next free number is used"
 
-# Removal keeps protected files; a new version then leaves the edit alone too.
-expect_ok "uninstall app/cfg" "$LUET" uninstall -y --config "$C" app/cfg
+# Removal with -k (--keep-protected-files) keeps protected files; a new version then leaves
+# the edit alone too.
+expect_ok "uninstall -k app/cfg" "$LUET" uninstall -y -k --config "$C" app/cfg
 expect_no_file "$R/usr/bin/app" "the binary is removed"
 expect_eq "$(cat "$R/etc/app/app.conf")" "setting=mine" "the protected file stays on uninstall"
 rm -f "$R"/etc/app/._cfg*
@@ -89,7 +90,7 @@ expect_eq "$(cat "$R/etc/app/app.conf")" "setting=mine again" "the edit is still
 
 # A failed install rolls back without deleting the user's protected file: app/bad requires
 # app/cfg (extracted first) and cannot be extracted (a non-empty folder is in its way).
-expect_ok "uninstall app/cfg again" "$LUET" uninstall -y --config "$C" app/cfg
+expect_ok "uninstall -k app/cfg again" "$LUET" uninstall -y -k --config "$C" app/cfg
 rm -f "$R"/etc/app/._cfg*
 S=$WORK/src-bad; mkdir -p "$S/opt"; echo "file" >"$S/opt/blocker"
 expect_ok "pack app/bad" "$LUET" pack app/bad@1.0 --source "$S" --destination "$WORK/packed"

@@ -2,7 +2,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <thread>
 
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
@@ -18,6 +24,102 @@ fs::path relative_to(const fs::path& base, const std::string& p) {
     if (p.empty()) return {};
     fs::path path(p);
     return path.is_absolute() ? path : (base / path).lexically_normal();
+}
+
+int to_int(const std::string& v, const std::string& where) {
+    try {
+        std::size_t used = 0;
+        const int n = std::stoi(v, &used);
+        if (used == v.size()) return n;
+    } catch (const std::logic_error&) {
+    }
+    throw Error(where + ": expected a whole number, not '" + v + "'");
+}
+
+double to_double(const std::string& v, const std::string& where) {
+    try {
+        std::size_t used = 0;
+        const double d = std::stod(v, &used);
+        if (used == v.size()) return d;
+    } catch (const std::logic_error&) {
+    }
+    throw Error(where + ": expected a number, not '" + v + "'");
+}
+
+bool to_bool(const std::string& v, const std::string& where) {
+    if (auto b = parse_bool(v)) return *b;
+    throw Error(where + ": expected true or false, not '" + v + "'");
+}
+
+// Each settable key and how its text lands in Config. `where` names the origin in errors;
+// `base` resolves relative paths.
+using Setter = std::function<void(Config&, const std::string& value, const std::string& where, const fs::path& base)>;
+
+const std::vector<std::pair<std::string, Setter>>& setters() {
+    static const std::vector<std::pair<std::string, Setter>> table = {
+        {"system.rootfs", [](Config& c, const std::string& v, const std::string&, const fs::path& b) { c.rootfs = relative_to(b, v); }},
+        {"system.database_path", [](Config& c, const std::string& v, const std::string&, const fs::path&) { c.database_path = v; }},
+        {"system.database_engine", [](Config& c, const std::string& v, const std::string&, const fs::path&) { c.database_engine = v; }},
+        {"system.pkgs_cache_path", [](Config& c, const std::string& v, const std::string&, const fs::path&) { c.pkgs_cache_path = v; }},
+        {"system.tmpdir_base", [](Config& c, const std::string& v, const std::string&, const fs::path& b) { c.tmpdir_base = relative_to(b, v); }},
+        {"general.debug", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.debug = to_bool(v, w); }},
+        {"general.quiet", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.quiet = to_bool(v, w); }},
+        {"general.concurrency", [](Config& c, const std::string& v, const std::string& w, const fs::path&) {
+             c.concurrency = to_int(v, w);
+             if (c.concurrency < 1) throw Error(w + ": concurrency must be at least 1, not " + v);
+         }},
+        {"general.same_owner", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.same_owner = to_bool(v, w); }},
+        {"general.fatal_warnings", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.fatal_warnings = to_bool(v, w); }},
+        {"general.show_build_output", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.show_build_output = to_bool(v, w); }},
+        {"general.http_timeout", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.http_timeout = to_int(v, w); }},
+        {"logging.color", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.color = to_bool(v, w); }},
+        {"logging.enable_emoji", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.enable_emoji = to_bool(v, w); }},
+        {"logging.enable_logfile", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.enable_logfile = to_bool(v, w); }},
+        {"logging.path", [](Config& c, const std::string& v, const std::string&, const fs::path& b) { c.log_path = relative_to(b, v); }},
+        {"no_spinner", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.no_spinner = to_bool(v, w); }},
+        {"config_protect_skip", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.config_protect_skip = to_bool(v, w); }},
+        {"config_from_host", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.config_from_host = to_bool(v, w); }},
+        {"solver.type", [](Config& c, const std::string& v, const std::string&, const fs::path&) { c.solver_type = v; }},
+        {"solver.rate", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.solver_rate = to_double(v, w); }},
+        {"solver.discount", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.solver_discount = to_double(v, w); }},
+        {"solver.max_attempts", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.solver_max_attempts = to_int(v, w); }},
+    };
+    return table;
+}
+
+void apply(Config& cfg, const Setting& s) {
+    const auto& table = setters();
+    auto it = std::find_if(table.begin(), table.end(), [&](const auto& e) { return e.first == s.key; });
+    if (it == table.end()) throw Error(s.origin + ": unknown configuration key '" + s.key + "'");
+    it->second(cfg, s.value, s.origin, s.base);
+}
+
+// The node at a dotted key ("system.rootfs") of the document, or an undefined node.
+YAML::Node at(const YAML::Node& root, const std::string& key) {
+    YAML::Node n;
+    n.reset(root);  // reset, not =: assigning a YAML::Node would write into `root`
+    std::size_t start = 0;
+    while (true) {
+        const auto dot = key.find('.', start);
+        const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        if (!n.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+        const YAML::Node& here = n;  // const lookup: never adds the key
+        const YAML::Node child = here[part];
+        if (!child.IsDefined()) return YAML::Node(YAML::NodeType::Undefined);
+        if (dot == std::string::npos) return child;
+        n.reset(child);
+        start = dot + 1;
+    }
+}
+
+// Upstream setDefaults: values that depend on the machine.
+Config defaults() {
+    Config cfg;
+    cfg.concurrency = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    cfg.same_owner = ::geteuid() == 0;
+    cfg.tmpdir_base = fs::temp_directory_path() / "tmpluet";
+    cfg.repos_confdir = {"/etc/luet/repos.conf.d"};
+    return cfg;
 }
 
 RepositoryConfig parse_repository(const YAML::Node& n, const std::string& origin, const fs::path& base) {
@@ -54,23 +156,67 @@ fs::path Config::config_dir(const fs::path& dir) const {
     return config_from_host ? dir : rootfs / dir.relative_path();
 }
 
-Config load(const fs::path& file) {
-    Config cfg;
-    cfg.file = fs::absolute(file);
-    const std::string origin = cfg.file.string();
-    const fs::path base = cfg.file.parent_path();
-    YAML::Node n = spec::load_yaml(core::read_file(file), origin);
+const std::vector<std::string>& setting_keys() {
+    static const std::vector<std::string> keys = [] {
+        std::vector<std::string> out;
+        for (const auto& [k, setter] : setters()) out.push_back(k);
+        return out;
+    }();
+    return keys;
+}
 
-    if (YAML::Node sys = n["system"]; sys && sys.IsMap()) {
-        if (auto v = spec::scalar(sys, "rootfs", origin + " system"); !v.empty()) cfg.rootfs = relative_to(base, v);
-        if (auto v = spec::scalar(sys, "database_path", origin + " system"); !v.empty()) cfg.database_path = v;
-        if (auto v = spec::scalar(sys, "database_engine", origin + " system"); !v.empty()) cfg.database_engine = v;
-        if (auto v = spec::scalar(sys, "pkgs_cache_path", origin + " system"); !v.empty()) cfg.pkgs_cache_path = v;
+std::string env_name(const std::string& key) {
+    std::string out = "LUET_";
+    for (char c : key) {
+        if (c == '.') {
+            out += "__";
+        } else {
+            out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        }
     }
-    if (YAML::Node gen = n["general"]; gen && gen.IsMap()) cfg.debug = spec::boolean(gen, "debug", origin + " general");
-    for (const auto& d : spec::strings(n, "repos_confdir", origin)) cfg.repos_confdir.push_back(relative_to(base, d));
-    if (!spec::scalar(n, "config_from_host", origin).empty())
-        cfg.config_from_host = spec::boolean(n, "config_from_host", origin);
+    return out;
+}
+
+std::optional<bool> parse_bool(const std::string& t) {
+    for (const char* yes : {"1", "t", "T", "TRUE", "true", "True", "yes", "Yes", "on", "On"})
+        if (t == yes) return true;
+    for (const char* no : {"0", "f", "F", "FALSE", "false", "False", "no", "No", "off", "Off"})
+        if (t == no) return false;
+    return std::nullopt;
+}
+
+fs::path find_file(const fs::path& cwd, const fs::path& home) {
+    std::error_code ec;
+    if (fs::is_regular_file(cwd / ".luet.yaml", ec)) return cwd / ".luet.yaml";
+    if (!home.empty() && fs::is_regular_file(home / ".luet.yaml", ec)) return home / ".luet.yaml";
+    if (fs::is_regular_file("/etc/luet/luet.yaml", ec)) return "/etc/luet/luet.yaml";
+    return {};
+}
+
+Config load(const fs::path& file, const std::vector<Setting>& overrides) {
+    Config cfg = defaults();
+    YAML::Node n(YAML::NodeType::Map);
+    fs::path base = fs::current_path();
+    std::string origin = "built-in defaults";
+    if (!file.empty()) {
+        cfg.file = fs::absolute(file);
+        origin = cfg.file.string();
+        base = cfg.file.parent_path();
+        n.reset(spec::load_yaml(core::read_file(file), origin));
+    }
+
+    for (const auto& key : setting_keys()) {
+        YAML::Node v = at(n, key);
+        if (!v || v.IsNull()) continue;
+        if (!v.IsScalar()) throw Error(origin + ": '" + key + "' must be a single value");
+        if (v.Scalar().empty()) continue;
+        apply(cfg, {key, v.Scalar(), origin + " " + key, base});
+    }
+    if (n["repos_confdir"]) {
+        cfg.repos_confdir.clear();
+        for (const auto& d : spec::strings(n, "repos_confdir", origin))
+            cfg.repos_confdir.push_back(cfg.config_from_host ? relative_to(base, d) : fs::path(d));
+    }
     // Relative host folders are taken relative to this file, as repos_confdir; folders inside
     // the rootfs (config_from_host false) are kept as written.
     auto folders = [&](const char* key, std::vector<fs::path>& out) {
@@ -82,7 +228,6 @@ Config load(const fs::path& file) {
     folders("subsets_confdir", cfg.subsets_confdir);
     folders("subsets_defdir", cfg.subsets_defdir);
     folders("config_protect_confdir", cfg.config_protect_confdir);
-    cfg.config_protect_skip = spec::boolean(n, "config_protect_skip", origin);
     if (YAML::Node subsets = n["subsets"]; subsets && !subsets.IsNull()) {
         if (!subsets.IsMap()) throw Error(origin + ": 'subsets' must be a map with an 'enabled' list");
         cfg.subsets_enabled = spec::strings(subsets, "enabled", origin + " subsets");
@@ -99,7 +244,9 @@ Config load(const fs::path& file) {
         if (!repos.IsSequence()) throw Error(origin + ": 'repositories' must be a list");
         for (const auto& r : repos) cfg.repositories.push_back(parse_repository(r, origin, base));
     }
-    for (const auto& dir : cfg.repos_confdir) {
+    for (const auto& s : overrides) apply(cfg, s);
+    for (const auto& confdir : cfg.repos_confdir) {
+        const fs::path dir = cfg.config_dir(confdir);
         if (!fs::is_directory(dir)) continue;
         std::vector<fs::path> files;
         for (const auto& e : fs::directory_iterator(dir)) {
@@ -145,13 +292,40 @@ void set_repository_enabled(const Config& cfg, const std::string& name, bool ena
 std::string to_yaml(const Config& cfg) {
     YAML::Emitter out;
     out << YAML::BeginMap;
-    out << YAML::Key << "general" << YAML::Value << YAML::BeginMap << YAML::Key << "debug" << YAML::Value
-        << cfg.debug << YAML::EndMap;
+    out << YAML::Key << "general" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "debug" << YAML::Value << cfg.debug;
+    out << YAML::Key << "quiet" << YAML::Value << cfg.quiet;
+    out << YAML::Key << "concurrency" << YAML::Value << cfg.concurrency;
+    out << YAML::Key << "same_owner" << YAML::Value << cfg.same_owner;
+    out << YAML::Key << "fatal_warnings" << YAML::Value << cfg.fatal_warnings;
+    out << YAML::Key << "show_build_output" << YAML::Value << cfg.show_build_output;
+    out << YAML::Key << "http_timeout" << YAML::Value << cfg.http_timeout;
+    out << YAML::EndMap;
+    out << YAML::Key << "logging" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "color" << YAML::Value << cfg.color;
+    out << YAML::Key << "enable_emoji" << YAML::Value << cfg.enable_emoji;
+    out << YAML::Key << "enable_logfile" << YAML::Value << cfg.enable_logfile;
+    out << YAML::Key << "path" << YAML::Value << cfg.log_path.string();
+    out << YAML::EndMap;
+    out << YAML::Key << "no_spinner" << YAML::Value << cfg.no_spinner;
     out << YAML::Key << "system" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "rootfs" << YAML::Value << cfg.rootfs.string();
     out << YAML::Key << "database_path" << YAML::Value << cfg.database_path.string();
     out << YAML::Key << "database_engine" << YAML::Value << cfg.database_engine;
     out << YAML::Key << "pkgs_cache_path" << YAML::Value << cfg.pkgs_cache_path;
+    out << YAML::Key << "tmpdir_base" << YAML::Value << cfg.tmpdir_base.string();
+    out << YAML::EndMap;
+    out << YAML::Key << "solver" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "type" << YAML::Value << cfg.solver_type;
+    // %g: 0.7 as written, not 0.69999999999999996.
+    auto number = [](double d) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g", d);
+        return std::string(buf);
+    };
+    out << YAML::Key << "rate" << YAML::Value << number(cfg.solver_rate);
+    out << YAML::Key << "discount" << YAML::Value << number(cfg.solver_discount);
+    out << YAML::Key << "max_attempts" << YAML::Value << cfg.solver_max_attempts;
     out << YAML::EndMap;
     out << YAML::Key << "repos_confdir" << YAML::Value << YAML::BeginSeq;
     for (const auto& d : cfg.repos_confdir) out << d.string();

@@ -8,10 +8,16 @@
 // Subsets and config protect (geaaru/luet pkg/config/config.go): subsets.enabled,
 // subsets_confdir, subsets_defdir, config_protect_confdir, config_protect_skip,
 // config_from_host (true: those folders are host paths; false: inside the rootfs).
+//
+// Settings from outside the file (upstream: viper in geaaru/luet cmd/root.go and mudler/luet
+// cmd/util/config.go): every scalar key of settings() can also come from a global flag
+// (--system-target → system.rootfs …) or from its LUET_* environment variable (env_name());
+// the precedence is viper's: flag > environment > luet.yaml > built-in default.
 #pragma once
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +49,28 @@ struct Config {
     std::vector<std::filesystem::path> config_protect_confdir = {"/etc/luet/config.protect.d"};
     bool config_protect_skip = false;
     bool config_from_host = true;
+    std::filesystem::path tmpdir_base;  // system.tmpdir_base (default $TMPDIR/tmpluet)
+
+    // general.*: concurrency = artifacts downloaded at once (default: the CPUs); same_owner =
+    // keep the archive's uid/gid when extracting (upstream default: true for root).
+    int concurrency = 1;
+    bool same_owner = false;
+    bool fatal_warnings = false;      // general.fatal_warnings: a warning ends the command
+    bool quiet = false;               // general.quiet (mudler/luet -q): no progress lines
+    bool show_build_output = false;   // general.show_build_output (--live-output)
+    int http_timeout = 120;           // general.http_timeout, seconds (mudler/luet)
+    // logging.*: colour and emoji of the terminal output, and a copy of it in a log file.
+    bool color = true;
+    bool enable_emoji = true;
+    bool enable_logfile = false;
+    std::filesystem::path log_path = "/var/log/luet.log";
+    bool no_spinner = false;          // no_spinner: no progress bar redrawn in place
+    // solver.*: the qlearning knobs of mudler/luet. Ours always solves with libsolv; the
+    // values are kept so that `luet config` shows what was asked.
+    std::string solver_type;
+    double solver_rate = 0.7;
+    double solver_discount = 1.0;
+    int solver_max_attempts = 9000;
 
     // rootfs + database_path: where the database and caches live.
     std::filesystem::path system_dir() const;
@@ -52,10 +80,40 @@ struct Config {
     std::filesystem::path config_dir(const std::filesystem::path& dir) const;
 };
 
-// Loads `file` (and the repository files of its repos_confdir). Relative paths inside the
-// file are taken relative to the file's folder. Throws luet::Error naming the file and key,
-// and for a repository name defined twice (naming both files).
-Config load(const std::filesystem::path& file);
+// A value for one upstream key ("system.rootfs") from outside luet.yaml. `origin` names where
+// it came from in errors ("--system-target", "LUET_SYSTEM__ROOTFS"); relative paths are
+// taken relative to `base` (the working folder).
+struct Setting {
+    std::string key;
+    std::string value;
+    std::string origin;
+    std::filesystem::path base;
+};
+
+// The scalar keys that luet.yaml, settings and LUET_* variables can set, in upstream's
+// spelling ("system.rootfs", "general.concurrency", "logging.color", "no_spinner", ...).
+const std::vector<std::string>& setting_keys();
+
+// The environment variable viper reads for `key`: LUET_ + the key upper-cased, with "."
+// written "__" (system.rootfs → LUET_SYSTEM__ROOTFS, no_spinner → LUET_NO_SPINNER).
+std::string env_name(const std::string& key);
+
+// Booleans as Go's strconv.ParseBool reads them (1 t T TRUE true True, 0 f F FALSE false
+// False), plus YAML's yes/no/on/off; nullopt otherwise.
+std::optional<bool> parse_bool(const std::string& text);
+
+// The configuration file upstream reads when no --config is given: $PWD/.luet.yaml, else
+// $HOME/.luet.yaml, else /etc/luet/luet.yaml; the first that exists (empty path when none).
+std::filesystem::path find_file(const std::filesystem::path& cwd, const std::filesystem::path& home);
+
+// Loads `file` (and the repository files of its repos_confdir), then applies `overrides` in
+// order (later ones win), before repos_confdir is read, so that --system-target and
+// config_from_host: false read the repositories of the target. An empty `file` gives the
+// built-in defaults (upstream setDefaults, with repos_confdir [/etc/luet/repos.conf.d]).
+// Relative paths inside the file are taken relative to the file's folder. Throws
+// luet::Error naming the file and key (or the setting's origin), and for a repository name
+// defined twice (naming both files).
+Config load(const std::filesystem::path& file, const std::vector<Setting>& overrides = {});
 
 // Sets `enable` of repository `name` in the file that defines it (a repos_confdir file, or
 // its entry in luet.yaml's `repositories`), written atomically; as geaaru/luet

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace luet {
 
@@ -15,6 +16,14 @@ struct Error : std::runtime_error {
 // A request that cannot be satisfied (unknown package, unsatisfiable constraints).
 struct ResolveError : Error {
     using Error::Error;
+};
+
+// A requested package that no repository has (no package of that name, or no version
+// matching the selector). The CLI of install reports it as geaaru/luet does (exit 0).
+struct NotFoundError : ResolveError {
+    NotFoundError(const std::string& message, std::string request_)
+        : ResolveError(message), request(std::move(request_)) {}
+    std::string request;  // the request as written by PackageRef::str()
 };
 
 }  // namespace luet

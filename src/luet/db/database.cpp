@@ -31,10 +31,34 @@ struct Stmt {
     }
 };
 
-std::string finalize_to_yaml(const std::vector<std::string>& cmds) {
+// The finalize column: a flow list of the install commands, or, when the package has
+// uninstall commands or a shell, a map {install, uninstall, shell} (older records are lists).
+std::string finalize_to_yaml(const InstalledPackage& p) {
     YAML::Emitter out;
-    out << YAML::Flow << cmds;
+    out << YAML::Flow;
+    if (p.finalize_uninstall.empty() && p.finalize_shell.empty()) {
+        out << p.finalize_install;
+    } else {
+        out << YAML::BeginMap << YAML::Key << "install" << YAML::Value << p.finalize_install << YAML::Key
+            << "uninstall" << YAML::Value << p.finalize_uninstall << YAML::Key << "shell" << YAML::Value
+            << p.finalize_shell << YAML::EndMap;
+    }
     return out.c_str();
+}
+
+void finalize_from_yaml(const std::string& text, InstalledPackage& p) {
+    const YAML::Node n = YAML::Load(text);
+    auto list = [](const YAML::Node& l, std::vector<std::string>& out) {
+        if (l && l.IsSequence())
+            for (const auto& c : l) out.push_back(c.Scalar());
+    };
+    if (n.IsMap()) {
+        list(n["install"], p.finalize_install);
+        list(n["uninstall"], p.finalize_uninstall);
+        list(n["shell"], p.finalize_shell);
+    } else {
+        list(n, p.finalize_install);
+    }
 }
 
 }  // namespace
@@ -81,7 +105,7 @@ std::vector<InstalledPackage> Database::packages() const {
         InstalledPackage p;
         p.definition = spec::parse_definition(q.text(0), "database " + file_.string());
         p.repository = q.text(1);
-        for (const auto& c : YAML::Load(q.text(2))) p.finalize_install.push_back(c.Scalar());
+        finalize_from_yaml(q.text(2), p);
         out.push_back(std::move(p));
     }
     return out;
@@ -125,7 +149,7 @@ void Database::insert(const InstalledPackage& pkg, const std::vector<std::string
              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
              file_);
     ins.bind(1, f.category).bind(2, f.name).bind(3, f.version).bind(4, pkg.repository);
-    ins.bind(5, spec::definition_to_yaml(pkg.definition)).bind(6, finalize_to_yaml(pkg.finalize_install));
+    ins.bind(5, spec::definition_to_yaml(pkg.definition)).bind(6, finalize_to_yaml(pkg));
     if (sqlite3_step(ins.s) != SQLITE_DONE) throw Error("database " + file_.string() + ": " + sqlite3_errmsg(db_));
     const auto id = std::to_string(sqlite3_last_insert_rowid(db_));
     Stmt file_ins(db_, "INSERT INTO files (package_id, path) VALUES (?1, ?2)", file_);

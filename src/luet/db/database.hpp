@@ -20,6 +20,8 @@ struct InstalledPackage {
     spec::Definition definition;
     std::string repository;
     std::vector<std::string> finalize_install;
+    std::vector<std::string> finalize_uninstall;  // run after the package is removed
+    std::vector<std::string> finalize_shell;      // empty: sh -c
 };
 
 class Database {

@@ -74,6 +74,7 @@ struct Universe {
                 if (by_form.count(key)) continue;
                 by_form[key] = {&repo, &p};
                 available.push_back(to_entry(p.meta.runtime, repo.name));
+                if (opts.ignore_conflicts) available.back().conflicts.clear();
             }
         }
     }
@@ -99,9 +100,13 @@ struct Universe {
     }
 };
 
-std::vector<solver::PackageEntry> entries_of(const std::vector<db::InstalledPackage>& installed) {
+std::vector<solver::PackageEntry> entries_of(const std::vector<db::InstalledPackage>& installed,
+                                             bool ignore_conflicts) {
     std::vector<solver::PackageEntry> out;
-    for (const auto& p : installed) out.push_back(to_entry(p.definition, p.repository));
+    for (const auto& p : installed) {
+        out.push_back(to_entry(p.definition, p.repository));
+        if (ignore_conflicts) out.back().conflicts.clear();
+    }
     return out;
 }
 
@@ -122,8 +127,29 @@ struct Plan {
     }
 };
 
-// Runs the finalizers of the installed packages `forms` ("category/name-version") in the
-// rootfs, with finalizer_envs; each failure is appended to `errors`, the install stays.
+// Runs finalizer commands of package `form` in the rootfs, each as `shell` + [command]
+// (default sh -c, as geaaru/luet), with finalizer_envs; each failure is appended to
+// `errors`, the transaction stays.
+void run_commands(const config::Config& cfg, const std::string& form, const std::vector<std::string>& shell,
+                  const std::vector<std::string>& cmds, const Reporter& reporter, std::vector<std::string>& errors) {
+    for (const auto& cmd : cmds) {
+        std::vector<std::string> argv = {"env"};
+        for (const auto& [k, v] : cfg.finalizer_envs) argv.push_back(k + "=" + v);
+        if (!fs::equivalent(cfg.rootfs, "/")) argv.insert(argv.end(), {"chroot", cfg.rootfs.string()});
+        if (shell.empty()) {
+            argv.insert(argv.end(), {"/bin/sh", "-c"});
+        } else {
+            argv.insert(argv.end(), shell.begin(), shell.end());
+        }
+        argv.push_back(cmd);
+        say(reporter, "⚙ Finalizer of " + form + ": " + cmd);
+        int code = core::run(argv, reporter.finalizer_output);
+        if (code != 0)
+            errors.push_back("finalizer of " + form + " failed (exit " + std::to_string(code) + "): " + cmd);
+    }
+}
+
+// Runs the install finalizers of the installed packages `forms` ("category/name-version").
 void run_finalizers(const config::Config& cfg, const db::Database& database, const std::vector<std::string>& forms,
                     const Reporter& reporter, std::vector<std::string>& errors) {
     const auto installed = database.packages();
@@ -131,19 +157,7 @@ void run_finalizers(const config::Config& cfg, const db::Database& database, con
         auto it = std::find_if(installed.begin(), installed.end(),
                                [&](const auto& p) { return p.definition.form.str() == form; });
         if (it == installed.end()) continue;  // removed since by --nodeps or by hand
-        for (const auto& cmd : it->finalize_install) {
-            std::vector<std::string> argv = {"env"};
-            for (const auto& [k, v] : cfg.finalizer_envs) argv.push_back(k + "=" + v);
-            if (fs::equivalent(cfg.rootfs, "/")) {
-                argv.insert(argv.end(), {"/bin/sh", "-c", cmd});
-            } else {
-                argv.insert(argv.end(), {"chroot", cfg.rootfs.string(), "/bin/sh", "-c", cmd});
-            }
-            say(reporter, "⚙ Finalizer of " + form + ": " + cmd);
-            int code = core::run(argv, reporter.finalizer_output);
-            if (code != 0)
-                errors.push_back("finalizer of " + form + " failed (exit " + std::to_string(code) + "): " + cmd);
-        }
+        run_commands(cfg, form, it->finalize_shell, it->finalize_install, reporter, errors);
     }
 }
 
@@ -239,6 +253,14 @@ std::string effective_name(const fs::path& rootfs, const std::string& name,
 Result execute(Session& s, const Universe* u, const Plan& plan, const Options& opts, const Reporter& reporter) {
     Result result;
     const fs::path& rootfs = s.cfg.rootfs;
+    if (reporter.confirm) {
+        std::vector<core::PackageForm> forms;
+        for (const auto& e : plan.install) forms.push_back(e.form);
+        if (!reporter.confirm(forms, plan.remove)) {
+            result.stopped = true;
+            return result;
+        }
+    }
 
     // Fetch and verify everything before touching the rootfs.
     const fs::path cache = s.cfg.packages_cache_dir();
@@ -372,7 +394,9 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
         for (const auto& step : steps) {
             const auto& def = step.pkg->meta.runtime;
             say(reporter, "📦 Installing " + def.form.str());
-            added.push_back({{def, step.repo->name, step.pkg->finalize_install}, extract(step.file, rootfs, step.filter)});
+            added.push_back({{def, step.repo->name, step.pkg->finalize_install, step.pkg->finalize_uninstall,
+                              step.pkg->finalize_shell},
+                             extract(step.file, rootfs, step.filter)});
             crash_point("extract");
         }
         for (const auto& form : plan.remove) say(reporter, "🗑 Removing " + form.str());
@@ -394,6 +418,17 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
     crash_point("commit");
     for (const auto& [pkg, files] : added) result.changed.push_back(pkg.definition.form);
     result.replaced = plan.remove;
+    // The uninstall finalizers of the packages that left, after their files went (geaaru/luet
+    // RemovePackage), before the new packages' install finalizers. They are not journaled:
+    // a kill right after the commit skips them.
+    if (!opts.skip_finalizers)
+        for (const auto& form : plan.remove) {
+            auto it = std::find_if(installed.begin(), installed.end(),
+                                   [&](const auto& p) { return p.definition.form == form; });
+            if (it != installed.end())
+                run_commands(s.cfg, form.str(), it->finalize_shell, it->finalize_uninstall, reporter,
+                             result.finalizer_errors);
+        }
     finish(rootfs, s.backup_dir, journal, s.database, [&](const std::vector<std::string>& forms) {
         run_finalizers(s.cfg, s.database, forms, reporter, result.finalizer_errors);
     });
@@ -458,7 +493,7 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
         say(reporter, "🤔 Checking for available upgrades");
         for (const auto& r : u.upgrades(installed)) request.push_back(r);
     }
-    Plan plan = solve_install(u, entries_of(installed), request, opts.nodeps);
+    Plan plan = solve_install(u, entries_of(installed, opts.ignore_conflicts), request, opts.nodeps);
     if (opts.onlydeps) keep_only_deps(plan, refs);
     plan.remove_replaced_versions(installed);
     if (plan.install.empty()) return {};
@@ -524,8 +559,8 @@ Result upgrade(const config::Config& cfg, const Options& opts, const Reporter& r
     const auto installed = s.database.packages();
     Universe u(cfg, reporter, opts);
     say(reporter, "🤔 Computing upgrade");
-    Plan plan = opts.universe ? solve_install(u, entries_of(installed), {}, false, true)
-                              : solve_install(u, entries_of(installed), u.upgrades(installed), opts.nodeps);
+    Plan plan = opts.universe ? solve_install(u, entries_of(installed, opts.ignore_conflicts), {}, false, true)
+                              : solve_install(u, entries_of(installed, opts.ignore_conflicts), u.upgrades(installed), opts.nodeps);
     plan.remove_replaced_versions(installed);
     if (plan.install.empty() && plan.remove.empty()) return {};
     return execute(s, &u, plan, opts, reporter);
@@ -559,7 +594,7 @@ Result replace(const config::Config& cfg, const std::vector<core::PackageRef>& o
         if (!leaving.count(p.definition.form.str())) rest.push_back(p);
 
     Universe u(cfg, reporter, opts);
-    Plan plan = solve_install(u, entries_of(rest), news, opts.nodeps);
+    Plan plan = solve_install(u, entries_of(rest, opts.ignore_conflicts), news, opts.nodeps);
     if (opts.onlydeps) keep_only_deps(plan, news);
     for (const auto& p : installed)
         if (leaving.count(p.definition.form.str())) plan.remove_once(p.definition.form);

@@ -39,6 +39,7 @@ struct Options {
     int concurrency = 4;         // artifacts downloaded at once
     bool skip_finalizers = false;  // do not run the installed packages' finalizers
     bool sync_repos = false;       // a repository that cannot be synced is an error, not a warning
+    bool ignore_conflicts = false;  // install/upgrade/replace: solve as if no package declared conflicts
 };
 
 struct Reporter {
@@ -46,6 +47,13 @@ struct Reporter {
     core::LineSink finalizer_output;
     // Download progress of one artifact: bytes so far and expected total (0 = unknown).
     std::function<void(const core::PackageForm&, std::uint64_t done, std::uint64_t total)> download;
+    // Called once with the solved plan, before anything is downloaded or changed: the
+    // packages to install (dependencies first: the order they are installed in) and the
+    // installed ones to remove. Returning false ends the transaction there, with nothing
+    // changed and Result::stopped set (upstream --pretend, --show-install-order, and the
+    // question asked without -y).
+    std::function<bool(const std::vector<core::PackageForm>& install, const std::vector<core::PackageForm>& remove)>
+        confirm;
 };
 
 struct Result {
@@ -53,6 +61,7 @@ struct Result {
     std::vector<core::PackageForm> replaced;     // installed packages removed by the transaction
     std::vector<core::PackageForm> downloaded;   // with download_only: the artifacts fetched
     std::vector<std::string> finalizer_errors;   // one message per failed finalizer command
+    bool stopped = false;                        // Reporter::confirm said no: nothing changed
 };
 
 // Installs the packages matching `refs` and what they require. Without opts.relax, installed

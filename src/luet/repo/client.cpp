@@ -191,8 +191,11 @@ LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& 
             const std::string definition = fs::exists(dir / "definition.yaml")
                                                ? core::read_file(dir / "definition.yaml")
                                                : spec::definition_to_yaml(pkg.meta.runtime);
-            pkg.finalize_install = spec::render_finalize(core::read_file(dir / "finalize.yaml"), definition,
-                                                         (dir / "finalize.yaml").string());
+            auto fin = spec::render_finalizer(core::read_file(dir / "finalize.yaml"), definition,
+                                              (dir / "finalize.yaml").string());
+            pkg.finalize_install = std::move(fin.install);
+            pkg.finalize_uninstall = std::move(fin.uninstall);
+            pkg.finalize_shell = std::move(fin.shell);
         }
         repo.packages.push_back(std::move(pkg));
     }

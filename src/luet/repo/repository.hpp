@@ -70,6 +70,8 @@ RepositoryIndex create_repository(const spec::Tree& tree, const CreateOptions& o
 struct RepoPackage {
     artifact::Metadata meta;
     std::vector<std::string> finalize_install;
+    std::vector<std::string> finalize_uninstall;  // finalize.yaml uninstall:
+    std::vector<std::string> finalize_shell;      // finalize.yaml shell: (empty: sh -c)
 };
 
 // A repository loaded by the client: its index (the cached repository.yaml) and its packages.

@@ -226,11 +226,12 @@ Solution solve(const std::vector<PackageEntry>& available, const std::vector<Pac
         };
         if (std::none_of(available.begin(), available.end(), known) &&
             std::none_of(installed.begin(), installed.end(), known))
-            throw ResolveError("package '" + ref.str() + "' not found in any repository");
+            throw NotFoundError("package '" + ref.str() + "' not found in any repository", ref.str());
         if (std::none_of(available.begin(), available.end(), [&](const auto& e) { return satisfies(e, ref); }) &&
             std::none_of(installed.begin(), installed.end(), [&](const auto& e) { return satisfies(e, ref); }))
-            throw ResolveError("no version of " + ref.atom() + " matches " + ref.str() + ": the repositories have " +
-                               versions_of(available, ref.atom()));
+            throw NotFoundError("no version of " + ref.atom() + " matches " + ref.str() + ": the repositories have " +
+                                    versions_of(available, ref.atom()),
+                                ref.str());
     }
 
     Solution solution;

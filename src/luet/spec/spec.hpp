@@ -117,6 +117,20 @@ Tree load_tree(const std::vector<std::filesystem::path>& roots, const LoadOption
 std::vector<std::string> render_finalize(const std::string& finalize_text, const std::string& definition_text,
                                          const std::string& origin);
 
+// Every key of a finalize.yaml (geaaru/luet pkg/v2/repository/finalizer.go LuetFinalizer):
+// `install:` runs after the package is installed, `uninstall:` after it is removed (on
+// uninstall, and for the old version on upgrade), each command as `shell` + [command]
+// (default: sh -c).
+struct Finalizer {
+    std::vector<std::string> shell;
+    std::vector<std::string> install;
+    std::vector<std::string> uninstall;
+};
+// finalize.yaml rendered with .Values = the definition, as render_finalize(). Throws
+// luet::Error naming `origin` on template or YAML errors.
+Finalizer render_finalizer(const std::string& finalize_text, const std::string& definition_text,
+                           const std::string& origin);
+
 // Parses a definition document (definition.yaml or a repository's runtime definition).
 // `origin` names the file in error messages.
 Definition parse_definition(const std::string& yaml_text, const std::string& origin);
