@@ -82,7 +82,7 @@ std::string fish_script(const CLI::App& root) {
             if (!condition.empty()) out << " -n " << single_quoted(condition);
             for (const auto& l : opt->get_lnames()) out << " -l " << l;
             for (const auto& s : opt->get_snames()) out << " -s " << s;
-            if (opt->get_type_size() != 0) out << " -r";
+            if (opt->get_expected_min() > 0) out << " -r";
             out << " -d " << single_quoted(opt->get_description()) << "\n";
         }
     };

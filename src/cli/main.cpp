@@ -113,7 +113,7 @@ int main(int argc, char** argv) {
         if (arg.starts_with("-")) {
             // Skip the value of an option that takes one ("--config FILE", "-l FILE").
             const auto* opt = find_option(level, arg);
-            if (opt && opt->get_type_size() != 0 && arg.find('=') == std::string::npos) ++i;
+            if (opt && opt->get_expected_min() > 0 && arg.find('=') == std::string::npos) ++i;
             continue;
         }
         if (level->get_subcommands([](CLI::App*) { return true; }).empty()) break;  // a positional argument
