@@ -130,7 +130,7 @@ void add_globals(CLI::App& app, Globals& g) {
             g.flags.push_back({app.add_option(f.names, v, f.help), f.key, nullptr, &v});
         }
     }
-    app.add_option("--plugin", g.plugins, "A list of runtime plugins to load (luet-NAME in PATH, run on events)")
+    app.add_option("--plugin", g.plugins, "A list of runtime plugins to load (mudler/luet; accepted, ours emits no plugin events)")
         ->allow_extra_args(false);
     app.add_flag("--avoid-cleanup-tmpdir", g.avoid_cleanup_tmpdir,
                  "For debugging could help to see the content of temporary dirs (luet-build).");
