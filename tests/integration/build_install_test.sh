@@ -41,9 +41,15 @@ write_config "$WORK/luet.yaml" "$ROOTFS" "$WORK/repo"
 expect_ok "luet config" "$LUET" config --config "$WORK/luet.yaml"
 expect_output "rootfs: $ROOTFS" "config prints the rootfs"
 
-expect_fail "unknown package is refused" "apps/nope" "$LUET" install -y --config "$WORK/luet.yaml" apps/nope
+# As geaaru/luet: a package no repository has is a warning and exit 0 ("No packages to install.");
+# --fatal turns the warning into an error.
+expect_ok "unknown package: exit 0 as upstream" "$LUET" install -y --config "$WORK/luet.yaml" apps/nope
+expect_output "package 'apps/nope' not found in any repository" "the unknown package is named"
+expect_fail "unknown package with --fatal is refused" "apps/nope" "$LUET" install --fatal -y --config "$WORK/luet.yaml" apps/nope
 expect_no_file "$ROOTFS/var/cache/luet/packages/hello-apps-1.0.package.tar.gz" "nothing fetched for an unknown package"
-expect_fail "unsatisfiable selector is refused" "apps/hello" "$LUET" install -y --config "$WORK/luet.yaml" "apps/hello@>=2.0"
+expect_ok "unsatisfiable selector: exit 0 as upstream" "$LUET" install -y --config "$WORK/luet.yaml" "apps/hello@>=2.0"
+expect_output "no version of apps/hello matches apps/hello>=2.0: the repositories have apps/hello-1.0" "the selector and the versions are named"
+expect_fail "unsatisfiable selector with --fatal is refused" "apps/hello" "$LUET" install --fatal -y --config "$WORK/luet.yaml" "apps/hello@>=2.0"
 
 expect_ok "luet install apps/hello utils/busybox" "$LUET" install -y --config "$WORK/luet.yaml" apps/hello utils/busybox
 expect_output "Installed system/libc-2.36" "runtime requires pulled system/libc"
