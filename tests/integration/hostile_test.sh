@@ -112,9 +112,12 @@ craft protect_nobody "  config_protect: /etc" \
   "add(entry('etc/', tarfile.DIRTYPE)); add(entry('etc/passwd'), b'decoy\n')
 link('usr/share/pw', 'etc/passwd')"
 
-mkdir -p "$R/etc" "$R/usr/bin"
-printf 'root:$6$secret:19000:0:99999:7:::\n' >"$R/etc/shadow"; chmod 0600 "$R/etc/shadow"
-printf 'root:x:0:0:root:/root:/bin/sh\n' >"$R/etc/passwd"
+victims() {
+  mkdir -p "$R/etc" "$R/usr/bin"
+  printf 'root:$6$secret:19000:0:99999:7:::\n' >"$R/etc/shadow"; chmod 0600 "$R/etc/shadow"
+  printf 'root:x:0:0:root:/root:/bin/sh\n' >"$R/etc/passwd"
+}
+victims
 write_config "$C" "$R" "$WORK/repo-good" "$WORK/repo-subset_shadow" "$WORK/repo-subset_good" \
   "$WORK/repo-protect_passwd" "$WORK/repo-subset_nobody" "$WORK/repo-protect_nobody"
 expect_ok "install test/good (owns /usr/bin/good)" "$LUET" install -y --config "$C" test/good
@@ -160,5 +163,31 @@ expect_eq "$(readlink "$R/usr/lib64")" "lib" "same_link: the symlink is as it wa
 expect_ok "unowned with --force: overwritten on purpose" "$LUET" install -y --force --config "$C" test/unowned
 expect_eq "$(cat "$R/etc/shadow")" "root::0:0:owned" "unowned with --force: the package's file is in place"
 expect_ok "uninstall it" "$LUET" uninstall -y --config "$C" test/unowned
+expect_no_file "$R/etc/shadow" "uninstall removes the file --force gave the package"
+victims
+
+echo "-- folder entries get the checks files get"
+# vv -> var, then folder entries reaching luet's database folder (mode 0777, owner 4242).
+craft state_dirs "" "add(entry('vv', tarfile.SYMTYPE, linkname='var'))
+for d in ('vv/', 'vv/cache/', 'vv/cache/luet/'): add(entry(d, tarfile.DIRTYPE, mode=0o777, uid=4242, gid=4242))"
+# The same through a symlink already on disk (made by an installed package).
+craft state_dirs_disk "" "add(entry('ww/cache/luet/', tarfile.DIRTYPE, mode=0o777, uid=4242, gid=4242))"
+craft state_dirs_abs "" "add(entry('yy', tarfile.SYMTYPE, linkname='/var/cache/luet')); add(entry('yy/', tarfile.DIRTYPE, mode=0o777))"
+# A folder entry where a file is: extraction would unlink the file.
+craft dir_on_file "" "add(entry('etc/', tarfile.DIRTYPE)); add(entry('etc/shadow/', tarfile.DIRTYPE, mode=0o777))"
+craft dir_on_owned "" "add(entry('usr/bin/', tarfile.DIRTYPE)); add(entry('usr/bin/good/', tarfile.DIRTYPE))"
+ln -s var "$R/ww"
+write_config "$C" "$R" "$WORK/repo-good" "$WORK/repo-state_dirs" "$WORK/repo-state_dirs_disk" "$WORK/repo-state_dirs_abs" \
+  "$WORK/repo-dir_on_file" "$WORK/repo-dir_on_owned"
+statedir() { stat -c '%a %u:%g' "$R/var/cache/luet"; }
+state_before=$(statedir)
+expect_refused state_dirs \
+  "state_dirs-test-1\.0\.package\.tar\.gz \(test/state_dirs-1\.0\): entry 'vv/cache/luet' is inside luet's database folder /var/cache/luet"
+expect_eq "$(statedir)" "$state_before" "state_dirs: the database folder keeps its mode and owner"
+expect_refused state_dirs_disk "entry 'ww/cache/luet' is inside luet's database folder /var/cache/luet"
+expect_refused state_dirs_abs "entry 'yy' is inside luet's database folder /var/cache/luet"
+expect_eq "$(statedir)" "$state_before" "the database folder keeps its mode and owner"
+expect_refused dir_on_file "file conflict: /etc/shadow of test/dir_on_file-1\.0 is already on disk and belongs to no installed package"
+expect_refused dir_on_owned "file conflict: /usr/bin/good of test/dir_on_owned-1\.0 belongs to installed package test/good-1\.0"
 
 finish
