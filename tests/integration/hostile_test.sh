@@ -165,6 +165,19 @@ expect_eq "$(cat "$R/etc/shadow")" "root::0:0:owned" "unowned with --force: the 
 expect_ok "uninstall it" "$LUET" uninstall -y --config "$C" test/unowned
 expect_no_file "$R/etc/shadow" "uninstall removes the file --force gave the package"
 victims
+# Under a config protect folder, an unowned file is kept (the package's version written
+# aside), or replaced on purpose with config_protect_skip (as upstream's 17_config_protect_skip).
+R2=$WORK/rootfs-protect; mkdir -p "$R2/etc" "$WORK/protect.d"; echo "mine" >"$R2/etc/shadow"
+printf 'name: etc\ndirs: [/etc/]\n' >"$WORK/protect.d/etc.yml"
+write_config "$WORK/protect.yaml" "$R2" "$WORK/repo-unowned"
+echo "config_protect_confdir: [\"$WORK/protect.d\"]" >>"$WORK/protect.yaml"
+expect_ok "protected folder: installed" "$LUET" install -y --config "$WORK/protect.yaml" test/unowned
+expect_eq "$(cat "$R2/etc/shadow"):$(cat "$R2/etc/._cfg0001_shadow")" "mine:root::0:0:owned" \
+  "protected folder: the file on disk is kept, the package's beside it"
+expect_ok "uninstall" "$LUET" uninstall -y --config "$WORK/protect.yaml" test/unowned
+rm -f "$R2/etc/._cfg0001_shadow"; echo "config_protect_skip: true" >>"$WORK/protect.yaml"
+expect_ok "config_protect_skip: installed" "$LUET" install -y --config "$WORK/protect.yaml" test/unowned
+expect_eq "$(cat "$R2/etc/shadow")" "root::0:0:owned" "config_protect_skip: the configuration file is replaced"
 
 echo "-- folder entries get the checks files get"
 # vv -> var, then folder entries reaching luet's database folder (mode 0777, owner 4242).
@@ -189,5 +202,48 @@ expect_refused state_dirs_abs "entry 'yy' is inside luet's database folder /var/
 expect_eq "$(statedir)" "$state_before" "the database folder keeps its mode and owner"
 expect_refused dir_on_file "file conflict: /etc/shadow of test/dir_on_file-1\.0 is already on disk and belongs to no installed package"
 expect_refused dir_on_owned "file conflict: /usr/bin/good of test/dir_on_owned-1\.0 belongs to installed package test/good-1\.0"
+
+echo "-- configuration values that would lead luet out of its folders"
+HOST=$WORK/host; mkdir -p "$HOST/keep"; echo precious >"$HOST/keep/file"
+CONFD=$WORK/repos.conf.d; mkdir -p "$CONFD"
+cp "$C" "$WORK/base.yaml"; echo "repos_confdir: [\"$CONFD\"]" >>"$C"
+printf 'name: "../../../../../../..%s/keep"\ntype: disk\nurls: ["%s"]\n' "$HOST" "$WORK/repo-good" >"$CONFD/evil.yml"
+expect_fail "a repository named ../../.. is refused, naming the file and key" \
+  "$CONFD/evil\.yml: repository 'name' '\.\./.*/keep' is not a plain name: it contains '/'" \
+  "$LUET" repo update --config "$C"
+expect_fail "every command refuses the configuration" "evil\.yml: repository 'name'" "$LUET" cleanup --purge-repos --config "$C"
+expect_eq "$(cat "$HOST/keep/file" 2>/dev/null)" "precious" "the host folder named by the repository is untouched"
+printf 'name: ".."\ntype: disk\nurls: ["%s"]\n' "$WORK/repo-good" >"$CONFD/evil.yml"
+expect_fail "a repository named .. is refused" "evil\.yml: repository 'name' '\.\.' is not a plain name" "$LUET" repo update --config "$C"
+printf 'name: "a\\nb\\e[2J"\ntype: disk\nurls: ["%s"]\n' "$WORK/repo-good" >"$CONFD/evil.yml"
+expect_fail "a repository name with control characters is refused, shown escaped" \
+  "repository 'name' 'a\\\\nb\\\\e\[2J' is not a plain name: it contains control characters" "$LUET" repo list --config "$C"
+rm "$CONFD/evil.yml"
+expect_ok "without the file, repo update works" "$LUET" repo update --config "$C"
+
+bad_config() {  # bad_config KEY VALUE: $WORK/bad.yaml, the base configuration with system.KEY set
+  sed "s|^system:|system:\n  $1: $2|" "$WORK/base.yaml" >"$WORK/bad.yaml"
+}
+bad_config database_path "/var/../../../../../..$HOST/db"
+expect_fail "database_path with '..' is refused" \
+  "$WORK/bad\.yaml: system\.database_path '/var/\.\./.*/db' contains '\.\.': luet's database folder must stay inside the rootfs" \
+  "$LUET" install -y --config "$WORK/bad.yaml" test/good
+expect_no_file "$HOST/db" "no database outside the rootfs"
+bad_config pkgs_cache_path "../../../../../../..$HOST/keep"
+expect_fail "a relative pkgs_cache_path with '..' is refused" \
+  "bad\.yaml: system\.pkgs_cache_path '.*' contains '\.\.': a relative packages cache must stay inside the database folder" \
+  "$LUET" cleanup --config "$WORK/bad.yaml"
+expect_eq "$(cat "$HOST/keep/file")" "precious" "the host folder is untouched"
+
+# An absolute pkgs_cache_path is a host folder (as upstream): cleanup deletes luet's artifacts
+# there, nothing else.
+bad_config pkgs_cache_path "$HOST/keep"
+expect_ok "reinstall with an absolute packages cache" "$LUET" reinstall -y --config "$WORK/bad.yaml" test/good
+expect_file "$HOST/keep/good-test-1.0.package.tar.gz" "the artifact is cached there"
+touch "$HOST/keep/notes.txt" "$HOST/keep/.hidden.package.tar.gz"
+expect_ok "cleanup" "$LUET" cleanup --config "$WORK/bad.yaml"
+expect_output '^Cleaned: 1 packages\.$' "cleanup removes the one artifact"
+expect_eq "$(ls -A "$HOST/keep" | tr '\n' ' ')" ".hidden.package.tar.gz file notes.txt " "the folder's other files stay"
+expect_ok "the next command works" "$LUET" uninstall -y --config "$WORK/bad.yaml" test/good
 
 finish

@@ -313,6 +313,14 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
         const std::string who = step.pkg->meta.runtime.form.str();
         // Entry name -> the path checked here; extraction refuses an entry reaching another one.
         auto planned = std::make_shared<std::map<std::string, std::string>>();
+        // With config_protect_skip, configuration files are replaced on purpose (upstream's
+        // 17_config_protect_skip installs over one left on disk).
+        std::optional<ProtectedDirs> replaced_configs;
+        if (file_rules.protect.skip) {
+            ConfigProtect unskipped = file_rules.protect;
+            unskipped.skip = false;
+            replaced_configs.emplace(unskipped, step.pkg->meta.runtime);
+        }
         for (const auto& [name, directory, symlink, hardlink] : entries[i]) {
             const std::string real = effective_name(rootfs, name, links, directory);
             const std::string shown = real == name ? "/" + name : "/" + name + " (written to /" + real + ")";
@@ -340,9 +348,12 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
                 // count when `name` now reaches another path.
                 const bool owned = !s.database.owners(real).empty();
                 const bool same_symlink = !symlink.empty() && fs::is_symlink(st) && fs::read_symlink(host, ec) == symlink;
-                const bool kept_aside = symlink.empty() && !directory && fs::is_regular_file(st) && step.filter.protect &&
-                                        (step.filter.protect(name) || step.filter.protect(real));
-                if (!owned && !same_symlink && !kept_aside)
+                const bool config_file = symlink.empty() && !directory && fs::is_regular_file(st);
+                const bool kept_aside =
+                    config_file && step.filter.protect && (step.filter.protect(name) || step.filter.protect(real));
+                const bool replaced = config_file && replaced_configs &&
+                                      (replaced_configs->protects(name) || replaced_configs->protects(real));
+                if (!owned && !same_symlink && !kept_aside && !replaced)
                     throw Error("file conflict: " + shown + " of " + who +
                                 " is already on disk and belongs to no installed package (use --force to overwrite)");
             }
