@@ -246,4 +246,25 @@ expect_output '^Cleaned: 1 packages\.$' "cleanup removes the one artifact"
 expect_eq "$(ls -A "$HOST/keep" | tr '\n' ' ')" ".hidden.package.tar.gz file notes.txt " "the folder's other files stay"
 expect_ok "the next command works" "$LUET" uninstall -y --config "$WORK/bad.yaml" test/good
 
+echo "-- smaller: control characters, duplicate entries, versions"
+craft ctlname "" "add(entry('usr/share/a\\nb\\x1b[2J'), b'x')"
+craft dupes "" "add(entry('usr/share/twice'), b'1\\n'); add(entry('usr/share/twice'), b'2\\n')"
+write_config "$C" "$R" "$WORK/repo-good" "$WORK/repo-ctlname" "$WORK/repo-dupes"
+expect_ok "install test/good again" "$LUET" install -y --config "$C" test/good
+expect_refused ctlname "entry 'usr/share/a\\\\nb\\\\e\\[2J' has control characters in its name"
+if grep -q $'\e' "$WORK/out"; then fail "ctlname: the escape sequence reached the output"; else pass "ctlname: printed escaped"; fi
+expect_ok "dupes: an entry listed twice installs" "$LUET" install -y --config "$C" test/dupes
+expect_eq "$(cat "$R/usr/share/twice")" "2" "dupes: the last one wins, as tar"
+expect_eq "$(db_query "$R" "SELECT count(*) FROM files WHERE path = 'usr/share/twice'")" "1" "dupes: one database row"
+expect_ok "dupes: uninstalled" "$LUET" uninstall -y --config "$C" test/dupes
+expect_no_file "$R/usr/share/twice" "dupes: its file is gone"
+D=$WORK/bump; mkdir -p "$D"
+printf 'name: a\ncategory: b\nversion: "1.0+18446744073709551615"\n' >"$D/definition.yaml"
+expect_fail "tree bump refuses a build number without successor" \
+  "version '1\\.0\\+18446744073709551615': build number 18446744073709551615 is too large to bump" \
+  "$LUET" tree bump -f "$D/definition.yaml"
+expect_eq "$(grep version "$D/definition.yaml")" 'version: "1.0+18446744073709551615"' "the definition is unchanged"
+expect_fail "a selector with two operators is refused" "version selector '=>1\\.0' is malformed" \
+  "$LUET" install -y --config "$C" "test/good@=>1.0"
+
 finish

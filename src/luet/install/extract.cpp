@@ -14,6 +14,7 @@
 
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
+#include "luet/core/text.hpp"
 #include "luet/install/config_protect.hpp"
 #include "luet/install/journal.hpp"
 
@@ -35,6 +36,10 @@ ArchivePtr open_artifact(const fs::path& artifact) {
 
 // Why an entry name could leave the rootfs, or "" when it cannot.
 std::string unsafe_reason(const std::string& name) {
+    // A newline or an escape sequence in a name would forge lines of luet's output and of
+    // the file lists (dpkg refuses them too).
+    if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+        return "has control characters in its name";
     if (name.starts_with("/")) return "has an absolute path";
     for (const auto& part : fs::path(name))
         if (part == "..") return "contains '..'";
@@ -54,7 +59,7 @@ std::string safe_name(const fs::path& artifact, const char* raw) {
     std::string name = raw ? raw : "";
     while (name.starts_with("./")) name = name.substr(2);
     if (std::string why = unsafe_reason(name); !why.empty())
-        throw Error(artifact.string() + ": entry '" + name + "' " + why + "; refusing to install it");
+        throw Error(artifact.string() + ": entry " + core::quoted(name) + " " + why + "; refusing to install it");
     return normalize(name);
 }
 
@@ -73,7 +78,7 @@ void refuse_special(const fs::path& artifact, struct archive_entry* e, const std
         case AE_IFSOCK: kind = "a socket"; break;
         default: kind = "of an unknown file type"; break;
     }
-    throw Error(artifact.string() + ": entry '" + name + "' is " + kind + "; refusing to install it");
+    throw Error(artifact.string() + ": entry " + core::quoted(name) + " is " + kind + "; refusing to install it");
 }
 
 // Creates the missing folders down to `dir` (a host path inside the rootfs), recording each
@@ -148,13 +153,13 @@ std::vector<Entry> list_entries(const fs::path& artifact) {
         if (const char* link = archive_entry_hardlink(e)) {
             const std::string target = link;
             if (!unsafe_reason(target).empty() || !linkable.count(normalize(target)))
-                throw Error(artifact.string() + ": entry '" + name + "' is a hard link to '" + target +
-                            "', which is not a file of this artifact written before it; refusing to install it");
+                throw Error(artifact.string() + ": entry " + core::quoted(name) + " is a hard link to " + core::quoted(target) +
+                            ", which is not a file of this artifact written before it; refusing to install it");
             if (normalize(target) == name)
-                throw Error(artifact.string() + ": entry '" + name + "' is a hard link to itself; refusing to install it");
+                throw Error(artifact.string() + ": entry " + core::quoted(name) + " is a hard link to itself; refusing to install it");
             if (archive_entry_size(e) > 0)
-                throw Error(artifact.string() + ": entry '" + name + "' is a hard link to '" + target +
-                            "' that carries data (" + std::to_string(archive_entry_size(e)) +
+                throw Error(artifact.string() + ": entry " + core::quoted(name) + " is a hard link to " + core::quoted(target) +
+                            " that carries data (" + std::to_string(archive_entry_size(e)) +
                             " bytes), which would be written into the linked file; refusing to install it");
             hardlink = normalize(target);
         }
@@ -197,7 +202,7 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
     // hard link entry may name.
     std::map<fs::path, std::pair<dev_t, ino_t>> ours;
     auto refuse = [&](const std::string& name, const std::string& why) {
-        return Error(artifact.string() + ": entry '" + name + "' " + why + "; refusing to install it");
+        return Error(artifact.string() + ": entry " + core::quoted(name) + " " + why + "; refusing to install it");
     };
     try {
         struct archive_entry* e;
@@ -217,14 +222,14 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
             fs::path link_host;  // the file a hard link entry names, on disk
             if (link) {
                 if (auto it = aside_of.find(link_name); it != aside_of.end())
-                    throw refuse(name, "is a hard link to '" + link_name + "', which config protect wrote aside as '" +
-                                           it->second + "'");
+                    throw refuse(name, "is a hard link to " + core::quoted(link_name) + ", which config protect wrote aside as " +
+                                           core::quoted(it->second));
                 link_host = resolve_in_root(rootfs, link_name, false);
                 struct stat st {};
                 auto it = ours.find(link_host);
                 if (it == ours.end() || ::lstat(link_host.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
                     it->second != std::pair{st.st_dev, st.st_ino})
-                    throw refuse(name, "is a hard link to '" + link_name + "', which is not a file this artifact wrote at /" +
+                    throw refuse(name, "is a hard link to " + core::quoted(link_name) + ", which is not a file this artifact wrote at /" +
                                            link_host.lexically_relative(rootfs).string());
             }
             make_folders(is_dir ? target.parent_path() : parent, created);
@@ -245,7 +250,7 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
                     la_ssize_t n;
                     while ((n = archive_read_data(in.get(), chunk, sizeof chunk)) > 0) content->append(chunk, n);
                     if (n < 0)
-                        throw Error(artifact.string() + ": cannot read '" + name + "': " + archive_error_string(in.get()));
+                        throw Error(artifact.string() + ": cannot read " + core::quoted(name) + ": " + archive_error_string(in.get()));
                 }
                 if (core::read_file(target) != *content) {
                     aside = protected_name(rootfs, name);
@@ -258,10 +263,10 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
             archive_entry_copy_pathname(e, target.c_str());
             if (link) archive_entry_copy_hardlink(e, link_host.c_str());
             if (archive_write_header(out.get(), e) < ARCHIVE_WARN)
-                throw Error(artifact.string() + ": cannot write '" + name + "': " + archive_error_string(out.get()));
+                throw Error(artifact.string() + ": cannot write " + core::quoted(name) + ": " + archive_error_string(out.get()));
             if (content && !link) {
                 if (archive_write_data(out.get(), content->data(), content->size()) < 0)
-                    throw Error(artifact.string() + ": cannot write '" + name + "': " + archive_error_string(out.get()));
+                    throw Error(artifact.string() + ": cannot write " + core::quoted(name) + ": " + archive_error_string(out.get()));
             } else {
                 const void* buf;
                 size_t size;
@@ -269,13 +274,13 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
                 int drc;
                 while ((drc = archive_read_data_block(in.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
                     if (archive_write_data_block(out.get(), buf, size, offset) < ARCHIVE_OK)
-                        throw Error(artifact.string() + ": cannot write '" + name + "': " + archive_error_string(out.get()));
+                        throw Error(artifact.string() + ": cannot write " + core::quoted(name) + ": " + archive_error_string(out.get()));
                 }
                 if (drc != ARCHIVE_EOF)
-                    throw Error(artifact.string() + ": cannot read '" + name + "': " + archive_error_string(in.get()));
+                    throw Error(artifact.string() + ": cannot read " + core::quoted(name) + ": " + archive_error_string(in.get()));
             }
             if (archive_write_finish_entry(out.get()) < ARCHIVE_WARN)
-                throw Error(artifact.string() + ": cannot finish '" + name + "': " + archive_error_string(out.get()));
+                throw Error(artifact.string() + ": cannot finish " + core::quoted(name) + ": " + archive_error_string(out.get()));
             if (!aside.empty()) {
                 aside_of[name] = aside;
             } else {

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "luet/core/error.hpp"
+#include "luet/core/text.hpp"
 #include "luet/db/database.hpp"
 #include "luet/install/config_protect.hpp"
 #include "luet/install/extract.hpp"
@@ -326,7 +327,7 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
             const std::string shown = real == name ? "/" + name : "/" + name + " (written to /" + real + ")";
             for (const auto& path : {name, real})
                 if (in_state_dir(path))
-                    throw Error(step.file.string() + " (" + who + "): entry '" + name + "' is inside luet's database folder /" +
+                    throw Error(step.file.string() + " (" + who + "): entry " + core::quoted(name) + " is inside luet's database folder /" +
                                 state_dir + "; refusing to install it");
             planned->emplace(name, real);
             for (fs::path p = fs::path(name).parent_path(); !p.empty(); p = p.parent_path()) dirs.insert(p.string());
@@ -364,11 +365,11 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
         step.filter.check = [planned, in_state_dir, state_dir, file = step.file.string(), who](
                                 const std::string& name, const std::string& real, bool) {
             if (in_state_dir(real))
-                throw Error(file + " (" + who + "): entry '" + name + "' is inside luet's database folder /" + state_dir +
+                throw Error(file + " (" + who + "): entry " + core::quoted(name) + " is inside luet's database folder /" + state_dir +
                             "; refusing to install it");
             auto it = planned->find(name);
             if (it == planned->end() || it->second != real)
-                throw Error(file + " (" + who + "): entry '" + name + "' reaches /" + real + " when written, not " +
+                throw Error(file + " (" + who + "): entry " + core::quoted(name) + " reaches /" + real + " when written, not " +
                             (it == planned->end() ? std::string("a path checked before") : "/" + it->second) +
                             " as checked before the install (an earlier entry changed the way); refusing to install it");
         };
