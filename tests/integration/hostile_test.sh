@@ -267,4 +267,25 @@ expect_eq "$(grep version "$D/definition.yaml")" 'version: "1.0+1844674407370955
 expect_fail "a selector with two operators is refused" "version selector '=>1\\.0' is malformed" \
   "$LUET" install -y --config "$C" "test/good@=>1.0"
 
+echo "-- concurrent syncs share nothing half-written"
+# repo update --force and search at once: each sync holds its repository's lock from staging
+# to swap, readers read under it (before, these failed with raw filesystem errors).
+write_config "$C" "$R" "$WORK/repo-good"
+failed=0
+for round in 1 2; do
+  pids=()
+  for k in 1 2 3; do
+    "$LUET" repo update --force --config "$C" >"$WORK/update-$k.log" 2>&1 & pids+=($!)
+    "$LUET" search --config "$C" good >"$WORK/search-$k.log" 2>&1 & pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+  grep -h "rror" "$WORK"/update-*.log "$WORK"/search-*.log | sed 's/^/       /' || true
+  grep -L '^> test/good-1.0$' "$WORK"/search-*.log | sed 's/^/       no package found: /' || true
+  failed=$((failed + $(grep -L '^> test/good-1.0$' "$WORK"/search-*.log | wc -l)))
+done
+expect_eq "$failed" "0" "6 syncs and 6 searches at once all succeed and find the package"
+expect_eq "$(ls -A "$R/var/cache/luet/repos" | grep -c sync)" "0" "no staging folder is left"
+expect_ok "the next search works" "$LUET" search --config "$C" good
+expect_output '^> test/good-1.0$' "and finds the package"
+
 finish
