@@ -105,7 +105,10 @@ expect_no_file "$R$OUTSIDE/passwd" "uninstall removes the file it wrote through 
 craft symlink_up "add(entry('usr/share/up', tarfile.SYMTYPE, linkname='../../../../../../../../..')); add(entry('usr/share/up/etc/passwd'), b'owned\n')"
 R=$WORK/rootfs-symlink_up; mkdir -p "$R/etc"; echo "root:x:0:0" >"$R/etc/passwd"
 write_config "$WORK/luet-su.yaml" "$R" "$WORK/repo-symlink_up"
-expect_ok "symlink up -> ../../.., then up/etc/passwd: installed" "$LUET" install -y --config "$WORK/luet-su.yaml" test/symlink_up
+expect_fail "symlink up -> ../../.., then up/etc/passwd: an unowned file in the way" \
+  "file conflict: /usr/share/up/etc/passwd \\(written to /etc/passwd\\) of test/symlink_up-1\\.0 is already on disk and belongs to no installed package" \
+  "$LUET" install -y --config "$WORK/luet-su.yaml" test/symlink_up
+expect_ok "with --force: installed" "$LUET" install -y --force --config "$WORK/luet-su.yaml" test/symlink_up
 expect_eq "$(cat "$R/etc/passwd")" "owned" "up/etc/passwd landed at ROOTFS/etc/passwd (the rootfs is its '/')"
 grep -q owned /etc/passwd && fail "the host's /etc/passwd was written" || pass "the host's /etc/passwd is untouched"
 

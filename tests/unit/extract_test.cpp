@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -34,6 +35,7 @@ TarEntry tar_symlink(std::string name, std::string target) { return {std::move(n
 TarEntry tar_hardlink(std::string name, std::string target) { return {std::move(name), AE_IFREG, "", std::move(target)}; }
 TarEntry tar_node(std::string name, mode_t type) { return {std::move(name), type, "", ""}; }
 
+
 // Writes a gzip tarball with exactly these entries, in order.
 void write_tar(const fs::path& file, const std::vector<TarEntry>& entries) {
     std::unique_ptr<struct archive, int (*)(struct archive*)> a(archive_write_new(), archive_write_free);
@@ -53,6 +55,49 @@ void write_tar(const fs::path& file, const std::vector<TarEntry>& entries) {
         if (data) archive_write_data(a.get(), t.content.data(), t.content.size());
     }
     ASSERT_EQ(archive_write_close(a.get()), ARCHIVE_OK);
+}
+
+// One 512-byte ustar header block.
+std::string ustar_header(const std::string& name, char type, std::size_t size, const std::string& linkname = "") {
+    std::string h(512, '\0');
+    auto put = [&](std::size_t at, std::size_t len, const std::string& v) { h.replace(at, std::min(len, v.size()), v.substr(0, len)); };
+    auto octal = [](std::size_t v, int width) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%0*zo", width, v);
+        return std::string(buf);
+    };
+    put(0, 100, name);
+    put(100, 8, octal(0644, 7));
+    put(108, 8, octal(0, 7));
+    put(116, 8, octal(0, 7));
+    put(124, 12, octal(size, 11));
+    put(136, 12, octal(0, 11));
+    put(148, 8, "        ");
+    h[156] = type;
+    put(157, 100, linkname);
+    put(257, 6, std::string("ustar\0", 6));
+    put(263, 2, "00");
+    unsigned sum = 0;
+    for (unsigned char c : h) sum += c;
+    put(148, 8, octal(sum, 6) + std::string("\0 ", 2));
+    return h;
+}
+
+std::string tar_block(const std::string& data) { return data + std::string((512 - data.size() % 512) % 512, '\0'); }
+
+// An uncompressed pax tarball holding the file `target` and a hard link `name` to it that
+// carries `body`: libarchive's writer drops such bodies, so the blocks are written here. A pax
+// extended header precedes the link, which makes readers take its body.
+void write_tar_with_linked_body(const fs::path& file, const std::string& target, const std::string& name,
+                                const std::string& body) {
+    std::string record = " comment=hard link\n";
+    std::string len = std::to_string(record.size() + 2);
+    record = std::to_string(record.size() + len.size()) + record;
+    std::ofstream out(file, std::ios::binary);
+    out << ustar_header(target, '0', 4) << tar_block("data");
+    out << ustar_header("PaxHeader/link", 'x', record.size()) << tar_block(record);
+    out << ustar_header(name, '1', body.size(), target) << tar_block(body);
+    out << std::string(1024, '\0');
 }
 
 // Every path below `dir`, relative to it.
@@ -86,6 +131,15 @@ protected:
         }
         EXPECT_EQ(tree_of(rootfs), before);
         EXPECT_TRUE(fs::is_empty(outside));
+    }
+    // list_entries' error message, or "" when it accepts the artifact.
+    std::string list_entries_or_error() {
+        try {
+            list_entries(artifact);
+        } catch (const luet::Error& e) {
+            return e.what();
+        }
+        return "";
     }
 };
 
@@ -192,4 +246,102 @@ TEST_F(Extract, FailedExtractionRemovesTheFoldersItCreated) {
     const auto before = tree_of(rootfs);
     EXPECT_ANY_THROW(extract(artifact, rootfs));
     EXPECT_EQ(tree_of(rootfs), before);
+}
+
+TEST_F(Extract, RefusesHardLinksCarryingData) {
+    write_tar_with_linked_body(artifact, "usr/a", "usr/b", "owned");
+    // The body must reach the reader for the test to mean anything.
+    const auto entries = list_entries_or_error();
+    EXPECT_NE(entries.find("carries data (5 bytes)"), std::string::npos) << entries;
+    expect_refused("usr/b");
+}
+
+TEST_F(Extract, RefusesHardLinksToThemselves) {
+    write_tar(artifact, {tar_file("usr/a", "data"), tar_hardlink("usr/a", "usr/a")});
+    expect_refused("usr/a");
+}
+
+TEST_F(Extract, HardLinkToASkippedEntryIsSkippedToo) {
+    fs::create_directories(rootfs / "etc");
+    std::ofstream(rootfs / "etc" / "shadow") << "secret";
+    write_tar(artifact, {tar_file("etc/shadow", "decoy"), tar_hardlink("usr/sh", "etc/shadow"), tar_file("usr/ok", "ok")});
+    luet::install::ExtractFilter filter;
+    filter.skip = [](const std::string& name, bool) { return name == "etc/shadow"; };
+    EXPECT_EQ(extract(artifact, rootfs, filter), (std::vector<std::string>{"usr/ok"}));
+    EXPECT_FALSE(fs::exists(rootfs / "usr" / "sh"));
+    EXPECT_EQ(luet::core::read_file(rootfs / "etc" / "shadow"), "secret");
+    EXPECT_EQ(fs::hard_link_count(rootfs / "etc" / "shadow"), 1u);
+    // kept_entries() makes the same decision.
+    std::vector<std::string> kept;
+    for (const auto& e : luet::install::kept_entries(artifact, filter)) kept.push_back(e.name);
+    EXPECT_EQ(kept, (std::vector<std::string>{"usr/ok"}));
+}
+
+TEST_F(Extract, HardLinkToAFileWrittenAsideIsRefused) {
+    fs::create_directories(rootfs / "etc");
+    std::ofstream(rootfs / "etc" / "passwd") << "mine";
+    write_tar(artifact, {tar_file("etc/passwd", "decoy"), tar_hardlink("usr/pw", "etc/passwd")});
+    luet::install::ExtractFilter filter;
+    filter.protect = [](const std::string& name) { return name.starts_with("etc/"); };
+    const auto before = tree_of(rootfs);
+    try {
+        extract(artifact, rootfs, filter);
+        FAIL() << "a hard link to a file written aside was installed";
+    } catch (const luet::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("entry 'usr/pw' is a hard link to 'etc/passwd', which config protect wrote aside"),
+                  std::string::npos)
+            << e.what();
+    }
+    EXPECT_EQ(tree_of(rootfs), before);
+    EXPECT_EQ(luet::core::read_file(rootfs / "etc" / "passwd"), "mine");
+}
+
+TEST_F(Extract, ProtectedHardLinkIsWrittenAside) {
+    fs::create_directories(rootfs / "etc");
+    std::ofstream(rootfs / "etc" / "app.conf") << "mine";
+    write_tar(artifact, {tar_file("usr/default.conf", "package"), tar_hardlink("etc/app.conf", "usr/default.conf")});
+    luet::install::ExtractFilter filter;
+    filter.protect = [](const std::string& name) { return name.starts_with("etc/"); };
+    std::vector<std::string> aside;
+    filter.on_protected = [&](const std::string&, const std::string& as) { aside.push_back(as); };
+    extract(artifact, rootfs, filter);
+    EXPECT_EQ(luet::core::read_file(rootfs / "etc" / "app.conf"), "mine");
+    EXPECT_EQ(aside, (std::vector<std::string>{"etc/._cfg0001_app.conf"}));
+    EXPECT_TRUE(fs::equivalent(rootfs / "etc" / "._cfg0001_app.conf", rootfs / "usr" / "default.conf"));
+}
+
+TEST_F(Extract, HardLinkToANameNoLongerItsFileIsRefused) {
+    fs::create_directories(rootfs / "etc");
+    std::ofstream(rootfs / "etc" / "shadow") << "secret";
+    // usr/a is written, then replaced by a symlink: a link to usr/a would not name that file.
+    write_tar(artifact, {tar_file("usr/a", "data"), tar_symlink("usr/a", "/etc/shadow"), tar_hardlink("usr/b", "usr/a")});
+    expect_refused("usr/b");
+    EXPECT_EQ(luet::core::read_file(rootfs / "etc" / "shadow"), "secret");
+}
+
+TEST_F(Extract, CheckSeesThePathEachEntryReallyReaches) {
+    fs::create_directories(rootfs / "var" / "cache");
+    fs::create_directory_symlink("var", rootfs / "vv");
+    write_tar(artifact, {tar_symlink("x", "/etc"), tar_file("x/passwd", "p"), tar_dir("vv/cache/"), tar_file("usr/f", "f")});
+    luet::install::ExtractFilter filter;
+    std::vector<std::string> seen;
+    filter.check = [&](const std::string& name, const std::string& real, bool directory) {
+        seen.push_back(name + " -> " + real + (directory ? "/" : ""));
+    };
+    extract(artifact, rootfs, filter);
+    EXPECT_EQ(seen, (std::vector<std::string>{"x -> x", "x/passwd -> etc/passwd", "vv/cache -> var/cache/", "usr/f -> usr/f"}));
+    // A check that throws stops the extraction before the entry is written; earlier ones go.
+    filter.check = [](const std::string& name, const std::string&, bool) {
+        if (name == "usr/f") throw luet::Error("refused usr/f");
+    };
+    fs::remove_all(rootfs);
+    fs::create_directories(rootfs / "usr");
+    EXPECT_THROW(extract(artifact, rootfs, filter), luet::Error);
+    EXPECT_EQ(tree_of(rootfs), (std::vector<std::string>{"usr"}));
+}
+
+TEST_F(Extract, DuplicateEntriesAreReturnedOnce) {
+    write_tar(artifact, {tar_file("usr/a", "1"), tar_file("usr/b", "b"), tar_file("usr/a", "2")});
+    EXPECT_EQ(extract(artifact, rootfs), (std::vector<std::string>{"usr/a", "usr/b"}));
+    EXPECT_EQ(luet::core::read_file(rootfs / "usr" / "a"), "2");
 }

@@ -277,6 +277,15 @@ TEST(TemplateSprig, Semver) {
     EXPECT_EQ(R("{{ semverCompare \">=1.0.0\" \"1.2.0-beta.1\" }} {{ semverCompare \"v1.2.3\" \"1.2.3\" }}"), "false true");
     EXPECT_EQ(R("{{ $v := semver \"v1.22.3-rc.1+build5\" }}{{ $v.Major }}.{{ $v.Minor }}.{{ $v.Patch }} {{ $v.Prerelease }} {{ (semver \"2.0\").Minor }}"),
               "1.22.3 rc.1 0");
+    // Numbers beyond 64 bits are no version (sprig's error, not a raw std::stoll throw);
+    // long numeric prerelease parts still compare.
+    try {
+        R("{{ semver \"99999999999999999999.0.0\" }}");
+        ADD_FAILURE() << "a 20-digit major version was accepted";
+    } catch (const luet::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("error calling semver: Invalid Semantic Version"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(R("{{ semverCompare \">1.0.0-99999999999999999998\" \"1.0.0-99999999999999999999\" }}"), "true");
 }
 
 // --- YAML helpers -----------------------------------------------------------------------------

@@ -96,3 +96,20 @@ TEST(Tree, MissingFolderIsAnError) {
 }
 
 }  // namespace
+
+// Issue 17, item 7: a name with a newline or an escape sequence would forge output lines.
+TEST(Definition, RefusesControlCharactersInNames) {
+    for (const char* yaml : {"name: \"a\\nb\"\ncategory: c\nversion: \"1\"\n", "name: a\ncategory: \"c\\e[2J\"\nversion: \"1\"\n",
+                             "name: a\ncategory: c\nversion: \"1\\r\"\n"}) {
+        try {
+            luet::spec::parse_definition(yaml, "x/definition.yaml");
+            ADD_FAILURE() << yaml << " was accepted";
+        } catch (const luet::Error& e) {
+            const std::string msg = e.what();
+            EXPECT_NE(msg.find("x/definition.yaml: package '"), std::string::npos) << msg;
+            EXPECT_NE(msg.find("contains control characters"), std::string::npos) << msg;
+            EXPECT_EQ(msg.find_first_of("\n\r\x1b"), std::string::npos) << msg;
+        }
+    }
+    EXPECT_NO_THROW(luet::spec::parse_definition("name: a-b_c.d\ncategory: \"cü\"\nversion: \"1.0+2\"\n", "ok"));
+}

@@ -229,3 +229,47 @@ TEST(Version, BumpBuildVersion) {
 }
 
 }  // namespace
+
+namespace {
+
+// Issue 17, item 7: numbers beyond 64 bits and operators written twice.
+TEST(Version, BumpRefusesBuildNumbersWithoutASuccessor) {
+    using luet::core::bump_build_version;
+    EXPECT_EQ(bump_build_version("1.0+18446744073709551614"), "1.0+18446744073709551615");
+    for (const char* v : {"1.0+18446744073709551615", "1.0+99999999999999999999999", "1.0+r18446744073709551615",
+                          "1.0+a.99999999999999999999"}) {
+        try {
+            bump_build_version(v);
+            ADD_FAILURE() << v << " was bumped";
+        } catch (const luet::Error& e) {
+            EXPECT_NE(std::string(e.what()).find("is too large to bump"), std::string::npos) << e.what();
+        }
+    }
+    // Huge numbers still order (they are digit strings, of any length).
+    EXPECT_LT(compare_versions("1.0+18446744073709551615", "1.0+99999999999999999999999"), 0);
+}
+
+TEST(Selector, EveryParsedSelectorRoundTrips) {
+    for (const char* text : {"", "*", ">=0", "1.0", "=1.0", "= 1.0", "!=1.0", "!1.0", "<1.0", "<=1.0", ">1.0", ">=1.0",
+                             "~1.0", "=1.0*", "1.0*", ">=1.0 <2.0", ">=1.0, <2.0, !=1.5", "> 1.0", ">=1.0*"}) {
+        const Selector s = Selector::parse(text);
+        const Selector again = Selector::parse(s.str());
+        EXPECT_EQ(again.str(), s.str()) << text;
+        EXPECT_EQ(again.op, s.op) << text;
+        EXPECT_EQ(again.version, s.version) << text;
+        EXPECT_EQ(again.also.size(), s.also.size()) << text;
+    }
+}
+
+TEST(Selector, RefusesTwoOperators) {
+    for (const char* text : {"=>1.0", "==1.0", "<>1.0", ">=<1.0", "!!1.0", "~>1.0", ">=1.0, =<2.0"}) {
+        try {
+            Selector::parse(text);
+            ADD_FAILURE() << text << " was accepted as " << Selector::parse(text).str();
+        } catch (const luet::Error& e) {
+            EXPECT_NE(std::string(e.what()).find("is malformed"), std::string::npos) << e.what();
+        }
+    }
+}
+
+}  // namespace

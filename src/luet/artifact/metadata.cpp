@@ -49,6 +49,9 @@ Metadata metadata_from_node(const YAML::Node& n, const std::string& origin) {
     m.runtime = spec::definition_from_node(runtime, origin);
     if (YAML::Node cs = n["compilespec"]; cs && cs.IsMap()) m.build_yaml = spec::scalar(cs, "build", origin);
     if (m.path.empty()) throw Error(origin + ": artifact metadata has no 'path'");
+    // The file name is joined to the packages cache folder.
+    if (m.path == "." || m.path == "..")
+        throw Error(origin + ": artifact metadata 'path' '" + m.path + "' names no file");
     return m;
 }
 

@@ -12,13 +12,13 @@
 
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
+#include "luet/core/text.hpp"
 #include "luet/spec/yaml_util.hpp"
 
 namespace fs = std::filesystem;
 
 namespace luet::config {
 namespace {
-
 
 fs::path relative_to(const fs::path& base, const std::string& p) {
     if (p.empty()) return {};
@@ -122,11 +122,19 @@ Config defaults() {
     return cfg;
 }
 
+// True when `p` has a ".." component (it could climb out of the folder it is joined to).
+bool climbs(const fs::path& p) {
+    return std::any_of(p.begin(), p.end(), [](const fs::path& part) { return part == ".."; });
+}
+
 RepositoryConfig parse_repository(const YAML::Node& n, const std::string& origin, const fs::path& base) {
     RepositoryConfig r;
     r.origin = origin;
     r.name = spec::scalar(n, "name", origin);
     if (r.name.empty()) throw Error(origin + ": a repository has no 'name'");
+    // The name is a folder under <database_path>/repos that repo update replaces whole.
+    if (std::string why = invalid_repository_name(r.name); !why.empty())
+        throw Error(origin + ": repository 'name' " + core::quoted(r.name) + " is not a plain name: " + why);
     const std::string where = origin + " (repository " + r.name + ")";
     r.description = spec::scalar(n, "description", where);
     r.type = spec::scalar(n, "type", where);
@@ -147,6 +155,15 @@ RepositoryConfig parse_repository(const YAML::Node& n, const std::string& origin
 }
 
 }  // namespace
+
+std::string invalid_repository_name(const std::string& name) {
+    if (name.empty()) return "it is empty";
+    if (name == "." || name == "..") return "'.' and '..' name folders";
+    if (name.find('/') != std::string::npos) return "it contains '/'";
+    if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+        return "it contains control characters";
+    return "";
+}
 
 fs::path Config::system_dir() const { return rootfs / database_path.relative_path(); }
 
@@ -245,6 +262,14 @@ Config load(const fs::path& file, const std::vector<Setting>& overrides) {
         for (const auto& r : repos) cfg.repositories.push_back(parse_repository(r, origin, base));
     }
     for (const auto& s : overrides) apply(cfg, s);
+    // The state folder is inside the rootfs, and a relative cache folder inside the state
+    // folder: luet replaces and deletes files there.
+    if (climbs(cfg.database_path))
+        throw Error(origin + ": system.database_path " + core::quoted(cfg.database_path.string()) +
+                    " contains '..': luet's database folder must stay inside the rootfs");
+    if (fs::path(cfg.pkgs_cache_path).is_relative() && climbs(cfg.pkgs_cache_path))
+        throw Error(origin + ": system.pkgs_cache_path " + core::quoted(cfg.pkgs_cache_path) +
+                    " contains '..': a relative packages cache must stay inside the database folder");
     for (const auto& confdir : cfg.repos_confdir) {
         const fs::path dir = cfg.config_dir(confdir);
         if (!fs::is_directory(dir)) continue;

@@ -112,8 +112,14 @@ std::filesystem::path find_file(const std::filesystem::path& cwd, const std::fil
 // built-in defaults (upstream setDefaults, with repos_confdir [/etc/luet/repos.conf.d]).
 // Relative paths inside the file are taken relative to the file's folder. Throws
 // luet::Error naming the file and key (or the setting's origin), and for a repository name
-// defined twice (naming both files).
+// defined twice (naming both files). Refused: repository names that are not plain names
+// (invalid_repository_name), a database_path with "..", a relative pkgs_cache_path with "..".
+// An absolute pkgs_cache_path is a host folder (as upstream).
 Config load(const std::filesystem::path& file, const std::vector<Setting>& overrides = {});
+
+// Why `name` cannot name a repository (its local copy is the folder repos/NAME), or "" when
+// it can: empty, "." or "..", a "/" or a control character.
+std::string invalid_repository_name(const std::string& name);
 
 // Sets `enable` of repository `name` in the file that defines it (a repos_confdir file, or
 // its entry in luet.yaml's `repositories`), written atomically; as geaaru/luet

@@ -2,7 +2,11 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <fstream>
 #include <sstream>
@@ -56,6 +60,25 @@ TempDir::TempDir(const std::string& purpose) {
 TempDir::~TempDir() {
     std::error_code ec;
     std::filesystem::remove_all(path, ec);
+}
+
+FileLock::FileLock(const std::filesystem::path& path, Mode mode) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0 && (errno == EACCES || errno == EROFS || errno == EPERM)) return;
+    if (fd_ < 0) throw Error("cannot open lock file " + path.string() + ": " + std::strerror(errno));
+    int rc;
+    while ((rc = ::flock(fd_, mode == Mode::shared ? LOCK_SH : LOCK_EX)) != 0 && errno == EINTR) {
+    }
+    if (rc != 0) {
+        const int err = errno;
+        ::close(fd_);
+        fd_ = -1;
+        throw Error("cannot lock " + path.string() + ": " + std::strerror(err));
+    }
+}
+
+FileLock::~FileLock() {
+    if (fd_ >= 0) ::close(fd_);
 }
 
 }  // namespace luet::core

@@ -24,4 +24,22 @@ struct TempDir {
     TempDir& operator=(const TempDir&) = delete;
 };
 
+// An flock(2) on `path` (created when missing) for the life of the object: shared for readers,
+// exclusive for writers; the constructor waits for a conflicting holder to let go. Without
+// permission to create or open the file (a user who cannot write that folder, who cannot
+// change what it guards either), the lock is not taken: held() says so. Other errors throw
+// luet::Error naming the file.
+class FileLock {
+public:
+    enum class Mode { shared, exclusive };
+    FileLock(const std::filesystem::path& path, Mode mode);
+    ~FileLock();
+    FileLock(const FileLock&) = delete;
+    FileLock& operator=(const FileLock&) = delete;
+    bool held() const { return fd_ >= 0; }
+
+private:
+    int fd_ = -1;
+};
+
 }  // namespace luet::core

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cstdint>
+#include <limits>
 #include <optional>
 
 #include "luet/core/error.hpp"
@@ -201,7 +204,16 @@ std::string bump_build_version(std::string_view version) {
     auto all_digits = [](std::string_view s) {
         return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return is_digit(c); });
     };
-    auto next = [](std::string_view digits) { return std::to_string(std::stoull(std::string(digits)) + 1); };
+    // Build numbers are unsigned 64-bit, as upstream's; the largest one has no successor.
+    auto next = [&](std::string_view digits) {
+        std::uint64_t n = 0;
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+        if (ec != std::errc{} || end != digits.data() + digits.size() || n == std::numeric_limits<std::uint64_t>::max())
+            throw Error("version '" + std::string(version) + "': build number " + std::string(digits) +
+                        " is too large to bump (the largest is " +
+                        std::to_string(std::numeric_limits<std::uint64_t>::max() - 1) + ")");
+        return std::to_string(n + 1);
+    };
     if (all_digits(build)) return base + "+" + next(build);
     for (std::string_view prefix : {"rc", "r", "p"})
         if (build.starts_with(prefix) && all_digits(std::string_view(build).substr(prefix.size())))
@@ -245,6 +257,10 @@ Selector parse_one(std::string_view& text, std::string_view whole) {
     std::string_view v = text.substr(0, end);
     text.remove_prefix(v.size());
     if (v.empty()) throw Error("version selector '" + std::string(whole) + "' has an operator but no version");
+    // "=>1.0" would read as "= >1.0" and print as ">1.0": one operator per constraint.
+    if (std::string_view("<>=!~").find(v.front()) != std::string_view::npos)
+        throw Error("version selector '" + std::string(whole) + "' is malformed: '" + std::string(v) +
+                    "' is not a version (operators are >=, <=, >, <, =, !=, ~)");
     if (v.ends_with('*') && s.op == SelectorOp::Eq) {
         v.remove_suffix(1);
         s.op = SelectorOp::Prefix;

@@ -4,6 +4,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <memory>
+#include <set>
+#include <string_view>
 
 #include "luet/core/error.hpp"
 #include "luet/spec/yaml_util.hpp"
@@ -153,7 +155,9 @@ void Database::insert(const InstalledPackage& pkg, const std::vector<std::string
     if (sqlite3_step(ins.s) != SQLITE_DONE) throw Error("database " + file_.string() + ": " + sqlite3_errmsg(db_));
     const auto id = std::to_string(sqlite3_last_insert_rowid(db_));
     Stmt file_ins(db_, "INSERT INTO files (package_id, path) VALUES (?1, ?2)", file_);
+    std::set<std::string_view> seen;  // an artifact or metadata listing a path twice records it once
     for (const auto& path : files) {
+        if (!seen.insert(path).second) continue;
         sqlite3_reset(file_ins.s);
         file_ins.bind(1, id).bind(2, path);
         if (sqlite3_step(file_ins.s) != SQLITE_DONE)

@@ -27,10 +27,15 @@ std::size_t remove_entries(const fs::path& dir, Pick pick) {
 
 }  // namespace
 
+bool is_cached_artifact(const std::string& name) {
+    // NAME-CATEGORY-VERSION.package.tar[.gz|.zst], and ".download" while it is fetched.
+    return !name.empty() && name.front() != '.' && name.find(".package.tar") != std::string::npos;
+}
+
 std::size_t clean_packages_cache(const config::Config& cfg) {
     return remove_entries(cfg.packages_cache_dir(), [](const fs::directory_entry& e) {
         std::error_code ec;
-        return !e.is_directory(ec);
+        return !e.is_directory(ec) && is_cached_artifact(e.path().filename().string());
     });
 }
 

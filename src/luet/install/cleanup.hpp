@@ -3,13 +3,20 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 #include "luet/config/config.hpp"
 
 namespace luet::install {
 
-// Removes every file (folders are left, as upstream does) of the packages cache
-// (<system_dir>/<pkgs_cache_path>) and returns how many went. A missing cache counts 0.
+// True for the file names luet writes into the packages cache: artifacts
+// ("NAME-CATEGORY-VERSION.package.tar[.gz|.zst]") and their partial downloads.
+bool is_cached_artifact(const std::string& name);
+
+// Removes the artifacts (is_cached_artifact; folders and other files are left) of the packages
+// cache (<system_dir>/<pkgs_cache_path>, or pkgs_cache_path itself when absolute) and returns
+// how many went. Upstream removes every file there; an absolute pkgs_cache_path can name any
+// host folder, so only luet's own files go. A missing cache counts 0.
 // Throws luet::Error naming the file that cannot be removed.
 std::size_t clean_packages_cache(const config::Config& cfg);
 

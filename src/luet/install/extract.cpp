@@ -2,16 +2,19 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <memory>
 #include <set>
 #include <optional>
 
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
+#include "luet/core/text.hpp"
 #include "luet/install/config_protect.hpp"
 #include "luet/install/journal.hpp"
 
@@ -33,6 +36,10 @@ ArchivePtr open_artifact(const fs::path& artifact) {
 
 // Why an entry name could leave the rootfs, or "" when it cannot.
 std::string unsafe_reason(const std::string& name) {
+    // A newline or an escape sequence in a name would forge lines of luet's output and of
+    // the file lists (dpkg refuses them too).
+    if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+        return "has control characters in its name";
     if (name.starts_with("/")) return "has an absolute path";
     for (const auto& part : fs::path(name))
         if (part == "..") return "contains '..'";
@@ -52,7 +59,7 @@ std::string safe_name(const fs::path& artifact, const char* raw) {
     std::string name = raw ? raw : "";
     while (name.starts_with("./")) name = name.substr(2);
     if (std::string why = unsafe_reason(name); !why.empty())
-        throw Error(artifact.string() + ": entry '" + name + "' " + why + "; refusing to install it");
+        throw Error(artifact.string() + ": entry " + core::quoted(name) + " " + why + "; refusing to install it");
     return normalize(name);
 }
 
@@ -71,7 +78,7 @@ void refuse_special(const fs::path& artifact, struct archive_entry* e, const std
         case AE_IFSOCK: kind = "a socket"; break;
         default: kind = "of an unknown file type"; break;
     }
-    throw Error(artifact.string() + ": entry '" + name + "' is " + kind + "; refusing to install it");
+    throw Error(artifact.string() + ": entry " + core::quoted(name) + " is " + kind + "; refusing to install it");
 }
 
 // Creates the missing folders down to `dir` (a host path inside the rootfs), recording each
@@ -82,6 +89,16 @@ void make_folders(const fs::path& dir, std::vector<fs::path>& created) {
     for (fs::path p = dir; !fs::exists(fs::symlink_status(p, ec)); p = p.parent_path()) missing.push_back(p);
     fs::create_directories(dir);
     created.insert(created.end(), missing.rbegin(), missing.rend());
+}
+
+// The filter's decision on one entry, the same for kept_entries() and extract(): skipped when
+// the filter says so, or when it is a hard link (`hardlink` not empty) to a skipped name.
+// `skipped` collects the names skipped so far.
+bool skip_entry(const ExtractFilter& filter, std::set<std::string>& skipped, const std::string& name, bool directory,
+                const std::string& hardlink) {
+    const bool skip = (!hardlink.empty() && skipped.count(hardlink)) || (filter.skip && filter.skip(name, directory));
+    if (skip) skipped.insert(name);
+    return skip;
 }
 
 }  // namespace
@@ -132,20 +149,36 @@ std::vector<Entry> list_entries(const fs::path& artifact) {
     while ((rc = archive_read_next_header(in.get(), &e)) == ARCHIVE_OK) {
         std::string name = safe_name(artifact, archive_entry_pathname(e));
         refuse_special(artifact, e, name);
+        std::string hardlink;
         if (const char* link = archive_entry_hardlink(e)) {
             const std::string target = link;
             if (!unsafe_reason(target).empty() || !linkable.count(normalize(target)))
-                throw Error(artifact.string() + ": entry '" + name + "' is a hard link to '" + target +
-                            "', which is not a file of this artifact written before it; refusing to install it");
+                throw Error(artifact.string() + ": entry " + core::quoted(name) + " is a hard link to " + core::quoted(target) +
+                            ", which is not a file of this artifact written before it; refusing to install it");
+            if (normalize(target) == name)
+                throw Error(artifact.string() + ": entry " + core::quoted(name) + " is a hard link to itself; refusing to install it");
+            if (archive_entry_size(e) > 0)
+                throw Error(artifact.string() + ": entry " + core::quoted(name) + " is a hard link to " + core::quoted(target) +
+                            " that carries data (" + std::to_string(archive_entry_size(e)) +
+                            " bytes), which would be written into the linked file; refusing to install it");
+            hardlink = normalize(target);
         }
         if (name.empty()) continue;
         const bool directory = archive_entry_filetype(e) == AE_IFDIR && !archive_entry_hardlink(e);
         if (!directory) linkable.insert(name);
         const char* target = archive_entry_filetype(e) == AE_IFLNK ? archive_entry_symlink(e) : nullptr;
-        names.push_back({name, directory, target ? target : ""});
+        names.push_back({name, directory, target ? target : "", hardlink});
     }
     if (rc != ARCHIVE_EOF) throw Error("cannot read artifact " + artifact.string() + ": " + archive_error_string(in.get()));
     return names;
+}
+
+std::vector<Entry> kept_entries(const fs::path& artifact, const ExtractFilter& filter) {
+    std::vector<Entry> kept;
+    std::set<std::string> skipped;
+    for (auto& e : list_entries(artifact))
+        if (!skip_entry(filter, skipped, e.name, e.directory, e.hardlink)) kept.push_back(std::move(e));
+    return kept;
 }
 
 std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootfs, const ExtractFilter& filter) {
@@ -161,32 +194,64 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
     // for, which the host's /etc/passwd does not describe.
 
     std::vector<std::string> written;
-    std::vector<fs::path> created;  // host paths that did not exist before, for rollback
+    std::set<std::string> recorded;  // the names in `written`
+    std::vector<fs::path> created;   // host paths that did not exist before, for rollback
+    std::set<std::string> skipped;   // names the filter left out
+    std::map<std::string, std::string> aside_of;  // name -> the name config protect wrote it under
+    // Host path -> inode of the regular files this extraction wrote there: the only files a
+    // hard link entry may name.
+    std::map<fs::path, std::pair<dev_t, ino_t>> ours;
+    auto refuse = [&](const std::string& name, const std::string& why) {
+        return Error(artifact.string() + ": entry " + core::quoted(name) + " " + why + "; refusing to install it");
+    };
     try {
         struct archive_entry* e;
         int rc;
         while ((rc = archive_read_next_header(in.get(), &e)) == ARCHIVE_OK) {
             const std::string name = safe_name(artifact, archive_entry_pathname(e));
             if (name.empty()) continue;
-            const bool is_dir = archive_entry_filetype(e) == AE_IFDIR;
-            if (filter.skip && filter.skip(name, is_dir)) continue;
+            const char* link = archive_entry_hardlink(e);
+            const std::string link_name = link ? safe_name(artifact, link) : "";
+            const bool is_dir = archive_entry_filetype(e) == AE_IFDIR && !link;
+            if (skip_entry(filter, skipped, name, is_dir, link_name)) continue;
             fs::path parent = resolve_in_root(rootfs, fs::path(name).parent_path(), true);
             fs::path target = is_dir ? resolve_in_root(rootfs, name, true) : parent / fs::path(name).filename();
             if (target == rootfs) continue;  // a folder reached through a symlink to "/": the rootfs stays as it is
+            const std::string real = target.lexically_relative(rootfs).string();
+            if (filter.check) filter.check(name, real, is_dir);
+            fs::path link_host;  // the file a hard link entry names, on disk
+            if (link) {
+                if (auto it = aside_of.find(link_name); it != aside_of.end())
+                    throw refuse(name, "is a hard link to " + core::quoted(link_name) + ", which config protect wrote aside as " +
+                                           core::quoted(it->second));
+                link_host = resolve_in_root(rootfs, link_name, false);
+                struct stat st {};
+                auto it = ours.find(link_host);
+                if (it == ours.end() || ::lstat(link_host.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+                    it->second != std::pair{st.st_dev, st.st_ino})
+                    throw refuse(name, "is a hard link to " + core::quoted(link_name) + ", which is not a file this artifact wrote at /" +
+                                           link_host.lexically_relative(rootfs).string());
+            }
             make_folders(is_dir ? target.parent_path() : parent, created);
             std::error_code ec;
             // A protected file is read whole (configuration files are small) to compare it
             // with the one on disk before anything is written.
             std::optional<std::string> content;
             std::string aside;  // name written under when the file on disk is kept
-            if (filter.protect && archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e) &&
-                fs::is_regular_file(fs::symlink_status(target, ec)) && filter.protect(name)) {
-                content.emplace();
-                char chunk[1 << 16];
-                la_ssize_t n;
-                while ((n = archive_read_data(in.get(), chunk, sizeof chunk)) > 0) content->append(chunk, n);
-                if (n < 0)
-                    throw Error(artifact.string() + ": cannot read '" + name + "': " + archive_error_string(in.get()));
+            // A hard link names a regular file (libarchive reports no file type for it).
+            const bool regular = link || archive_entry_filetype(e) == AE_IFREG;
+            if (filter.protect && regular &&
+                fs::is_regular_file(fs::symlink_status(target, ec)) && (filter.protect(name) || filter.protect(real))) {
+                if (link) {
+                    content = core::read_file(link_host);
+                } else {
+                    content.emplace();
+                    char chunk[1 << 16];
+                    la_ssize_t n;
+                    while ((n = archive_read_data(in.get(), chunk, sizeof chunk)) > 0) content->append(chunk, n);
+                    if (n < 0)
+                        throw Error(artifact.string() + ": cannot read " + core::quoted(name) + ": " + archive_error_string(in.get()));
+                }
                 if (core::read_file(target) != *content) {
                     aside = protected_name(rootfs, name);
                     target = parent / fs::path(aside).filename();
@@ -196,34 +261,37 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
             }
             if (!fs::exists(fs::symlink_status(target, ec))) created.push_back(target);
             archive_entry_copy_pathname(e, target.c_str());
-            if (const char* link = archive_entry_hardlink(e)) {
-                const std::string link_name = safe_name(artifact, link);
-                archive_entry_copy_hardlink(e, resolve_in_root(rootfs, link_name, false).c_str());
-            }
+            if (link) archive_entry_copy_hardlink(e, link_host.c_str());
             if (archive_write_header(out.get(), e) < ARCHIVE_WARN)
-                throw Error(artifact.string() + ": cannot write '" + name + "': " + archive_error_string(out.get()));
-            if (content) {
+                throw Error(artifact.string() + ": cannot write " + core::quoted(name) + ": " + archive_error_string(out.get()));
+            if (content && !link) {
                 if (archive_write_data(out.get(), content->data(), content->size()) < 0)
-                    throw Error(artifact.string() + ": cannot write '" + name + "': " + archive_error_string(out.get()));
-                if (archive_write_finish_entry(out.get()) < ARCHIVE_WARN)
-                    throw Error(artifact.string() + ": cannot finish '" + name + "': " + archive_error_string(out.get()));
-                written.push_back(name);
-                crash_point("entry");
-                continue;
+                    throw Error(artifact.string() + ": cannot write " + core::quoted(name) + ": " + archive_error_string(out.get()));
+            } else {
+                const void* buf;
+                size_t size;
+                la_int64_t offset;
+                int drc;
+                while ((drc = archive_read_data_block(in.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
+                    if (archive_write_data_block(out.get(), buf, size, offset) < ARCHIVE_OK)
+                        throw Error(artifact.string() + ": cannot write " + core::quoted(name) + ": " + archive_error_string(out.get()));
+                }
+                if (drc != ARCHIVE_EOF)
+                    throw Error(artifact.string() + ": cannot read " + core::quoted(name) + ": " + archive_error_string(in.get()));
             }
-            const void* buf;
-            size_t size;
-            la_int64_t offset;
-            int drc;
-            while ((drc = archive_read_data_block(in.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
-                if (archive_write_data_block(out.get(), buf, size, offset) < ARCHIVE_OK)
-                    throw Error(artifact.string() + ": cannot write '" + name + "': " + archive_error_string(out.get()));
-            }
-            if (drc != ARCHIVE_EOF)
-                throw Error(artifact.string() + ": cannot read '" + name + "': " + archive_error_string(in.get()));
             if (archive_write_finish_entry(out.get()) < ARCHIVE_WARN)
-                throw Error(artifact.string() + ": cannot finish '" + name + "': " + archive_error_string(out.get()));
-            written.push_back(name);
+                throw Error(artifact.string() + ": cannot finish " + core::quoted(name) + ": " + archive_error_string(out.get()));
+            if (!aside.empty()) {
+                aside_of[name] = aside;
+            } else {
+                aside_of.erase(name);
+                struct stat st {};
+                if (regular && ::lstat(target.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+                    ours[target] = {st.st_dev, st.st_ino};
+                else
+                    ours.erase(target);
+            }
+            if (recorded.insert(name).second) written.push_back(name);
             crash_point("entry");
         }
         if (rc != ARCHIVE_EOF)

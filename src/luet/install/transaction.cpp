@@ -12,6 +12,7 @@
 #include <set>
 
 #include "luet/core/error.hpp"
+#include "luet/core/text.hpp"
 #include "luet/db/database.hpp"
 #include "luet/install/config_protect.hpp"
 #include "luet/install/extract.hpp"
@@ -206,13 +207,14 @@ void move_aside(const fs::path& host, const fs::path& aside) {
 }
 
 // The path (relative to the rootfs) that writing `name` really reaches: the symlinks met in
-// its folders are followed, those on disk and those of `links` (symlink entries of the
-// artifacts being installed, which extraction will have created by then), as if the rootfs
-// were "/"; ".." stops at the rootfs. Throws luet::Error on a symlink loop.
+// its folders (and with follow_last, a folder entry's own name) are followed, those on disk
+// and those of `links` (symlink entries of the artifacts being installed, which extraction
+// will have created by then), as if the rootfs were "/"; ".." stops at the rootfs; "" is the
+// rootfs itself. Throws luet::Error on a symlink loop.
 std::string effective_name(const fs::path& rootfs, const std::string& name,
-                           const std::map<std::string, std::string>& links) {
+                           const std::map<std::string, std::string>& links, bool follow_last = false) {
     std::deque<std::string> todo;
-    for (const auto& part : fs::path(name).parent_path()) todo.push_back(part.string());
+    for (const auto& part : follow_last ? fs::path(name) : fs::path(name).parent_path()) todo.push_back(part.string());
     std::vector<std::string> done;
     auto joined = [&](const std::string& last) {
         std::string out;
@@ -245,7 +247,10 @@ std::string effective_name(const fs::path& rootfs, const std::string& name,
         for (const auto& t : target->relative_path()) parts.push_back(t.string());
         todo.insert(todo.begin(), parts.begin(), parts.end());
     }
-    return joined(fs::path(name).filename().string());
+    if (!follow_last) return joined(fs::path(name).filename().string());
+    std::string dir = joined("");
+    if (!dir.empty()) dir.pop_back();
+    return dir;
 }
 
 // Runs `plan` on the session's rootfs following the journal protocol of journal.hpp; `u` holds
@@ -299,47 +304,97 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
     std::set<std::string> leaving;
     for (const auto& f : plan.remove) leaving.insert(f.str());
     auto stays = [&](const core::PackageForm& f) { return !leaving.count(f.str()); };
+    // Where the leaving packages' files really are (their recorded names resolved on disk): a
+    // new package may replace those.
+    const std::map<std::string, std::string> no_links;
+    std::set<std::string> leaving_real;
+    for (const auto& form : plan.remove)
+        for (const auto& name : s.database.files(form)) leaving_real.insert(effective_name(rootfs, name, no_links));
 
-    // File conflicts with the installed packages that stay, and between the new ones. No
-    // package may write into luet's own state (database, journal, caches).
+    // File conflicts with the installed packages that stay, with files on disk that no package
+    // owns, and between the new ones. No package may write into luet's own state (database,
+    // journal, caches).
     const std::string state_dir = s.cfg.database_path.relative_path().lexically_normal().string();
+    auto in_state_dir = [state_dir](const std::string& path) {
+        return path == state_dir || path.starts_with(state_dir + "/");
+    };
     std::vector<std::vector<Entry>> entries;  // per step, the entries it installs
     std::map<std::string, std::string> links;  // symlink entries of the new packages -> target
     for (const auto& step : steps) {
-        auto& kept = entries.emplace_back();
-        for (auto& e : list_entries(step.file)) {
-            if (step.filter.skip && step.filter.skip(e.name, e.directory)) continue;  // a subset not enabled
+        const auto& kept = entries.emplace_back(kept_entries(step.file, step.filter));
+        for (const auto& e : kept)
             if (!e.symlink.empty()) links[e.name] = e.symlink;
-            kept.push_back(std::move(e));
-        }
     }
     // Entries are compared by the path they really write (through symlinks): a package cannot
-    // take another one's file, or luet's state, by writing through a symlinked folder.
+    // take another one's file, or luet's state, by writing through a symlinked folder. Folders
+    // too: a folder entry reaching a file replaces it, and its mode and owner apply to the
+    // folder it reaches.
     std::map<std::string, std::string> claimed;  // path written (non-folder) -> new package
     std::set<std::string> dirs;                  // folders the new packages need
     for (size_t i = 0; i < steps.size(); ++i) {
-        const auto& step = steps[i];
+        auto& step = steps[i];
         const std::string who = step.pkg->meta.runtime.form.str();
-        for (const auto& [name, directory, symlink] : entries[i]) {
-            const std::string real = directory ? name : effective_name(rootfs, name, links);
+        // Entry name -> the path checked here; extraction refuses an entry reaching another one.
+        auto planned = std::make_shared<std::map<std::string, std::string>>();
+        // With config_protect_skip, configuration files are replaced on purpose (upstream's
+        // 17_config_protect_skip installs over one left on disk).
+        std::optional<ProtectedDirs> replaced_configs;
+        if (file_rules.protect.skip) {
+            ConfigProtect unskipped = file_rules.protect;
+            unskipped.skip = false;
+            replaced_configs.emplace(unskipped, step.pkg->meta.runtime);
+        }
+        for (const auto& [name, directory, symlink, hardlink] : entries[i]) {
+            const std::string real = effective_name(rootfs, name, links, directory);
             const std::string shown = real == name ? "/" + name : "/" + name + " (written to /" + real + ")";
             for (const auto& path : {name, real})
-                if (path == state_dir || path.starts_with(state_dir + "/"))
-                    throw Error(step.file.string() + " (" + who + "): entry '" + name + "' is inside luet's database folder /" +
+                if (in_state_dir(path))
+                    throw Error(step.file.string() + " (" + who + "): entry " + core::quoted(name) + " is inside luet's database folder /" +
                                 state_dir + "; refusing to install it");
+            planned->emplace(name, real);
             for (fs::path p = fs::path(name).parent_path(); !p.empty(); p = p.parent_path()) dirs.insert(p.string());
+            std::error_code ec;
+            const fs::path host = rootfs / real;
+            const auto st = fs::symlink_status(host, ec);
             if (directory) {
                 dirs.insert(name);
-                continue;
+                if (!fs::exists(st) || fs::is_directory(st)) continue;
             }
             for (const auto& path : std::set<std::string>{name, real})
                 for (const auto& owner : s.database.owners(path))
                     if (stays(owner) && !opts.force)
                         throw Error("file conflict: " + shown + " of " + who + " belongs to installed package " +
                                     owner.str() + " (use --force to overwrite)");
+            if (fs::exists(st) && !fs::is_directory(st) && !opts.force && !leaving_real.count(real)) {
+                // On disk, where no leaving package has a file: owned by no package (a staying
+                // owner was a conflict above). A leaving package's record of `name` does not
+                // count when `name` now reaches another path.
+                const bool owned = !s.database.owners(real).empty();
+                const bool same_symlink = !symlink.empty() && fs::is_symlink(st) && fs::read_symlink(host, ec) == symlink;
+                const bool config_file = symlink.empty() && !directory && fs::is_regular_file(st);
+                const bool kept_aside =
+                    config_file && step.filter.protect && (step.filter.protect(name) || step.filter.protect(real));
+                const bool replaced = config_file && replaced_configs &&
+                                      (replaced_configs->protects(name) || replaced_configs->protects(real));
+                if (!owned && !same_symlink && !kept_aside && !replaced)
+                    throw Error("file conflict: " + shown + " of " + who +
+                                " is already on disk and belongs to no installed package (use --force to overwrite)");
+            }
+            if (directory) continue;
             if (auto [it, fresh] = claimed.emplace(real, who); !fresh && !opts.force && it->second != who)
                 throw Error("file conflict: " + shown + " is in both " + it->second + " and " + who);
         }
+        step.filter.check = [planned, in_state_dir, state_dir, file = step.file.string(), who](
+                                const std::string& name, const std::string& real, bool) {
+            if (in_state_dir(real))
+                throw Error(file + " (" + who + "): entry " + core::quoted(name) + " is inside luet's database folder /" + state_dir +
+                            "; refusing to install it");
+            auto it = planned->find(name);
+            if (it == planned->end() || it->second != real)
+                throw Error(file + " (" + who + "): entry " + core::quoted(name) + " reaches /" + real + " when written, not " +
+                            (it == planned->end() ? std::string("a path checked before") : "/" + it->second) +
+                            " as checked before the install (an earlier entry changed the way); refusing to install it");
+        };
     }
 
     // The journal: every path the transaction will write, create or move out, planned up front.

@@ -30,7 +30,7 @@ namespace luet::install {
 
 struct Options {
     bool nodeps = false;         // install: ignore requires; uninstall: ignore reverse dependencies
-    bool force = false;          // overwrite files owned by other packages
+    bool force = false;          // overwrite files owned by other packages or by none
     bool onlydeps = false;       // install/replace: install only what the requested packages require
     bool download_only = false;  // fetch and verify into the packages cache, change nothing else
     bool relax = false;          // install: leave installed packages at their versions

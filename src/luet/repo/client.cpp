@@ -7,6 +7,7 @@
 #include <fstream>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "luet/artifact/tarball.hpp"
@@ -116,10 +117,22 @@ void recover_swap(const fs::path& repo_dir) {
 
 fs::path local_dir(const config::Config& cfg, const std::string& name) { return cfg.system_dir() / "repos" / name; }
 
+namespace {
+
+// One lock per local copy (repos/.NAME.lock): a sync holds it exclusively from its first
+// write in the staging folder to the swap, readers hold it shared while they read, so that
+// concurrent commands never share the staging folder nor read a copy being swapped.
+fs::path copy_lock_file(const fs::path& repo_dir) {
+    return repo_dir.parent_path() / ("." + repo_dir.filename().string() + ".lock");
+}
+
+}  // namespace
+
 SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bool force) {
     const std::string what = "repository " + rc.name;
     const auto transport = make_transport(rc);
     fs::create_directories(repo_dir.parent_path());
+    const core::FileLock lock(copy_lock_file(repo_dir), core::FileLock::Mode::exclusive);
     recover_swap(repo_dir);
     const fs::path staging = repo_dir.parent_path() / ("." + repo_dir.filename().string() + ".sync");
     const fs::path old = repo_dir.parent_path() / ("." + repo_dir.filename().string() + ".old");
@@ -171,6 +184,11 @@ SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bo
 
 LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& repo_dir) {
     const std::string what = "repository " + rc.name;
+    std::error_code ec;
+    const bool exclusive = !fs::exists(repo_dir / kIndexFile, ec);  // an interrupted swap to repair
+    std::optional<core::FileLock> lock;
+    if (fs::exists(repo_dir.parent_path(), ec))
+        lock.emplace(copy_lock_file(repo_dir), exclusive ? core::FileLock::Mode::exclusive : core::FileLock::Mode::shared);
     recover_swap(repo_dir);
     const fs::path index_file = repo_dir / kIndexFile;
     if (!fs::exists(index_file))

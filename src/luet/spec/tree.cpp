@@ -1,9 +1,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
+#include "luet/core/text.hpp"
 #include "luet/spec/spec.hpp"
 #include "luet/spec/yaml_util.hpp"
 #include "luet/template/template.hpp"
@@ -154,6 +156,11 @@ Definition definition_from_node(const YAML::Node& n, const std::string& origin) 
     d.form.category = scalar(n, "category", origin);
     d.form.version = scalar(n, "version", origin);
     if (d.form.name.empty()) throw Error(origin + ": the package has no 'name'");
+    // Names are printed and joined into paths: a newline or escape sequence in one would forge
+    // output lines or terminal commands.
+    for (const auto& [key, value] : {std::pair{"name", &d.form.name}, {"category", &d.form.category}, {"version", &d.form.version}})
+        if (std::any_of(value->begin(), value->end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+            throw Error(origin + ": package '" + key + "' " + core::quoted(*value) + " contains control characters");
     const std::string where = origin + " (" + d.form.str() + ")";
     d.requires_ = package_refs(n, "requires", where);
     d.conflicts = package_refs(n, "conflicts", where);

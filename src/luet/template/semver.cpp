@@ -1,5 +1,6 @@
 // Semantic versions and constraints as sprig's semver/semverCompare (Masterminds semver v3).
 #include <algorithm>
+#include <charconv>
 #include <regex>
 
 #include "luet/template/internal.hpp"
@@ -33,7 +34,8 @@ bool parse_version(const std::string& text, SemVer& v, bool allow_wild) {
             wild = true;
         }
         if (wild) break;
-        *parts[i] = std::stoll(s);
+        // Beyond 64 bits is not a version (Masterminds semver refuses it too).
+        if (std::from_chars(s.data(), s.data() + s.size(), *parts[i]).ec != std::errc{}) return false;
         v.level = i + 1;
     }
     v.pre = m[7].str();
@@ -64,7 +66,10 @@ int cmp_pre(const std::string& a, const std::string& b) {
     for (size_t i = 0; i < std::min(pa.size(), pb.size()); ++i) {
         bool na = is_num(pa[i]), nb = is_num(pb[i]);
         if (na && nb) {
-            auto x = std::stoll(pa[i]), y = std::stoll(pb[i]);
+            // Numeric identifiers of any length: longer (without leading zeros) is larger.
+            const auto strip = [](const std::string& n) { return n.substr(std::min(n.find_first_not_of('0'), n.size())); };
+            const std::string x = strip(pa[i]), y = strip(pb[i]);
+            if (x.size() != y.size()) return x.size() < y.size() ? -1 : 1;
             if (x != y) return x < y ? -1 : 1;
         } else if (na != nb) {
             return na ? -1 : 1;

@@ -1,0 +1,18 @@
+// Showing text that came from outside (package names, entry names, configuration values) on a
+// terminal: control characters are escaped so that a name cannot move the cursor, clear the
+// screen or forge an extra output line.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace luet::core {
+
+// `text` with each control character (below 0x20, and 0x7f) written as a C escape: \n, \t,
+// \r, \e, or \xNN; a backslash stays as it is. Other bytes (UTF-8 included) are kept.
+std::string printable(std::string_view text);
+
+// printable(text) between single quotes, for error messages.
+std::string quoted(std::string_view text);
+
+}  // namespace luet::core
