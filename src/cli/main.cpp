@@ -11,6 +11,7 @@ void info(const std::string& line) { std::cout << line << std::endl; }
 spec::LoadOptions load_options(const std::vector<std::string>& values_files) {
     spec::LoadOptions opts;
     for (const auto& f : values_files) opts.values_files.emplace_back(f);
+    opts.warning = [](const std::string& w) { warn(w); };
     return opts;
 }
 

@@ -12,6 +12,7 @@
 #include "luet/build/builder.hpp"
 #include "luet/core/file.hpp"
 #include "luet/core/regex.hpp"
+#include "luet/spec/tree_index.hpp"
 #include "luet/spec/validate.hpp"
 
 namespace fs = std::filesystem;
@@ -26,7 +27,9 @@ bool keep(const std::string& s, const core::RegexList& matches, const core::Rege
 
 spec::Tree load(const std::vector<std::string>& trees) {
     if (trees.empty()) throw Error("Mandatory tree param missing.");
-    return spec::load_tree(std::vector<fs::path>(trees.begin(), trees.end()));
+    spec::LoadOptions opts;
+    opts.warning = [](const std::string& w) { warn(w); };
+    return spec::load_tree(std::vector<fs::path>(trees.begin(), trees.end()), opts);
 }
 
 struct Row {
@@ -227,6 +230,42 @@ void add_bump(CLI::App& tree) {
     });
 }
 
+// geaaru luet-build/cmd/tree/genidx.go: writes the tree index (.anise-idx.json[.zstd]) of
+// each tree, and prints it with -o json|yaml.
+void add_genidx(CLI::App& tree) {
+    struct Args {
+        std::vector<std::string> trees;
+        std::string output;
+        bool dry_run = false, compress = true, only_upper_level = false;
+    };
+    auto a = std::make_shared<Args>();
+    auto* cmd = tree.add_subcommand("genidx", "Generate tree indexes.");
+    cmd->add_flag("--dry-run", a->dry_run, "Generate indexes without update and/or create files.");
+    cmd->add_flag("--compress", a->compress, "Use compressed indexes (true) or not (false).")->default_str("true");
+    cmd->add_flag("--only-upper-level", a->only_upper_level,
+                  "Write index only the upper level index (true) or in all directories.");
+    cmd->add_option("--tree,-t", a->trees, "Path of the tree to use.")->allow_extra_args(false)->default_str("$PWD");
+    cmd->add_option("--output,-o", a->output, "Output format ( Defaults: No output, available: json,yaml )");
+    cmd->callback([a] {
+        if (!a->output.empty()) check_output(a->output, {"json", "yaml"});
+        if (a->trees.empty()) a->trees.push_back(fs::current_path().string());
+        spec::TreeIndexOptions opts;
+        opts.dry_run = a->dry_run;
+        opts.compress = a->compress;
+        opts.only_upper_level = a->only_upper_level;
+        for (const auto& t : a->trees) {
+            spec::TreeIndex idx;
+            try {
+                idx = spec::generate_tree_index(t, opts);
+            } catch (const Error& e) {
+                throw Error(std::string("Error on generate indexes: ") + e.what());
+            }
+            if (a->output == "json") std::cout << spec::tree_index_json(idx) << std::endl;
+            if (a->output == "yaml") std::cout << spec::tree_index_yaml(idx) << std::endl;
+        }
+    });
+}
+
 }  // namespace
 
 void add_tree(CLI::App& app, Globals&) {
@@ -236,6 +275,7 @@ void add_tree(CLI::App& app, Globals&) {
     add_validate(*tree);
     add_images(*tree);
     add_bump(*tree);
+    add_genidx(*tree);
 }
 
 }  // namespace luet::cli
