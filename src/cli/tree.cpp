@@ -25,11 +25,15 @@ bool keep(const std::string& s, const core::RegexList& matches, const core::Rege
     return (matches.empty() || matches.any(s)) && !excludes.any(s);
 }
 
-spec::Tree load(const std::vector<std::string>& trees) {
+// Loads the trees, rendering their build specs with the --values files (as `build` does;
+// mudler/luet tree images reads the same `values` setting).
+spec::Tree load(const std::vector<std::string>& trees, const std::vector<std::string>& values) {
     if (trees.empty()) throw Error("Mandatory tree param missing.");
-    spec::LoadOptions opts;
-    opts.warning = [](const std::string& w) { warn(w); };
-    return spec::load_tree(std::vector<fs::path>(trees.begin(), trees.end()), opts);
+    return spec::load_tree(std::vector<fs::path>(trees.begin(), trees.end()), load_options(values));
+}
+
+void add_values_flag(CLI::App* cmd, std::vector<std::string>& values) {
+    cmd->add_option("--values", values, "Build values file to interpolate with each package")->allow_extra_args(false);
 }
 
 struct Row {
@@ -63,7 +67,7 @@ void print_rows(const std::vector<Row>& rows, const std::string& output, const c
 
 void add_pkglist(CLI::App& tree) {
     struct Args {
-        std::vector<std::string> trees, matches, excludes;
+        std::vector<std::string> trees, matches, excludes, values;
         std::string output = "terminal";
         bool buildtime = false, revdeps = false, verbose = false, full = false;
     };
@@ -79,9 +83,10 @@ void add_pkglist(CLI::App& tree) {
     cmd->add_flag("--revdeps", a->revdeps, "Search package reverse dependencies");
     cmd->add_flag("--verbose,-v", a->verbose, "Add package version");
     cmd->add_flag("--full,-f", a->full, "Show package detail");
+    add_values_flag(cmd, a->values);
     cmd->callback([a] {
         check_output(a->output);
-        const spec::Tree t = load(a->trees);
+        const spec::Tree t = load(a->trees, a->values);
         const core::RegexList m(a->matches, "--matches"), e(a->excludes, "--exclude");
         auto label = [&](const spec::PackageSpec& p) {
             const auto& d = p.definition;
@@ -139,7 +144,7 @@ void add_pkglist(CLI::App& tree) {
 
 void add_validate(CLI::App& tree) {
     struct Args {
-        std::vector<std::string> trees, matches, excludes;
+        std::vector<std::string> trees, matches, excludes, values;
         bool with_solver = false;
     };
     auto a = std::make_shared<Args>();
@@ -149,8 +154,9 @@ void add_validate(CLI::App& tree) {
     cmd->add_option("--matches,-m", a->matches, "Analyze only matched packages. (Use string as regex).")->delimiter(',')->allow_extra_args(false);
     cmd->add_option("--exclude,-e", a->excludes, "Exclude matched packages from analysis. (Use string as regex).")
         ->delimiter(',')->allow_extra_args(false);
+    add_values_flag(cmd, a->values);
     cmd->callback([a] {
-        const spec::Tree t = load(a->trees);
+        const spec::Tree t = load(a->trees, a->values);
         const core::RegexList m(a->matches, "--matches"), e(a->excludes, "--exclude");
         const auto report = spec::validate_tree(t, a->with_solver, [&](const spec::PackageSpec& p) {
             return keep(p.definition.form.str(), m, e);
@@ -164,7 +170,7 @@ void add_validate(CLI::App& tree) {
 
 void add_images(CLI::App& tree) {
     struct Args {
-        std::vector<std::string> trees;
+        std::vector<std::string> trees, values;
         std::string output = "terminal";
         std::string image_repository = "luet/cache";
         std::string package;
@@ -175,10 +181,11 @@ void add_images(CLI::App& tree) {
     cmd->add_option("--output,-o", a->output, "Output format ( Defaults: terminal, available: json,yaml )");
     cmd->add_option("--image-repository", a->image_repository, "Default base image string for generated image");
     cmd->add_option("package", a->package, "The package whose build plan is listed")->required();
+    add_values_flag(cmd, a->values);
     cmd->callback([a] {
         check_output(a->output);
         if (a->trees.empty()) a->trees.push_back(fs::current_path().string());
-        const spec::Tree t = load(a->trees);
+        const spec::Tree t = load(a->trees, a->values);
         build::BuildOptions opts;
         opts.targets = {core::parse_package_arg(a->package)};
         std::vector<Row> rows;
