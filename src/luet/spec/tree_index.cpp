@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 #include <set>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "luet/core/error.hpp"
