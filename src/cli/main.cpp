@@ -16,6 +16,7 @@ namespace luet::cli {
 spec::LoadOptions load_options(const std::vector<std::string>& values_files) {
     spec::LoadOptions opts;
     for (const auto& f : values_files) opts.values_files.emplace_back(f);
+    opts.warning = [](const std::string& w) { warn(w); };
     return opts;
 }
 

@@ -12,6 +12,7 @@
 #include "luet/build/builder.hpp"
 #include "luet/core/file.hpp"
 #include "luet/core/regex.hpp"
+#include "luet/spec/tree_index.hpp"
 #include "luet/spec/validate.hpp"
 
 namespace fs = std::filesystem;
@@ -24,9 +25,15 @@ bool keep(const std::string& s, const core::RegexList& matches, const core::Rege
     return (matches.empty() || matches.any(s)) && !excludes.any(s);
 }
 
-spec::Tree load(const std::vector<std::string>& trees) {
+// Loads the trees, rendering their build specs with the --values files (as `build` does;
+// mudler/luet tree images reads the same `values` setting).
+spec::Tree load(const std::vector<std::string>& trees, const std::vector<std::string>& values) {
     if (trees.empty()) throw Error("Mandatory tree param missing.");
-    return spec::load_tree(std::vector<fs::path>(trees.begin(), trees.end()));
+    return spec::load_tree(std::vector<fs::path>(trees.begin(), trees.end()), load_options(values));
+}
+
+void add_values_flag(CLI::App* cmd, std::vector<std::string>& values) {
+    cmd->add_option("--values", values, "Build values file to interpolate with each package")->allow_extra_args(false);
 }
 
 struct Row {
@@ -60,7 +67,7 @@ void print_rows(const std::vector<Row>& rows, const std::string& output, const c
 
 void add_pkglist(CLI::App& tree) {
     struct Args {
-        std::vector<std::string> trees, matches, excludes;
+        std::vector<std::string> trees, matches, excludes, values;
         std::string output = "terminal";
         bool buildtime = false, revdeps = false, verbose = false, full = false;
     };
@@ -76,9 +83,10 @@ void add_pkglist(CLI::App& tree) {
     cmd->add_flag("--revdeps", a->revdeps, "Search package reverse dependencies");
     cmd->add_flag("--verbose,-v", a->verbose, "Add package version");
     cmd->add_flag("--full,-f", a->full, "Show package detail");
+    add_values_flag(cmd, a->values);
     cmd->callback([a] {
         check_output(a->output);
-        const spec::Tree t = load(a->trees);
+        const spec::Tree t = load(a->trees, a->values);
         const core::RegexList m(a->matches, "--matches"), e(a->excludes, "--exclude");
         auto label = [&](const spec::PackageSpec& p) {
             const auto& d = p.definition;
@@ -136,7 +144,7 @@ void add_pkglist(CLI::App& tree) {
 
 void add_validate(CLI::App& tree) {
     struct Args {
-        std::vector<std::string> trees, matches, excludes;
+        std::vector<std::string> trees, matches, excludes, values;
         bool with_solver = false;
     };
     auto a = std::make_shared<Args>();
@@ -146,8 +154,9 @@ void add_validate(CLI::App& tree) {
     cmd->add_option("--matches,-m", a->matches, "Analyze only matched packages. (Use string as regex).")->delimiter(',')->allow_extra_args(false);
     cmd->add_option("--exclude,-e", a->excludes, "Exclude matched packages from analysis. (Use string as regex).")
         ->delimiter(',')->allow_extra_args(false);
+    add_values_flag(cmd, a->values);
     cmd->callback([a] {
-        const spec::Tree t = load(a->trees);
+        const spec::Tree t = load(a->trees, a->values);
         const core::RegexList m(a->matches, "--matches"), e(a->excludes, "--exclude");
         const auto report = spec::validate_tree(t, a->with_solver, [&](const spec::PackageSpec& p) {
             return keep(p.definition.form.str(), m, e);
@@ -161,7 +170,7 @@ void add_validate(CLI::App& tree) {
 
 void add_images(CLI::App& tree) {
     struct Args {
-        std::vector<std::string> trees;
+        std::vector<std::string> trees, values;
         std::string output = "terminal";
         std::string image_repository = "luet/cache";
         std::string package;
@@ -172,10 +181,11 @@ void add_images(CLI::App& tree) {
     cmd->add_option("--output,-o", a->output, "Output format ( Defaults: terminal, available: json,yaml )");
     cmd->add_option("--image-repository", a->image_repository, "Default base image string for generated image");
     cmd->add_option("package", a->package, "The package whose build plan is listed")->required();
+    add_values_flag(cmd, a->values);
     cmd->callback([a] {
         check_output(a->output);
         if (a->trees.empty()) a->trees.push_back(fs::current_path().string());
-        const spec::Tree t = load(a->trees);
+        const spec::Tree t = load(a->trees, a->values);
         build::BuildOptions opts;
         opts.targets = {core::parse_package_arg(a->package)};
         std::vector<Row> rows;
@@ -227,6 +237,42 @@ void add_bump(CLI::App& tree) {
     });
 }
 
+// geaaru luet-build/cmd/tree/genidx.go: writes the tree index (.anise-idx.json[.zstd]) of
+// each tree, and prints it with -o json|yaml.
+void add_genidx(CLI::App& tree) {
+    struct Args {
+        std::vector<std::string> trees;
+        std::string output;
+        bool dry_run = false, compress = true, only_upper_level = false;
+    };
+    auto a = std::make_shared<Args>();
+    auto* cmd = tree.add_subcommand("genidx", "Generate tree indexes.");
+    cmd->add_flag("--dry-run", a->dry_run, "Generate indexes without update and/or create files.");
+    cmd->add_flag("--compress", a->compress, "Use compressed indexes (true) or not (false).")->default_str("true");
+    cmd->add_flag("--only-upper-level", a->only_upper_level,
+                  "Write index only the upper level index (true) or in all directories.");
+    cmd->add_option("--tree,-t", a->trees, "Path of the tree to use.")->allow_extra_args(false)->default_str("$PWD");
+    cmd->add_option("--output,-o", a->output, "Output format ( Defaults: No output, available: json,yaml )");
+    cmd->callback([a] {
+        if (!a->output.empty()) check_output(a->output, {"json", "yaml"});
+        if (a->trees.empty()) a->trees.push_back(fs::current_path().string());
+        spec::TreeIndexOptions opts;
+        opts.dry_run = a->dry_run;
+        opts.compress = a->compress;
+        opts.only_upper_level = a->only_upper_level;
+        for (const auto& t : a->trees) {
+            spec::TreeIndex idx;
+            try {
+                idx = spec::generate_tree_index(t, opts);
+            } catch (const Error& e) {
+                throw Error(std::string("Error on generate indexes: ") + e.what());
+            }
+            if (a->output == "json") std::cout << spec::tree_index_json(idx) << std::endl;
+            if (a->output == "yaml") std::cout << spec::tree_index_yaml(idx) << std::endl;
+        }
+    });
+}
+
 }  // namespace
 
 void add_tree(CLI::App& app, Globals&) {
@@ -236,6 +282,7 @@ void add_tree(CLI::App& app, Globals&) {
     add_validate(*tree);
     add_images(*tree);
     add_bump(*tree);
+    add_genidx(*tree);
 }
 
 }  // namespace luet::cli

@@ -42,6 +42,9 @@ expect_fail "unknown template function" "apps/hello/build.yaml:3:[0-9]+: .*nosuc
 if ls "$WORK/bad-out"/*.package.tar >/dev/null 2>&1; then fail "nothing built after a template error"; else pass "nothing built after a template error"; fi
 printf 'packages:\n- name: alpha\n  category: tools\n  version: "1.0"\n- name: alpha\n  category: tools\n  version: "1.0"\n' >"$B/tools/collection.yaml"
 cp "$T/apps/hello/build.yaml" "$B/apps/hello/build.yaml"
-expect_fail "a collection defining a package twice" "tools/alpha-1.0 is defined twice" "$LUET" build --tree "$B" --destination "$WORK/bad-out" --all
+expect_ok "a collection defining a package twice is listed" "$LUET" tree pkglist -v --tree "$B"
+expect_eq "$(grep -c "^tools/alpha-1.0$" "$WORK/out")" "2" "both entries of the collection are listed"
+expect_output "Warning: package tools/alpha-1.0 is defined twice: in .*tools/collection.yaml and in .*tools/collection.yaml" \
+  "the duplicate is named with its file"
 
 finish

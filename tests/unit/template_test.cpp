@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include <cstdlib>
 #include <string>
@@ -55,8 +56,11 @@ TEST(TemplateFields, ChainsRootAndMissing) {
     json v = {{"Values", {{"a", {{"b", {{"c", "deep"}}}}}, {"n", 3}}}};
     EXPECT_EQ(R("{{ .Values.a.b.c }}", v), "deep");
     EXPECT_EQ(R("{{ with .Values.a }}{{ $.Values.n }}{{ .b.c }}{{ end }}", v), "3deep");
-    EXPECT_EQ(R("{{ .Values.missing }}", v), "<no value>");
-    EXPECT_EQ(R("{{ .Values.missing.deeper }}", v), "<no value>");
+    // Helm: missing values print as nothing, and a field of a missing value is an error
+    // (checked against Helm's engine through upstream's `luet-build tree render`).
+    EXPECT_EQ(R("{{ .Values.missing }}", v), "");
+    EXPECT_EQ(R("[<no value>]", v), "[]");
+    EXPECT_NE(E("{{ .Values.missing.deeper }}", v).find("nil pointer evaluating interface {}.deeper"), std::string::npos);
     EXPECT_EQ(R("{{ . }}", json{{"a", 1}, {"b", "x"}}), "map[a:1 b:x]");
     EXPECT_EQ(R("{{ print .missing }}", v), "<nil>");
 }
@@ -129,7 +133,7 @@ TEST(TemplateWith, DotAndElse) {
 }
 
 TEST(TemplateDefine, TemplateBlockAndShared) {
-    EXPECT_EQ(R("{{ define \"t\" }}[{{ . }}]{{ end }}{{ template \"t\" \"x\" }}{{ template \"t\" }}"), "[x][<no value>]");
+    EXPECT_EQ(R("{{ define \"t\" }}[{{ . }}]{{ end }}{{ template \"t\" \"x\" }}{{ template \"t\" }}"), "[x][]");
     EXPECT_EQ(R("{{ block \"b\" .v }}<{{ . }}>{{ end }}", {{"v", 1}}), "<1>");
     std::vector<std::pair<std::string, std::string>> shared = {
         {"templates/_helpers.tpl", "ignored text{{ define \"helper\" }}name={{ .name }}{{ end }}"}};
@@ -162,7 +166,7 @@ TEST(TemplateBuiltins, LenIndexSlice) {
     json v = {{"l", {10, 20, {{"k", "deep"}}}}, {"m", {{"a", {1, 2}}}}};
     EXPECT_EQ(R("{{ len .l }} {{ len \"abcd\" }} {{ len .m }}", v), "3 4 1");
     EXPECT_EQ(R("{{ index .l 1 }} {{ index .l 2 \"k\" }} {{ index .m \"a\" 0 }} {{ index .m \"zz\" }}", v),
-              "20 deep 1 <no value>");
+              "20 deep 1 ");
     EXPECT_EQ(R("{{ slice .l 1 2 }} {{ slice \"hello\" 1 3 }} {{ slice \"hello\" 2 }}", v), "[20] el llo");
 }
 
@@ -199,9 +203,9 @@ TEST(TemplateSprig, IncludeAndTpl) {
 
 TEST(TemplateSprig, Serialisation) {
     json v = {{"m", {{"b", {1, 2}}, {"a", "x"}, {"n", {{"k", true}}}, {"s", "true"}, {"e", ""}}}};
-    EXPECT_EQ(R("{{ toYaml .m }}", v), "a: x\nb:\n- 1\n- 2\ne: \"\"\nn:\n  k: true\ns: \"true\"");
+    EXPECT_EQ(R("{{ toYaml .m }}", v), "a: x\nb:\n- 1\n- 2\ne: \"\"\n\"n\":\n  k: true\ns: \"true\"");
     EXPECT_EQ(R("{{ toJson .m }}", v), "{\"a\":\"x\",\"b\":[1,2],\"e\":\"\",\"n\":{\"k\":true},\"s\":\"true\"}");
-    EXPECT_EQ(R("{{ (fromYaml \"a: 1\\nb: [x, y]\").b }}"), "[x y]");
+    EXPECT_EQ(R("{{ (fromYaml \"a: 1\\nb: [x, y]\").b }}"), "[x true]");  // Helm: YAML 1.1, y is true
     EXPECT_EQ(R("{{ (fromJson \"{\\\"a\\\": {\\\"b\\\": 2.5}}\").a.b }}"), "2.5");
     EXPECT_EQ(R("{{ toString 12 }} {{ toString 1.5 }} {{ toJson 1.0 }} {{ toJson \"<&>\" }}"), "12 1.5 1 \"\\u003c\\u0026\\u003e\"");
 }
@@ -234,7 +238,7 @@ TEST(TemplateSprig, Lists) {
     EXPECT_EQ(R("{{ first .l }} {{ last .l }} {{ rest .l }} {{ initial .l }} {{ uniq .l }}", v), "1 2 [2 3 2] [1 2 3] [1 2 3]");
     EXPECT_EQ(R("{{ has 3 .l }} {{ .l | has 9 }} {{ without .l 2 }} {{ concat .l (list 9) (list) }}", v),
               "true false [1 3] [1 2 3 2 9]");
-    EXPECT_EQ(R("{{ until 3 }} {{ untilStep 2 10 3 }} {{ first (list) }}"), "[0 1 2] [2 5 8] <no value>");
+    EXPECT_EQ(R("{{ until 3 }} {{ untilStep 2 10 3 }} {{ first (list) }}"), "[0 1 2] [2 5 8] ");
     EXPECT_EQ(R("{{ sortAlpha (list \"b\" \"a\") }} {{ reverse (list 1 2) }} {{ compact (list 1 \"\" 0 2) }}"), "[a b] [2 1] [1 2]");
 }
 
@@ -355,7 +359,7 @@ TEST(TemplateLuet, DefinitionWithHelpers) {
         "labels:\n{{ toYaml .Values.labels | indent 2 }}\n"
         "{{- with .Values.missing }}\nnever: {{ . }}\n{{- end }}\n";
     EXPECT_EQ(render("definition.yaml", tmpl, {{"Values", values}}, shared),
-              "name: \"hello\"\nfullname: hello-1.2.3\nstable: true\nlabels:\n  a: x\n  b: y\n");
+              "name: \"hello\"\nfullname: hello-1.2.3\nstable: true\nlabels:\n  a: x\n  b: true\n");  // y: YAML 1.1 bool
 }
 
 // --- Errors ------------------------------------------------------------------------------------
@@ -422,3 +426,110 @@ TEST(TemplateErrors, RecursiveInclude) {
     EXPECT_EQ(E("{{ define \"a\" }}{{ include \"a\" . }}{{ end }}{{ include \"a\" . }}"),
               "t.yaml:1:17: error calling include: exceeded maximum template depth (1000)");
 }
+
+// --- Helm's function set beyond the core (funcs_sprig.cpp, time.cpp) ---------------------------
+// Expected values come from the shell (sha1sum, sha256sum, python's zlib/base64, GNU date with
+// TZ=...) and from Helm's engine through upstream's `luet-build tree render`, never from ours.
+namespace {
+
+TEST(TemplateHelm, Hashes) {
+    EXPECT_EQ(R("{{ sha1sum \"hello\" }}"), "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d");
+    EXPECT_EQ(R("{{ sha256sum \"\" }}"), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_EQ(R("{{ \"abc\" | sha256sum }}"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(R("{{ adler32sum \"Wikipedia\" }}"), "300286872");
+}
+
+TEST(TemplateHelm, Encodings) {
+    EXPECT_EQ(R("{{ b32enc \"hello\" }} {{ b32enc \"a\" }} {{ b32dec \"NBSWY3DP\" }}"), "NBSWY3DP ME====== hello");
+    EXPECT_EQ(R("{{ toRawJson (dict \"a\" \"<b>&\") }} {{ toJson (dict \"a\" \"<b>&\") }}"),
+              "{\"a\":\"<b>&\"} {\"a\":\"\\u003cb\\u003e\\u0026\"}");
+    EXPECT_EQ(R("{{ fromJsonArray \"[1,2]\" }}"), "[1 2]");
+    EXPECT_EQ(R("{{ toToml (dict \"a\" 1 \"b\" \"x\" \"t\" (dict \"c\" true) \"f\" 1.5 \"l\" (list 1 2)) }}"),
+              "a = 1\nb = \"x\"\nf = 1.5\nl = [1, 2]\n\n[t]\n  c = true\n");
+    EXPECT_EQ(R("{{ encryptAES \"secretkey\" \"plaintext\" | decryptAES \"secretkey\" }}"), "plaintext");
+}
+
+TEST(TemplateHelm, Dates) {
+    // TZ=Europe/Rome date -d @1700000000; TZ=America/New_York ...; date -u -d 2023-05-04 +%s
+    EXPECT_EQ(R("{{ dateInZone \"2006-01-02 15:04 MST -0700\" 1700000000 \"Europe/Rome\" }}"), "2023-11-14 23:13 CET +0100");
+    EXPECT_EQ(R("{{ dateInZone \"2006-01-02 15:04 MST\" 1700000000 \"America/New_York\" }}"), "2023-11-14 17:13 EST");
+    EXPECT_EQ(R("{{ dateInZone \"2006-01-02 15:04 MST\" 1700000000 \"Nowhere/Bogus\" }}"), "2023-11-14 22:13 UTC");
+    EXPECT_EQ(R("{{ toDate \"2006-01-02\" \"2023-05-04\" | unixEpoch }}"), "1683158400");
+    EXPECT_EQ(R("{{ htmlDateInZone 86400 \"Asia/Tokyo\" }}"), "1970-01-02");
+    // Past the zone file's transitions: the POSIX rule of its footer.
+    EXPECT_EQ(R("{{ dateInZone \"2006-01-02 15:04:05 MST\" (toDate \"2006-01-02 15:04\" \"2050-07-01 12:00\") \"Europe/Rome\" }}"),
+              "2050-07-01 14:00:00 CEST");
+    EXPECT_EQ(R("{{ dateInZone \"2006-01-02 15:04 MST\" 2500000000 \"Australia/Sydney\" }}"), "2049-03-22 15:26 AEDT");
+    // Layout elements (Helm's output).
+    EXPECT_EQ(R("{{ dateInZone \"Mon Monday Jan January _2 002 3PM pm .000 .999 Z07:00\" "
+                "(toDate \"2006-01-02 15:04:05.000\" \"2023-11-05 17:09:03.120\") \"UTC\" }}"),
+              "Sun Sunday Nov November  5 309 5PM pm .120 .12 Z");
+    EXPECT_EQ(R("{{ toDate \"2006-01-02 15:04 -0700\" \"2023-05-04 10:00 +0200\" }}"), "2023-05-04 10:00:00 +0200 +0200");
+    EXPECT_EQ(R("{{ toDate \"2006-01-02\" \"bogus\" }}"), "0001-01-01 00:00:00 +0000 UTC");
+    EXPECT_NE(E("{{ mustToDate \"2006-01-02\" \"bogus\" }}").find("cannot parse"), std::string::npos);
+    EXPECT_EQ(R("{{ toDate \"2006-01-02\" \"2023-05-04\" | dateModify \"-1.5h\" | date \"2006-01-02 15:04\" }}"), "2023-05-03 22:30");
+    EXPECT_EQ(R("{{ duration \"90\" }} {{ duration \"3661\" }} {{ duration 5 }} {{ duration \"-5\" }}"), "1m30s 1h1m1s 0s -5s");
+    EXPECT_EQ(R("{{ durationRound \"2h10m5s\" }} {{ durationRound \"400h\" }} {{ durationRound \"1000000h\" }}"), "2h 16d 114y");
+    EXPECT_EQ(R("{{ typeOf now }} {{ kindOf now }} {{ now | date \"2006\" | len }}"), "time.Time struct 4");
+    EXPECT_EQ(R("{{ toJson (toDate \"2006-01-02\" \"2023-05-04\") }}"), "\"2023-05-04T00:00:00Z\"");
+}
+
+TEST(TemplateHelm, FloatMath) {
+    // sprig computes with decimals: 0.1 + 0.2 is 0.3 (python's float sum says 0.30000000000000004)
+    EXPECT_EQ(R("{{ addf 0.1 0.2 }} {{ subf 1.5 0.25 0.25 }} {{ mulf 0.1 3 }} {{ divf 10 3 }} {{ divf 1 8 }} {{ add1f 1.25 }}"),
+              "0.3 1 0.3 3.3333333333333335 0.125 2.25");
+    EXPECT_EQ(R("{{ maxf 1 2.5 -3 }} {{ minf 1 2.5 -3 }} {{ floor -1.5 }} {{ ceil -1.5 }} {{ round 3.14159 3 }} {{ round 2.5 0 }}"),
+              "2.5 -3 -2 -1 3.142 3");
+    EXPECT_EQ(R("{{ biggest 1 5 3 }} {{ toDecimal \"777\" }} {{ seq 5 }} {{ seq 10 -3 1 }}"), "5 511 1 2 3 4 5 10 7 4 1");
+}
+
+TEST(TemplateHelm, RandomAndUuid) {
+    const std::string u = R("{{ uuidv4 }}");
+    EXPECT_TRUE(RE2::FullMatch(u, "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")) << u;
+    EXPECT_NE(u, R("{{ uuidv4 }}"));
+    EXPECT_TRUE(RE2::FullMatch(R("{{ randAlphaNum 12 }}"), "[A-Za-z0-9]{12}"));
+    EXPECT_TRUE(RE2::FullMatch(R("{{ randNumeric 6 }}"), "[0-9]{6}"));
+    EXPECT_TRUE(RE2::FullMatch(R("{{ randAlpha 6 }}"), "[A-Za-z]{6}"));
+    EXPECT_EQ(R("{{ randBytes 12 | b64dec | len }} {{ randInt 3 4 }} {{ shuffle \"abc\" | len }}"), "12 3 3");
+}
+
+TEST(TemplateHelm, Strings) {
+    EXPECT_EQ(R("{{ abbrev 5 \"hello world\" }} {{ abbrevboth 5 10 \"1234 5678 9123\" }} {{ initials \"First Try\" }}"),
+              "he... ...5678... FT");
+    EXPECT_EQ(R("{{ untitle \"Hello World\" }} {{ swapcase \"This Is A.Test\" }}"), "hello world tHIS iS a.tEST");
+    EXPECT_EQ(R("{{ snakecase \"HTTPServer\" }} {{ snakecase \"HTTP20xOK\" }} {{ snakecase \"Bld4Floor3rd\" }} "
+                "{{ kebabcase \"hello_world-foo Bar\" }} {{ camelcase \"_my_field_name\" }}"),
+              "http_server http_20x_ok bld4_floor_3rd hello-world-foo-bar _MyFieldName");
+    EXPECT_EQ(R("{{ wrap 5 \"Hello World, this is wrap\" }}|{{ wrapWith 3 \"|\" \"abcdefgh ij\" }}"),
+              "Hello\nWorld,\nthis\nis\nwrap|abc|def|gh|ij");
+    EXPECT_EQ(R("{{ plural \"one\" \"many\" 2 }} {{ splitn \"$\" 2 \"foo$bar$baz\" }} {{ regexQuoteMeta \"1.2[a]\" }}"),
+              "many map[_0:foo _1:bar$baz] 1\\.2\\[a\\]");
+    EXPECT_EQ(R("{{ hello }} {{ trimall \"$\" \"$5.00$\" }}"), "Hello! 5.00");
+}
+
+TEST(TemplateHelm, ListsDictsAndDig) {
+    EXPECT_EQ(R("{{ list 1 2 3 4 5 | chunk 2 }} {{ all 1 \"a\" }} {{ all 1 \"\" }} {{ any 0 \"x\" }} {{ any }}"),
+              "[[1 2] [3 4] [5]] true false true false");
+    json v = {{"Values", {{"a", {{"b", {{"c", "deep"}}}}}}}};
+    EXPECT_EQ(R("{{ dig \"a\" \"b\" \"c\" \"def\" .Values }} {{ dig \"a\" \"x\" \"def\" .Values }} {{ dig \"z\" 0 .Values }}", v),
+              "deep def 0");
+    EXPECT_EQ(R("{{ pick (dict \"a\" 1 \"b\" 2 \"c\" 3) \"a\" \"c\" \"zz\" }} {{ omit (dict \"a\" 1 \"b\" 2) \"a\" }}"),
+              "map[a:1 c:3] map[b:2]");
+    EXPECT_EQ(R("{{ typeIs \"int\" 1 }} {{ typeIsLike \"string\" \"x\" }} {{ deepEqual (list 1 2) (list 1 2) }} {{ deepEqual 1 1.0 }}"),
+              "true true true false");
+    EXPECT_EQ(R("{{ mustFirst (list 1 2) }} {{ mustUniq (list 1 1) }} {{ mustCompact (list 1 \"\" 2) }}"), "1 [1] [1 2]");
+}
+
+TEST(TemplateHelm, PathsAndUrls) {
+    EXPECT_EQ(R("{{ base \"/a/b/c.txt\" }} {{ dir \"/a/b/c.txt\" }} {{ clean \"/a//b/../c/./d/\" }} {{ ext \"x/y.tar.gz\" }} "
+                "{{ isAbs \"x\" }} {{ osBase \"/a/\" }}"),
+              "c.txt /a/b /a/c/d .gz false a");
+    EXPECT_EQ(R("{{ urlParse \"https://user:pw@example.com:8080/path/x?q=1&b=2#frag\" }}"),
+              "map[fragment:frag host:example.com:8080 hostname:example.com opaque: path:/path/x query:q=1&b=2 "
+              "scheme:https userinfo:user:pw]");
+    EXPECT_EQ(R("{{ urlJoin (dict \"path\" \"/a b\" \"scheme\" \"https\" \"host\" \"x.y\" \"query\" \"a=b\") }}"),
+              "https://x.y/a%20b?a=b");
+    EXPECT_EQ(R("{{ getHostByName \"localhost\" }}|{{ lookup \"v1\" \"Pod\" \"ns\" \"name\" }}"), "|map[]");
+}
+
+}  // namespace

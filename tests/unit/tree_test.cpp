@@ -69,15 +69,40 @@ TEST(Tree, DefinitionRoundTripsThroughYaml) {
     EXPECT_EQ(again.hidden, d.hidden);
 }
 
-TEST(Tree, RefusesImageAndRequiresTogether) {
-    const std::string msg = error_of(kTrees / "both");
-    EXPECT_NE(msg.find("bad/build.yaml (x/bad-1)"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("'image' and 'requires'"), std::string::npos) << msg;
+// Upstream builds such a spec from its image (geaaru/luet pkg/compiler/compiler.go).
+TEST(Tree, ImageWinsOverRequiresWithAWarning) {
+    std::vector<std::string> warnings;
+    luet::spec::LoadOptions opts;
+    opts.warning = [&](const std::string& w) { warnings.push_back(w); };
+    const auto tree = luet::spec::load_tree({kTrees / "both"}, opts);
+    const auto* bad = tree.find({"x", "bad", "1"});
+    ASSERT_NE(bad, nullptr);
+    EXPECT_EQ(bad->build.image, "foo");
+    EXPECT_TRUE(bad->build.requires_.empty());
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("bad/build.yaml (x/bad-1)"), std::string::npos) << warnings[0];
+    EXPECT_NE(warnings[0].find("'image' and 'requires'"), std::string::npos) << warnings[0];
+    EXPECT_NE(warnings[0].find("seed/base"), std::string::npos) << warnings[0];
 }
 
-TEST(Tree, RefusesAPackageDefinedTwice) {
-    const std::string msg = error_of(kTrees / "dup");
-    EXPECT_NE(msg.find("libs/lib-1.0 is defined twice"), std::string::npos) << msg;
+// Upstream lists both and keeps the last one loaded (its in-memory database overwrites).
+TEST(Tree, PackageDefinedTwiceIsListedTwiceAndTheLaterBuilds) {
+    std::vector<std::string> warnings;
+    luet::spec::LoadOptions opts;
+    opts.warning = [&](const std::string& w) { warnings.push_back(w); };
+    const auto tree = luet::spec::load_tree({kTrees / "dup"}, opts);
+    ASSERT_EQ(tree.packages.size(), 2u);
+    EXPECT_TRUE(tree.packages[0].shadowed);
+    EXPECT_FALSE(tree.packages[1].shadowed);
+    const auto* lib = tree.find({"libs", "lib", "1.0"});
+    ASSERT_NE(lib, nullptr);
+    EXPECT_EQ(lib->build.package_dir, "/output-b");
+    EXPECT_EQ(tree.best_match({"libs", "lib", {}}), lib);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("libs/lib-1.0 is defined twice"), std::string::npos) << warnings[0];
+    EXPECT_NE(warnings[0].find("dup/a/definition.yaml"), std::string::npos) << warnings[0];
+    EXPECT_NE(warnings[0].find("dup/b/definition.yaml"), std::string::npos) << warnings[0];
+    EXPECT_EQ(error_of(kTrees / "dup"), "");  // no sink: no warning, no error
 }
 
 TEST(Tree, MalformedYamlNamesFileLineAndColumn) {

@@ -59,7 +59,8 @@ void check_build_conflicts(const spec::PackageSpec& p, const std::vector<const s
 std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOptions& opts) {
     std::vector<const spec::PackageSpec*> wanted;
     if (opts.all) {
-        for (const auto& p : tree.packages) wanted.push_back(&p);
+        for (const auto& p : tree.packages)
+            if (!p.shadowed) wanted.push_back(&p);
     }
     for (const auto& ref : opts.targets) {
         const spec::PackageSpec* p = tree.best_match(ref);

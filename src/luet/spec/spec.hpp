@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,7 +51,7 @@ struct SubPackage {
 
 // build.yaml: how the package content is produced in a container.
 struct BuildSpec {
-    std::string image;                       // seed image; exclusive with requires
+    std::string image;                       // seed image; wins over requires (see load_tree)
     std::vector<core::PackageRef> requires_; // build-time dependencies
     std::vector<core::PackageRef> conflicts;
     std::vector<std::string> prelude;        // not accounted in the delta
@@ -83,23 +84,35 @@ struct PackageSpec {
     std::string definition_yaml;                // definition.yaml as written (a collection entry as YAML)
     std::string build_yaml;                     // build.yaml as rendered
     std::string finalize_yaml;                  // finalize.yaml as written, "" when absent
+    // Another spec of the same package form comes later in the walk: that one is built and
+    // resolved (upstream keeps the last one loaded), this one is only listed.
+    bool shadowed = false;
 };
 
-// All package specs found under one or more tree folders.
+// All package specs found under one or more tree folders, in walk order (roots in the order
+// given, folders by path). A package form defined twice appears twice; all but its last
+// spec are `shadowed`.
 struct Tree {
     std::vector<PackageSpec> packages;
 
-    // The package with exactly this form, or nullptr.
+    // The (unshadowed) package with exactly this form, or nullptr.
     const PackageSpec* find(const core::PackageForm& form) const;
-    // The highest version of a package providing `ref` (providers replace what they provide),
-    // else the highest version matching `ref` itself; nullptr when none.
+    // The highest version of an unshadowed package providing `ref` (providers replace what
+    // they provide), else the highest version matching `ref` itself; nullptr when none.
     const PackageSpec* best_match(const core::PackageRef& ref) const;
 };
 
 // Loads every folder holding both build.yaml and definition.yaml below each tree root.
-// Throws luet::Error naming the file on malformed YAML, a missing name, a package form
-// defined twice, or a build spec with both `image` and `requires` (or neither while it has
-// commands to run: a spec without commands is a virtual package, as upstream allows).
+// Throws luet::Error naming the file on malformed YAML, a missing name, or a build spec
+// with neither `image` nor `requires` while it has commands to run (a spec without
+// commands is a virtual package, as upstream allows).
+// Accepted with a warning, as upstream accepts them:
+//  - a build spec with both `image` and `requires`: it is built from the image and its
+//    requires are dropped from the build (geaaru/luet pkg/compiler/compiler.go compile:
+//    "If image is set we just generate a plain dockerfile");
+//  - a package form defined twice (two folders, or twice in one collection): both are
+//    listed, the later one in walk order builds (upstream's in-memory database keeps the
+//    last package stored under one fingerprint, pkg/tree/compiler_recipe.go Load).
 //
 // build.yaml is a Go text/template (mudler/luet pkg/compiler templatePackage): it is
 // rendered with .Values = the package's definition (every field), overridden by the
@@ -109,6 +122,8 @@ struct Tree {
 // Template errors name the build.yaml, line and column.
 struct LoadOptions {
     std::vector<std::filesystem::path> values_files;  // --values, later files win
+    // Receives each warning (one line naming the files and the package); none when unset.
+    std::function<void(const std::string&)> warning;
 };
 Tree load_tree(const std::vector<std::filesystem::path>& roots, const LoadOptions& opts = {});
 

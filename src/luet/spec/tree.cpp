@@ -1,12 +1,14 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
 #include "luet/core/text.hpp"
 #include "luet/spec/spec.hpp"
+#include "luet/spec/tree_index.hpp"
 #include "luet/spec/yaml_util.hpp"
 #include "luet/template/template.hpp"
 
@@ -79,10 +81,12 @@ BuildSpec parse_build(const YAML::Node& n, const std::string& origin, const Defi
     return b;
 }
 
-// What every spec of one load shares: the --values overrides and the templates/ sources.
+// What every spec of one load shares: the --values overrides, the templates/ sources and
+// the warning sink.
 struct RenderContext {
     nlohmann::json overrides = nlohmann::json::object();
     std::vector<std::pair<std::string, std::string>> shared;
+    std::function<void(const std::string&)> warning;
 };
 
 // One package of a folder: its definition (from definition.yaml or one collection.yaml
@@ -108,9 +112,17 @@ PackageSpec load_package(const fs::path& dir, const std::string& definition_text
         throw Error(std::string(e.what()) + " (rendering the build spec of " + s.definition.form.str() + ")");
     }
     s.build = parse_build(load_yaml(s.build_yaml, origin), origin, s.definition);
-    if (!s.build.image.empty() && !s.build.requires_.empty())
-        throw Error(origin + ": 'image' and 'requires' are both set; a build spec starts "
-                    "either from an image or from other packages, not both");
+    if (!s.build.image.empty() && !s.build.requires_.empty()) {
+        if (ctx.warning) {
+            std::string reqs;
+            for (const auto& r : s.build.requires_) reqs += (reqs.empty() ? "" : ", ") + r.str();
+            ctx.warning(origin + ": 'image' and 'requires' are both set; building from image '" + s.build.image +
+                        "' (as upstream does), the build requires (" + reqs + ") are not used");
+        }
+        s.build.requires_.clear();
+        s.build.requires_final_images = false;
+        s.build.from_join = false;
+    }
     if (s.build.image.empty() && s.build.requires_.empty() && !s.build.is_virtual())
         throw Error(origin + ": neither 'image' nor 'requires' is set; a build spec with steps must "
                     "say where the build starts from");
@@ -208,6 +220,7 @@ std::vector<std::string> render_finalize(const std::string& finalize_text, const
 
 Tree load_tree(const std::vector<fs::path>& roots, const LoadOptions& opts) {
     RenderContext ctx;
+    ctx.warning = opts.warning;
     for (const auto& f : opts.values_files)
         tmpl::merge_values(ctx.overrides, tmpl::yaml_to_json(core::read_file(f), f.string()));
     for (const auto& root : roots) {
@@ -232,23 +245,43 @@ Tree load_tree(const std::vector<fs::path>& roots, const LoadOptions& opts) {
                 dirs.push_back(it->path());
         }
         std::sort(dirs.begin(), dirs.end());
+        if (ctx.warning && has_tree_index(root)) {
+            // Upstream's create-repo and pkglist read the index instead of the tree: say so
+            // when it no longer matches, so that the two tools do not silently disagree.
+            try {
+                const auto diffs = stale_tree_index(root);
+                if (!diffs.empty()) {
+                    std::string lines;
+                    for (const auto& d : diffs) lines += "\n  " + d;
+                    ctx.warning("the tree index of " + root.string() + " is stale (run 'luet-build tree genidx'):" + lines);
+                }
+            } catch (const Error& e) {
+                ctx.warning("the tree index of " + root.string() + " cannot be read: " + e.what());
+            }
+        }
         for (const auto& d : dirs)
             for (auto& p : load_folder(d, ctx)) tree.packages.push_back(std::move(p));
     }
+    // A form defined again later shadows the earlier spec (upstream keeps the last one).
+    std::map<std::string, size_t> last;
     for (size_t i = 0; i < tree.packages.size(); ++i) {
-        for (size_t j = 0; j < i; ++j) {
-            if (tree.packages[i].definition.form == tree.packages[j].definition.form)
-                throw Error("package " + tree.packages[i].definition.form.str() + " is defined twice: in " +
-                            tree.packages[j].definition_file.string() + " and in " +
-                            tree.packages[i].definition_file.string());
-        }
+        auto& cur = tree.packages[i];
+        auto [it, fresh] = last.try_emplace(cur.definition.form.str(), i);
+        if (fresh) continue;
+        auto& earlier = tree.packages[it->second];
+        earlier.shadowed = true;
+        it->second = i;
+        if (ctx.warning)
+            ctx.warning("package " + cur.definition.form.str() + " is defined twice: in " +
+                        earlier.definition_file.string() + " and in " + cur.definition_file.string() +
+                        "; both are listed, the one in " + cur.definition_file.string() + " is built");
     }
     return tree;
 }
 
 const PackageSpec* Tree::find(const core::PackageForm& form) const {
     for (const auto& p : packages)
-        if (p.definition.form == form) return &p;
+        if (!p.shadowed && p.definition.form == form) return &p;
     return nullptr;
 }
 
@@ -261,6 +294,7 @@ const PackageSpec* Tree::best_match(const core::PackageRef& ref) const {
         if (!best || core::compare_versions(p.definition.form.version, best->definition.form.version) > 0) best = &p;
     };
     for (const auto& p : packages) {
+        if (p.shadowed) continue;
         if (ref.matches(p.definition.form)) consider(best_direct, p);
         for (const auto& prov : p.definition.provides) {
             if (prov.atom() == ref.atom() &&

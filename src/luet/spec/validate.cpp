@@ -19,10 +19,11 @@ ValidationReport validate_tree(const Tree& tree, bool with_solver,
                                const std::function<bool(const PackageSpec&)>& selected) {
     ValidationReport report;
     std::vector<solver::PackageEntry> universe;
-    for (const auto& p : tree.packages) universe.push_back(to_entry(p.definition));
+    for (const auto& p : tree.packages)
+        if (!p.shadowed) universe.push_back(to_entry(p.definition));
 
     for (const auto& p : tree.packages) {
-        if (selected && !selected(p)) continue;
+        if (p.shadowed || (selected && !selected(p))) continue;
         const std::string name = p.definition.form.str();
         int broken = 0;
         auto check = [&](const core::PackageRef& r, const char* kind) {

@@ -178,12 +178,18 @@ json Exec::eval_pipeline(json& dot, const Pipeline& p, bool declare) {
 
 json Exec::field_chain(const Pos& pos, const json& start, const std::vector<std::string>& fields) {
     const json* cur = &start;
-    for (const auto& f : fields) {
-        if (cur->is_null()) return json();
+    for (size_t i = 0; i < fields.size(); ++i) {
+        const std::string& f = fields[i];
+        // A nil that came out of a map (Helm renders with missingkey=zero) cannot be looked
+        // into; a nil dot (a template called without data) reads as no value.
+        if (cur->is_null()) {
+            if (i == 0) return json();
+            fail_at(pos, "nil pointer evaluating interface {}." + f);
+        }
         if (!cur->is_object()) fail_at(pos, "can't evaluate field " + f + " in type " + type_name(*cur));
+        static const json kMissing;
         auto it = cur->find(f);
-        if (it == cur->end()) return json();
-        cur = &*it;
+        cur = it == cur->end() ? &kMissing : &*it;
     }
     return *cur;
 }
@@ -303,7 +309,11 @@ std::string render(const std::string& name, const std::string& text, const nlohm
     for (const auto& [sname, stext] : shared) detail::parse(sname, stext, defs);
     auto main = detail::parse(name, text, defs);
     detail::Exec ex(std::move(defs), std::make_shared<const std::string>(name));
-    return ex.run(*main, values);
+    // Helm's engine.Render removes every "<no value>" from the output (missing values print
+    // as nothing), also one written literally in the template.
+    std::string out = ex.run(*main, values);
+    for (size_t p = 0; (p = out.find("<no value>", p)) != std::string::npos;) out.erase(p, 10);
+    return out;
 }
 
 }  // namespace luet::tmpl

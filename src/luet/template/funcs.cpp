@@ -16,11 +16,7 @@ namespace luet::tmpl::detail {
 bool semver_check(const std::string& constraint, const std::string& version);
 json semver_map(const std::string& version);
 
-namespace {
-
-using Args = std::vector<json>;
-
-[[noreturn]] void ferr(const std::string& m) { throw FuncError(m); }
+void ferr(const std::string& m) { throw FuncError(m); }
 
 const std::string& s_arg(const json& v) {
     if (v.is_null()) ferr("invalid value; expected string");
@@ -46,6 +42,10 @@ const json& l_arg(const json& v, const std::string& what) {
     if (!v.is_array()) ferr("Cannot " + what + " on type " + type_name(v));
     return v;
 }
+
+namespace {
+
+using Args = std::vector<json>;
 
 bool empty(const json& v) { return !truth(v); }
 
@@ -843,6 +843,7 @@ std::map<std::string, FuncDef> build() {
     // Types
     def("kindOf", 1, 1, [](Exec&, Args& a) {
         const json& v = a[0];
+        if (is_time(v)) return json("struct");
         if (v.is_string()) return json("string");
         if (v.is_boolean()) return json("bool");
         if (v.is_number_float()) return json("float64");
@@ -856,6 +857,7 @@ std::map<std::string, FuncDef> build() {
         Args one{a[1]};
         return json(functions().at("kindOf").fn(ex, one) == a[0]);
     });
+    add_sprig_functions(f);
     return f;
 }
 

@@ -129,4 +129,35 @@ std::int64_t to_int64(const json& v);
 double to_float64(const json& v);
 std::string strval(const json& v);
 
+// Argument checks of the function library (raise FuncError with Go's wording).
+[[noreturn]] void ferr(const std::string& m);
+const std::string& s_arg(const json& v);
+std::int64_t i_arg(const json& v);
+const json& m_arg(const json& v);
+const json& l_arg(const json& v, const std::string& what);
+using FuncTable = std::map<std::string, FuncDef>;
+// The sprig/Helm groups beyond the core set (funcs_sprig.cpp): dates, crypto, uuid and
+// random, float math, more strings/lists/dicts, paths, urls, encodings, reflection.
+void add_sprig_functions(FuncTable& f);
+
+// Go time.Time values (time.cpp). A time is held as {"\x01time": [unix seconds, nanoseconds,
+// location]}, location a zone name ("UTC", "Local", "Europe/Rome") or a fixed zone.
+struct TimeParts {
+    std::int64_t sec = 0;
+    std::int64_t nsec = 0;
+    std::string loc;
+};
+bool is_time(const json& v);
+json make_time(std::int64_t sec, std::int64_t nsec, const std::string& loc);
+json time_now();
+TimeParts time_parts(const json& t);
+json time_in(const json& t, const std::string& loc);
+bool valid_location(const std::string& name);                       // time.LoadLocation succeeds
+std::string format_time(const json& t, const std::string& layout);  // Time.Format
+std::string time_string(const json& t);                             // Time.String
+// time.ParseInLocation; on failure returns null and sets `err` to Go's message.
+json parse_time(const std::string& layout, const std::string& value, const std::string& loc, std::string& err);
+std::string duration_string(std::int64_t nanoseconds);        // Duration.String
+bool parse_duration(const std::string& s, std::int64_t& out);  // time.ParseDuration
+
 }  // namespace luet::tmpl::detail

@@ -28,7 +28,13 @@ namespace luet::tmpl {
 // shared sources the later one wins.
 // Supported language: Go text/template actions, trim markers, comments, variables,
 // pipelines, if/else if/with/range (incl. else, break, continue)/define/template/block.
-// Printing follows Go's %v: a nil/missing value printed by an action gives "<no value>".
+// Printing follows Go's %v, and missing values follow Helm's engine (missingkey=zero, then
+// every "<no value>" removed from the output): a missing value prints as nothing, and a
+// field looked up in a missing/nil value is an error ("nil pointer evaluating ...").
+// Functions: Go's builtins and Helm's set (sprig v3 minus expandenv, plus include, tpl,
+// required, lookup, toToml, toYaml, fromYaml[Array], toJson, fromJson[Array]); sprig's
+// certificate/key generators, bcrypt, htpasswd and derivePassword are not provided. `env`
+// is kept (Helm removes it).
 std::string render(const std::string& name, const std::string& text, const nlohmann::json& values,
                    const std::vector<std::pair<std::string, std::string>>& shared = {});
 

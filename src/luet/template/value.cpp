@@ -11,6 +11,7 @@ namespace luet::tmpl::detail {
 bool is_int(const json& v) { return v.is_number_integer(); }
 
 bool truth(const json& v) {
+    if (is_time(v)) return true;  // a struct
     switch (v.type()) {
         case json::value_t::null: return false;
         case json::value_t::boolean: return v.get<bool>();
@@ -25,6 +26,7 @@ bool truth(const json& v) {
 }
 
 std::string type_name(const json& v) {
+    if (is_time(v)) return "time.Time";
     switch (v.type()) {
         case json::value_t::null: return "<nil>";
         case json::value_t::boolean: return "bool";
@@ -92,6 +94,7 @@ std::string format_float(double d) {
 }
 
 std::string print_value(const json& v) {
+    if (is_time(v)) return time_string(v);
     switch (v.type()) {
         case json::value_t::null: return "<nil>";
         case json::value_t::boolean: return v.get<bool>() ? "true" : "false";
@@ -201,6 +204,7 @@ double to_float64(const json& v) {
 }
 
 std::string to_json_text(const json& v) {
+    if (is_time(v)) return "\"" + format_time(v, "2006-01-02T15:04:05.999999999Z07:00") + "\"";  // MarshalJSON
     switch (v.type()) {
         case json::value_t::number_float: {
             double d = v.get<double>();

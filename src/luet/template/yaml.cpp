@@ -26,8 +26,8 @@ bool one_of(const std::string& s, std::initializer_list<const char*> list) {
 json resolve_plain(const std::string& s, bool& typed) {
     typed = true;
     if (one_of(s, {"", "~", "null", "Null", "NULL"})) return json();
-    if (one_of(s, {"yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"})) return true;
-    if (one_of(s, {"no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"})) return false;
+    if (one_of(s, {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"})) return true;
+    if (one_of(s, {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"})) return false;
     if (one_of(s, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"})) return HUGE_VAL;
     if (one_of(s, {"-.inf", "-.Inf", "-.INF"})) return -HUGE_VAL;
     if (one_of(s, {".nan", ".NaN", ".NAN"})) return NAN;
