@@ -70,6 +70,24 @@ RepoFile write_compilertree(const fs::path& dir, const std::vector<fs::path>& ro
     return f;
 }
 
+// The tree's package of `form`: a package folder, or a subpackage cut from one's build.
+bool from_tree(const spec::Tree& tree, const core::PackageForm& form, TreePackage& p) {
+    if (const spec::PackageSpec* spec = tree.find(form)) {
+        p.meta.runtime = spec->definition;
+        p.definition_yaml = spec->definition_yaml;
+        p.finalize_yaml = spec->finalize_yaml;
+        return true;
+    }
+    for (const auto& spec : tree.packages)
+        for (const auto& sub : spec.build.subpackages)
+            if (sub.definition.form == form) {
+                p.meta.runtime = sub.definition;
+                p.definition_yaml = spec::definition_to_yaml(sub.definition);
+                return true;
+            }
+    return false;
+}
+
 }  // namespace
 
 RepositoryIndex create_repository(const spec::Tree& tree, const CreateOptions& opts) {
@@ -104,17 +122,14 @@ RepositoryIndex create_repository(const spec::Tree& tree, const CreateOptions& o
             throw Error(package_file.string() + " (" + form.str() + "): sha256 " + actual + " does not match " +
                         p.meta.sha256 + " in " + file.string());
 
-        if (const spec::PackageSpec* spec = tree.find(form)) {
-            // The tree's definition is the package as of this revision: requires, provides,
-            // labels may change without a rebuild (geaaru's MergeDefinition).
-            p.meta.runtime = spec->definition;
-            p.definition_yaml = spec->definition_yaml;
-            p.finalize_yaml = spec->finalize_yaml;
-        } else if (opts.from_metadata) {
+        // The tree's definition is the package as of this revision: requires, provides,
+        // labels may change without a rebuild (geaaru's MergeDefinition).
+        if (!from_tree(tree, form, p)) {
+            if (!opts.from_metadata) {
+                note("[" + form.str() + "] No more in the tree. Ignoring the package.");
+                continue;
+            }
             p.definition_yaml = spec::definition_to_yaml(p.meta.runtime);
-        } else {
-            note("[" + form.str() + "] No more in the tree. Ignoring the package.");
-            continue;
         }
         copy_into(package_file, opts.output / package_file.filename());
         copy_into(file, opts.output / file.filename());
