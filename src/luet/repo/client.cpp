@@ -80,7 +80,7 @@ void explode(const fs::path& dir, const RepositoryIndex& index, const std::map<s
         write_text(treefs / package_dir(p.meta.runtime.form) / "metadata.yaml", artifact::metadata_to_yaml(p.meta));
         metas.push_back(p.meta);
     }
-    write_text(dir / "metafs" / kMetaFile, meta_yaml(metas));
+    write_text(dir / "metafs" / kMetaFile, meta_yaml(metas, true));
 }
 
 // A sync interrupted between its two renames leaves only the old copy, under its aside name.

@@ -39,8 +39,11 @@ std::vector<TreePackage> read_tree(const std::map<std::string, std::string>& fil
                                    const std::vector<artifact::Metadata>* meta, const std::string& origin);
 
 // repository.meta.yaml: "index:" followed by every artifact's metadata (mudler/luet
-// LuetSystemRepositoryMetadata, geaaru StonesCatalog).
-std::string meta_yaml(const std::vector<artifact::Metadata>& index);
+// LuetSystemRepositoryMetadata, geaaru StonesCatalog). `for_client`: only what a client
+// reads (path, compressiontype, checksums, files, runtime), for the local copy that every
+// command parses; the build side (compilespec, compilationspec, dependencies,
+// package_cacheimage) is left out.
+std::string meta_yaml(const std::vector<artifact::Metadata>& index, bool for_client = false);
 // Reads it; `artifacts:` (what luet C++ wrote before it wrote `index:`) is read as well.
 // Throws luet::Error naming `origin` on malformed YAML or metadata.
 std::vector<artifact::Metadata> parse_meta(const std::string& text, const std::string& origin);

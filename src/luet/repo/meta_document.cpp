@@ -8,9 +8,15 @@
 
 namespace luet::repo {
 
-std::string meta_yaml(const std::vector<artifact::Metadata>& index) {
+std::string meta_yaml(const std::vector<artifact::Metadata>& index, bool for_client) {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& m : index) list.push_back(artifact::metadata_json(m));
+    for (const auto& m : index) {
+        nlohmann::json entry = artifact::metadata_json(m);
+        if (for_client)
+            for (const char* key : {"compilespec", "compilationspec", "dependencies", "package_cacheimage"})
+                entry.erase(key);
+        list.push_back(std::move(entry));
+    }
     return tmpl::json_to_yaml(nlohmann::json{{"index", std::move(list)}});
 }
 
