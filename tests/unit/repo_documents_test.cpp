@@ -290,3 +290,18 @@ TEST(CreateRepo, DropsPackagesThatLeftTheTree) {
     const auto kept_files = artifact::read_memory_tar(kept->dir.path / "repo" / "tree.tar");
     EXPECT_TRUE(kept_files.count("libs/libfoo/2.0/metadata.json"));
 }
+
+TEST(UpstreamFixtures, ReadsOlderGeaaruMetaWithCompilespecAndNoRuntime) {
+    // geaaru/luet < 0.40 wrote the legacy meta with geaaru's `compilespec` key; an artifact
+    // without runtime is its compilespec.package (both clients' fallback).
+    const auto index = repo::parse_meta(
+        "index:\n- path: /build/foo-apps-1.0.package.tar.zst\n  compressiontype: zstd\n"
+        "  checksums: {sha256: abc}\n  files: [usr/bin/foo]\n"
+        "  compilespec:\n    package: {name: foo, category: apps, version: \"1.0\"}\n    steps: [make]\n",
+        "meta");
+    ASSERT_EQ(index.size(), 1u);
+    EXPECT_EQ(index[0].path, "foo-apps-1.0.package.tar.zst");
+    EXPECT_EQ(index[0].runtime.form, (core::PackageForm{"apps", "foo", "1.0"}));
+    EXPECT_EQ(index[0].compilespec.steps, std::vector<std::string>{"make"});
+    EXPECT_THROW(repo::parse_meta("index:\n- path: x.tar\n", "meta"), Error);  // names no package
+}
