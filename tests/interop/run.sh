@@ -52,15 +52,19 @@ publish() {
     d=$t/$(dirname "$def")
     n=$(sed -n 's/^name: //p' "$d/definition.yaml"); c=$(sed -n 's/^category: //p' "$d/definition.yaml")
     v=$(sed -n 's/^version: "\(.*\)"/\1/p' "$d/definition.yaml")
-    (cd "$d" && run publish.log "$LUET" pack "$c/$n@$v" --source "$WORK/src/$c-$n-$v" --destination "$WORK/ours/pkgs") || ok=1
-    (cd "$d" && run publish.log "$GLB" pack "$c/$n@$v" --source "$WORK/src/$c-$n-$v" --destination "$WORK/gea/repo") || ok=1
+    (cd "$d" && run publish.log "$LUET" pack "$c/$n@$v" --source "$WORK/src/$c-$n-$v" --destination "$WORK/ours/pkgs" >/dev/null) || ok=1
+    (cd "$d" && run publish.log "$GLB" pack "$c/$n@$v" --source "$WORK/src/$c-$n-$v" --destination "$WORK/gea/repo" >/dev/null) || ok=1
   done
   [ $ok = 0 ] && pass "phase $phase: both sides pack every package" || fail "phase $phase: pack (see publish.log)"
   expect_ok "phase $phase: our create-repo" run publish.log "$LUET" create-repo --tree "$t" --packages "$WORK/ours/pkgs" \
     --output "$WORK/ours/repo" --name interop --descr "interop (ours)" --urls "$WORK/ours/repo" --type disk
+  [ "$phase" = 2 ] && expect_output "\[libs/libfoo-2.0\] No more in the tree. Ignoring the package." \
+    "phase 2: our create-repo drops libs/libfoo 2.0, which left the tree"
   run publish.log "$GLB" tree genidx --only-upper-level -t "$t" >/dev/null
   expect_ok "phase $phase: geaaru's create-repo" run publish.log "$GLB" create-repo --tree "$t" --packages "$WORK/gea/repo" \
     --output "$WORK/gea/repo" --name interop --descr "interop (geaaru)" --urls "$WORK/gea/repo" --type disk
+  [ "$phase" = 2 ] && expect_eq "$(tar -tf "$WORK/gea/repo/tree.tar" | grep -c 'libs/libfoo/2.0/')" "0" \
+    "phase 2: geaaru's create-repo drops it too"
 }
 
 # config CASE TYPE URL: CASE's luet.yaml and rootfs (with the upstream clients' keys).
