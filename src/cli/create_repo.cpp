@@ -30,14 +30,17 @@ void add_create_repo(CLI::App& app, Globals& g) {
     };
     auto args = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("create-repo", "Create a luet repository from a build");
-    cmd->add_option("--tree,-t", args->trees, "Path of the source trees to use (repeatable)")->allow_extra_args(false);
+    // Both are cobra string slices upstream: repeatable and comma separated.
+    cmd->add_option("--tree,-t", args->trees, "Path of the source trees to use (repeatable)")
+        ->allow_extra_args(false)
+        ->delimiter(',');
     cmd->add_option("--values", args->values, "Build values file to interpolate with each package (repeatable)")
         ->allow_extra_args(false);
     cmd->add_option("--output,-o", args->output, "Destination for generated archives (default: the --packages folder)");
     cmd->add_option("--packages", args->packages, "Packages folder (output from build)");
     cmd->add_option("--name", args->name, "Repository name");
     cmd->add_option("--descr", args->descr, "Repository description");
-    cmd->add_option("--urls", args->urls, "Repository URLs (repeatable)")->allow_extra_args(false);
+    cmd->add_option("--urls", args->urls, "Repository URLs (repeatable)")->allow_extra_args(false)->delimiter(',');
     cmd->add_option("--type", args->type, "Repository type (disk, http, docker)");
     cmd->add_option("--priority", args->priority, "Repository priority written in repository.yaml");
     cmd->add_option("--tree-compression", args->tree_compression,

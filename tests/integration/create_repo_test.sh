@@ -20,7 +20,9 @@ expect_eq "$(tar -tzf "$WORK/repo/tree.tar.gz" | grep -c 'metadata.json$')" "6" 
 expect_eq "$(stat -c %a "$WORK/repo/repository.yaml")" "644" "repository.yaml mode"
 expect_eq "$(tar -tvzf "$WORK/repo/tree.tar.gz" | awk '$1 ~ /^d/ {print $1}' | sort -u)" "drwxr-xr-x" "tree folders 0755 in the tarball"
 
-expect_ok "second run" "$LUET" create-repo --tree "$F/tree" --packages "$P" --output "$WORK/repo"
+expect_ok "second run, --urls comma separated" "$LUET" create-repo --tree "$F/tree" --packages "$P" --output "$WORK/repo" \
+  --urls http://a.invalid,http://b.invalid
+expect_eq "$(sed -n '/^urls:/,/^[a-z]/p' "$WORK/repo/repository.yaml" | grep -c 'http://[ab].invalid')" "2" "two urls"
 expect_eq "$(key revision)" "2" "the revision goes up"
 expect_ok "--reset-revision" "$LUET" create-repo --tree "$F/tree" --packages "$P" --output "$WORK/repo" --reset-revision
 expect_eq "$(key revision)" "1" "--reset-revision writes revision 1"
