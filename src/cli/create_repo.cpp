@@ -27,6 +27,7 @@ void add_create_repo(CLI::App& app, Globals& g) {
         bool check_package_tarball = false;
         std::string snapshot_id;
         std::string repo;
+        std::vector<std::string> ignored;
     };
     auto args = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("create-repo", "Create a luet repository from a build");
@@ -56,6 +57,8 @@ void add_create_repo(CLI::App& app, Globals& g) {
                   "Validate presence of package tarball (metadata without one is left out).");
     cmd->add_option("--snapshot-id", args->snapshot_id, "Unique ID to use when creating repository snapshots");
     cmd->add_option("--repo", args->repo, "Use repository defined in configuration.");
+    // cobra accepts (and ignores) positional arguments here; upstream's own tests pass one.
+    cmd->add_option("ignored", args->ignored)->group("");
     cmd->callback([args, cmd, &g] {
         if (args->trees.empty()) args->trees.push_back(".");
         repo::CreateOptions opts;
