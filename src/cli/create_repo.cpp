@@ -84,7 +84,13 @@ void add_create_repo(CLI::App& app, Globals& g) {
             opts.priority = it->priority;
             if (!cmd->count("--type")) opts.type = it->type;
         }
-        opts.tree_file = repo::document_file(args->tree_filename, artifact::parse_compression(args->tree_compression));
+        // Without --tree-compression, a name ending in .gz or .zst says the compression
+        // (geaaru's default "none", self-autodetect), any other name gets gzip (mudler's).
+        const bool named = args->tree_filename.ends_with(".gz") || args->tree_filename.ends_with(".zst");
+        const auto tree_compression = cmd->count("--tree-compression") || !named
+                                          ? artifact::parse_compression(args->tree_compression)
+                                          : artifact::Compression::None;
+        opts.tree_file = repo::document_file(args->tree_filename, tree_compression);
         opts.meta_file = repo::document_file(args->meta_filename, artifact::parse_compression(args->meta_compression));
         if (opts.tree_file.filename == opts.meta_file.filename)
             throw Error("--tree-filename and --meta-filename both name " + opts.tree_file.filename);

@@ -35,6 +35,9 @@ expect_file "$WORK/repo/compilertree.tar.zst" "--with-compilertree"
 grep -A2 '^  treev2:' "$WORK/repo/repository.yaml" | grep -q 'compressiontype: zstd' && pass "treev2 compressiontype zstd" \
   || fail "treev2 compressiontype zstd"
 expect_eq "$(tar --zstd -tf "$WORK/repo/compilertree.tar.zst" | grep -c '^tree/.*/build.yaml$')" "6" "compilertree: tree/ with every build.yaml"
+expect_ok "--tree-filename with a compressed name" "$LUET" create-repo --tree "$F/tree" --packages "$P" --output "$WORK/z" \
+  --tree-filename foo.tar.zst
+expect_eq "$(ls "$WORK/z" | grep '^foo\.tar')" "foo.tar.zst" "without --tree-compression the name's .zst says the compression"
 expect_fail "the same name twice is refused" "both name" "$LUET" create-repo --tree "$F/tree" --packages "$P" \
   --output "$WORK/x" --tree-filename a.tar --tree-compression none --meta-filename a.tar
 
