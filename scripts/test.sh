@@ -8,3 +8,5 @@ ctest --preset default --output-on-failure
 "$root/scripts/ensure-docker.sh"
 "$root/scripts/make-base-image.sh"
 "$root/tests/integration/run.sh"
+# Interop with upstream's own binaries: runs when LUET_UPSTREAM names them, else says SKIPPED.
+"$root/tests/interop/run.sh"

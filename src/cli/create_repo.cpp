@@ -1,55 +1,110 @@
+// `luet create-repo` (mudler/luet cmd/create-repo.go, geaaru/luet luet-build/cmd/create-repo.go):
+// the flags of both upstreams; what is written is described in src/luet/repo/create.cpp.
 #include "luet/repo/repository.hpp"
 
 #include "cli/commands.hpp"
 
 namespace luet::cli {
 
-void add_create_repo(CLI::App& app, Globals&) {
+void add_create_repo(CLI::App& app, Globals& g) {
     struct Args {
         std::vector<std::string> trees;
         std::vector<std::string> values;
         std::string output;
-        std::string packages;
+        std::string packages = "build";
         std::string name = "luet";
-        std::string descr = "luet repository";
+        std::string descr = "luet";
         std::vector<std::string> urls;
         std::string type = "disk";
-        int priority = 1;
+        int priority = 9999;
         std::string tree_compression = "gzip";
-        std::string meta_compression = "gzip";
+        std::string tree_filename = "tree.tar";
+        std::string meta_compression = "none";
+        std::string meta_filename = "repository.meta.yaml.tar";
+        bool with_compilertree = false;
+        bool reset_revision = false;
+        bool from_metadata = false;
+        bool check_package_tarball = false;
+        std::string snapshot_id;
+        std::string repo;
+        std::vector<std::string> ignored;
     };
     auto args = std::make_shared<Args>();
-    auto* cmd = app.add_subcommand("create-repo", "Create a repository from built artifacts");
-    cmd->add_option("--tree,-t", args->trees, "Path of the source tree (repeatable)")->allow_extra_args(false);
+    auto* cmd = app.add_subcommand("create-repo", "Create a luet repository from a build");
+    // Both are cobra string slices upstream: repeatable and comma separated.
+    cmd->add_option("--tree,-t", args->trees, "Path of the source trees to use (repeatable)")
+        ->allow_extra_args(false)
+        ->delimiter(',');
     cmd->add_option("--values", args->values, "Build values file to interpolate with each package (repeatable)")
         ->allow_extra_args(false);
-    cmd->add_option("--output,-o", args->output, "Folder where the repository is written");
-    cmd->add_option("--packages", args->packages, "Folder holding the built artifacts");
+    cmd->add_option("--output,-o", args->output, "Destination for generated archives (default: the --packages folder)");
+    cmd->add_option("--packages", args->packages, "Packages folder (output from build)");
     cmd->add_option("--name", args->name, "Repository name");
     cmd->add_option("--descr", args->descr, "Repository description");
-    cmd->add_option("--urls", args->urls, "Repository URLs (repeatable)")->allow_extra_args(false);
-    cmd->add_option("--type", args->type, "Repository type: disk, http or docker");
-    cmd->add_option("--priority", args->priority, "Repository priority");
-    cmd->add_option("--tree-compression", args->tree_compression, "Compression of the tree documents");
-    cmd->add_option("--meta-compression", args->meta_compression, "Compression of the metadata document");
-    cmd->callback([args] {
+    cmd->add_option("--urls", args->urls, "Repository URLs (repeatable)")->allow_extra_args(false)->delimiter(',');
+    cmd->add_option("--type", args->type, "Repository type (disk, http, docker)");
+    cmd->add_option("--priority", args->priority, "Repository priority written in repository.yaml");
+    cmd->add_option("--tree-compression", args->tree_compression,
+                    "Compression alg of the tree: none (from the file name), gzip, zstd");
+    cmd->add_option("--tree-filename", args->tree_filename, "Repository tree filename");
+    cmd->add_option("--meta-compression", args->meta_compression, "Compression alg of the metadata: none, gzip, zstd");
+    cmd->add_option("--meta-filename", args->meta_filename, "Repository metadata filename");
+    cmd->add_flag("--with-compilertree", args->with_compilertree, "Create compiler tree tarball.");
+    cmd->add_flag("--reset-revision", args->reset_revision, "Reset repository revision.");
+    cmd->add_flag("--from-metadata", args->from_metadata,
+                  "Consider metadata files from the packages folder while indexing the new tree");
+    cmd->add_flag("--check-package-tarball", args->check_package_tarball,
+                  "Validate presence of package tarball (metadata without one is left out).");
+    cmd->add_option("--snapshot-id", args->snapshot_id, "Unique ID to use when creating repository snapshots");
+    cmd->add_option("--repo", args->repo, "Use repository defined in configuration.");
+    // cobra accepts (and ignores) positional arguments here; upstream's own tests pass one.
+    cmd->add_option("ignored", args->ignored)->group("");
+    cmd->callback([args, cmd, &g] {
         if (args->trees.empty()) args->trees.push_back(".");
         repo::CreateOptions opts;
-        opts.packages = args->packages.empty() ? std::filesystem::path("build") : std::filesystem::path(args->packages);
+        opts.packages = args->packages;
         opts.output = args->output.empty() ? opts.packages : std::filesystem::path(args->output);
+        opts.tree_roots.assign(args->trees.begin(), args->trees.end());
         opts.name = args->name;
         opts.description = args->descr;
         opts.type = args->type;
         opts.urls = args->urls;
         opts.priority = args->priority;
-        opts.tree_compression = artifact::parse_compression(args->tree_compression);
-        opts.meta_compression = artifact::parse_compression(args->meta_compression);
+        if (!args->repo.empty()) {
+            // Name, description, urls, priority (and type unless --type) of a configured repository.
+            const config::Config cfg = load_config(g);
+            const auto it = std::find_if(cfg.repositories.begin(), cfg.repositories.end(),
+                                         [&](const auto& r) { return r.name == args->repo; });
+            if (it == cfg.repositories.end())
+                throw Error("--repo: no repository named '" + args->repo + "' in " +
+                            (cfg.file.empty() ? std::string("the configuration") : cfg.file.string()));
+            opts.name = it->name;
+            opts.description = it->description;
+            opts.urls = it->urls;
+            opts.priority = it->priority;
+            if (!cmd->count("--type")) opts.type = it->type;
+        }
+        // Without --tree-compression, a name ending in .gz or .zst says the compression
+        // (geaaru's default "none", self-autodetect), any other name gets gzip (mudler's).
+        const bool named = args->tree_filename.ends_with(".gz") || args->tree_filename.ends_with(".zst");
+        const auto tree_compression = cmd->count("--tree-compression") || !named
+                                          ? artifact::parse_compression(args->tree_compression)
+                                          : artifact::Compression::None;
+        opts.tree_file = repo::document_file(args->tree_filename, tree_compression);
+        opts.meta_file = repo::document_file(args->meta_filename, artifact::parse_compression(args->meta_compression));
+        if (opts.tree_file.filename == opts.meta_file.filename)
+            throw Error("--tree-filename and --meta-filename both name " + opts.tree_file.filename);
+        opts.with_compilertree = args->with_compilertree;
+        opts.reset_revision = args->reset_revision;
+        opts.from_metadata = args->from_metadata;
+        opts.check_package_tarball = args->check_package_tarball;
+        opts.snapshot_id = args->snapshot_id;
+        opts.note = info;
         if (opts.type != "disk" && opts.type != "http" && opts.type != "docker")
             throw Error("unknown repository type '" + opts.type + "' (expected disk, http or docker)");
-        std::vector<std::filesystem::path> roots(args->trees.begin(), args->trees.end());
-        const auto index = repo::create_repository(spec::load_tree(roots, load_options(args->values)), opts);
-        info("Repository " + index.name + " revision " + std::to_string(index.revision) + " written to " +
-             opts.output.string());
+        const auto index = repo::create_repository(spec::load_tree(opts.tree_roots, load_options(args->values)), opts);
+        info("🏠 Repository: " + index.name + " creating revision " + std::to_string(index.revision) +
+             " and last update " + repo::format_last_update(index.last_update) + " in " + opts.output.string());
     });
 }
 

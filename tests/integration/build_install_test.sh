@@ -23,9 +23,9 @@ grep -q "sha256: $(sha256sum "$WORK/build/hello-apps-1.0.package.tar.gz" | cut -
   && pass "metadata has the artifact sha256" || fail "metadata has the artifact sha256"
 
 expect_ok "luet create-repo" "$LUET" create-repo --tree "$TREE" --packages "$WORK/build" --output "$WORK/repo" \
-  --name example --descr "Example repository" --urls "$WORK/repo" --type disk
+  --name example --descr "Example repository" --urls "$WORK/repo" --type disk --with-compilertree
 expect_file "$WORK/repo/repository.yaml" "repository.yaml"
-for key in tree meta compilertree; do
+for key in treev2 tree meta compilertree; do
   file=$(awk -v k="  $key:" '$0==k{getline; print $2}' "$WORK/repo/repository.yaml")
   sum=$(awk -v k="  $key:" '$0==k{f=1} f&&/sha256:/{print $2; exit}' "$WORK/repo/repository.yaml")
   expect_eq "$(sha256sum "$WORK/repo/$file" | cut -d' ' -f1)" "$sum" "repository.yaml checksum of $key ($file)"

@@ -17,6 +17,28 @@ grep -q "$(sha256sum "$WORK/packed/bar-foo-1.1.package.tar.gz" | cut -d' ' -f1)"
 expect_fail "pack refuses a version selector" "needs an exact version" "$LUET" pack 'foo/bar@>=1.0' --source "$S" --destination "$WORK/x"
 expect_fail "pack refuses a missing source" "is not a folder" "$LUET" pack foo/bar@1.1 --source "$WORK/nope" --destination "$WORK/x"
 
+# Run in a package folder, pack takes ./definition.yaml as the runtime (as upstream does).
+D=$WORK/def/baz; mkdir -p "$D"
+printf 'name: baz\ncategory: foo\nversion: "1.0"\ndescription: the baz\nlicense: MIT\nrequires:\n- {name: bar, category: foo, version: ">=1.0"}\n' \
+  >"$D/definition.yaml"
+expect_ok "pack inside a package folder" bash -c "cd '$D' && '$LUET' pack foo/baz@1.0 --source '$S' --destination '$WORK/packed2'"
+M=$WORK/packed2/baz-foo-1.0.metadata.yaml
+grep -q '^  description: the baz$' "$M" && pass "metadata runtime has the definition's description" \
+  || fail "metadata runtime has the definition's description"
+grep -A3 '^  requires:' "$M" | grep -q "version: '>=1.0'" && pass "metadata runtime has the definition's requires" \
+  || fail "metadata runtime has the definition's requires"
+grep -q '^  version: "1.0"$' "$M" && pass "version quoted (a string to every YAML reader)" || fail "version quoted"
+grep -A12 '^compilespec:' "$M" | grep -q '^    name: baz$' && pass "compilespec.package names the package" \
+  || fail "compilespec.package names the package"
+expect_fail "pack refuses a definition of another package" "defines foo/baz-1.0, not foo/baz-2.0" \
+  bash -c "cd '$D' && '$LUET' pack foo/baz@2.0 --source '$S' --destination '$WORK/packed2'"
+C=$WORK/def/coll; mkdir -p "$C"
+printf 'packages:\n- {name: one, category: foo, version: "1.0", description: first}\n- {name: two, category: foo, version: "1.0", description: second}\n' \
+  >"$C/collection.yaml"
+expect_ok "pack inside a collection folder" bash -c "cd '$C' && '$LUET' pack foo/two@1.0 --source '$S' --destination '$WORK/packed2'"
+grep -q '^  description: second$' "$WORK/packed2/two-foo-1.0.metadata.yaml" && pass "the collection entry is the runtime" \
+  || fail "the collection entry is the runtime"
+
 # A tree with its definition (build.yaml: a virtual spec), then repository and install.
 mkdir -p "$WORK/tree/bar"
 printf 'name: bar\ncategory: foo\nversion: "1.1"\n' >"$WORK/tree/bar/definition.yaml"

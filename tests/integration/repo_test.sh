@@ -43,8 +43,8 @@ CACHE=$R/var/cache/luet/repos/wagon
 # A first sync downloads everything and lays the wagon out as the Macaroni client does.
 expect_ok "repo update (first sync)" "$LUET" repo update "${C[@]}"
 expect_output "Repository: wagon Revision: 1 - " "first sync reports revision 1"
-expect_eq "$(requests /repository.yaml)/$(requests /tree.tar.gz)/$(requests /repository.meta.yaml.tar.gz)" "1/1/1" \
-  "first sync fetched repository.yaml, tree and meta once each"
+expect_eq "$(requests /repository.yaml)/$(requests /tree.tar.gz)/$(requests /repository.meta.yaml.tar)" "1/1/0" \
+  "first sync fetched repository.yaml and the treev2 document once each (the legacy meta is for older clients)"
 expect_file "$CACHE/repository.yaml" "local repository.yaml"
 expect_file "$CACHE/metafs/repository.meta.yaml" "metafs/repository.meta.yaml"
 for f in definition.yaml metadata.yaml metadata.json; do
@@ -59,17 +59,19 @@ grep -q 'name: beta' <<<"$(grep -A3 'virtual/greeter' "$CACHE/treefs/provides.ya
 # Same revision: only repository.yaml is downloaded.
 expect_ok "repo update (unchanged)" "$LUET" repo update "${C[@]}"
 expect_output "wagon is already up to date" "unchanged revision is reported up to date"
-expect_eq "$(requests /repository.yaml)/$(requests /tree.tar.gz)/$(requests /repository.meta.yaml.tar.gz)" "2/1/1" \
+expect_eq "$(requests /repository.yaml)/$(requests /tree.tar.gz)" "2/1" \
   "unchanged revision downloads only repository.yaml"
 expect_ok "repo update --force" "$LUET" repo update --force "${C[@]}" wagon
-expect_eq "$(requests /tree.tar.gz)/$(requests /repository.meta.yaml.tar.gz)" "2/2" "--force downloads the documents again"
+expect_eq "$(requests /tree.tar.gz)" "2" "--force downloads the documents again"
 
-# A new revision (zstd tree, plain meta) brings a new package.
+# A new revision (zstd tree, gzip meta) brings a new package.
 pack_pkg app gamma 1.0
-expect_ok "create-repo revision 2 (zstd tree, plain meta)" create_repo --tree-compression zstd --meta-compression none
+expect_ok "create-repo revision 2 (zstd tree, gzip meta)" create_repo --tree-compression zstd --meta-compression gzip
+expect_eq "$(sed -n '/^  meta:/,/^  [a-z]/s/^    filename: //p' "$WORK/repo/repository.yaml")" "repository.meta.yaml.tar.gz" \
+  "the meta document named with its compression"
 expect_ok "repo update (revision 2)" "$LUET" repo update "${C[@]}"
 expect_output "Revision: 2 - " "second sync reports revision 2"
-expect_eq "$(requests /tree.tar.zst)/$(requests /repository.meta.yaml.tar)" "1/1" "zstd and plain documents fetched"
+expect_eq "$(requests /tree.tar.zst)" "1" "zstd tree document fetched"
 expect_file "$CACHE/treefs/app/gamma/1.0/definition.yaml" "the new package is in treefs"
 expect_ok "install from the http wagon" "$LUET" install -y "${C[@]}" app/gamma
 expect_eq "$(cat "$R/usr/share/gamma/version")" "gamma 1.0" "installed over HTTP"

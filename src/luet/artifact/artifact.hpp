@@ -1,11 +1,29 @@
 // Artifacts: the package tarball and its metadata file.
 //
-// Upstream: mudler/luet pkg/api/core/types/artifact/artifact.go. An artifact is
-// NAME-CATEGORY-VERSION.package.tar[.gz|.zst] beside NAME-CATEGORY-VERSION.metadata.yaml.
-// The metadata keeps upstream's keys: path, compressiontype (none|gzip|zstd),
-// checksums.sha256, files (entry names without a leading "/"), runtime (the definition),
-// compilespec (the build spec the artifact came from).
+// An artifact is NAME-CATEGORY-VERSION.package.tar[.gz|.zst] beside
+// NAME-CATEGORY-VERSION.metadata.yaml. The metadata document is upstream's PackageArtifact
+// (mudler/luet pkg/api/core/types/artifact/artifact.go, geaaru/luet
+// pkg/v2/compiler/types/artifact/artifact.go); the same document is written as YAML
+// (.metadata.yaml, the legacy meta's `index:` entries) and as JSON (treev2's metadata.json):
+//   path                 artifact file name (upstream writes the absolute build path; only
+//                        the file name is read)
+//   compressiontype      none | gzip | zstd
+//   checksums.sha256
+//   files                entries of the artifact, without a leading "/"
+//   runtime              the whole definition (requires, conflicts, provides, labels, ...)
+//   compilespec          how it was built: package {name, category, version, buildtimestamp},
+//                        steps, env, prelude, image, seed, package_dir, retrieve, unpack,
+//                        includes, excludes, build_options, copy, requires_final_images
+//   dependencies         always [] (upstream keeps it for artifacts of a build graph)
+//   package_cacheimage   the build cache image, "" for packed artifacts
+// The upstreams disagree on one key: geaaru writes and reads `compilespec`, mudler
+// (ghodss/yaml over json tags) writes and reads `compilationspec`, and its client needs
+// `compilationspec.package` to find an artifact. We write both keys with the same content;
+// each client ignores the other's. Reading accepts either; without `runtime` the package is
+// compilespec.package (as both upstream clients do).
 #pragma once
+
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <string>
@@ -30,22 +48,50 @@ std::string tar_suffix(Compression c);
 // ".package" + tar_suffix(c)
 std::string package_suffix(Compression c);
 
+// compilespec: the build spec an artifact came from (upstream's LuetCompilationSpec).
+// `copy` and `build_options` are written empty (null) and not read back.
+struct CompileSpec {
+    core::PackageForm package;   // compilespec.package
+    std::string build_timestamp; // compilespec.package.buildtimestamp, free text
+    std::string image;
+    std::string seed;
+    std::string package_dir;
+    std::vector<std::string> steps;
+    std::vector<std::string> env;
+    std::vector<std::string> prelude;
+    std::vector<std::string> retrieve;
+    std::vector<std::string> includes;
+    std::vector<std::string> excludes;
+    bool unpack = false;
+    bool requires_final_images = false;
+};
+
+// The compilespec of a package built from `build` (build.yaml).
+CompileSpec compile_spec(const core::PackageForm& form, const spec::BuildSpec& build);
+
 struct Metadata {
     std::string path;  // artifact file name, relative to the metadata file's folder
     Compression compression = Compression::Gzip;
     std::string sha256;               // hex sha256 of the artifact file
     std::vector<std::string> files;   // entries of the artifact, e.g. "usr/bin/hello"
-    spec::Definition runtime;         // the package's definition.yaml
-    std::string build_yaml;           // the build spec as written in the tree
+    spec::Definition runtime;         // the package's whole definition
+    CompileSpec compilespec;
+    std::string package_cacheimage;
 
     // NAME-CATEGORY-VERSION.metadata.yaml
     std::string metadata_file_name() const;
 };
 
+// The metadata document as JSON (treev2's metadata.json) and as YAML (.metadata.yaml,
+// strings quoted where a YAML reader would type them otherwise: version: "1.0").
+std::string metadata_to_json(const Metadata& m);
+nlohmann::json metadata_json(const Metadata& m);
+// The runtime definition as upstream's package JSON (also the entries of provides.yaml).
+nlohmann::json runtime_json(const spec::Definition& d);
 std::string metadata_to_yaml(const Metadata& m);
-// Throws luet::Error naming `origin` on malformed metadata.
+// Throws luet::Error naming `origin` on malformed metadata. JSON text is read as YAML.
 Metadata metadata_from_yaml(const std::string& text, const std::string& origin);
-// The same from a node already parsed (one element of repository.meta.yaml's artifacts).
+// The same from a node already parsed (one element of a meta document's index).
 Metadata metadata_from_node(const YAML::Node& n, const std::string& origin);
 Metadata read_metadata(const std::filesystem::path& file);
 // Writes atomically (temporary file + rename).
@@ -57,6 +103,12 @@ void write_metadata(const Metadata& m, const std::filesystem::path& file);
 // Throws luet::Error on I/O failure (nothing is left at `dest`).
 void pack(const std::filesystem::path& root, const std::vector<std::string>& entries,
           const std::filesystem::path& dest, Compression c);
+// The same for entries read from anywhere: (file on disk, name in the tarball).
+struct PackEntry {
+    std::filesystem::path source;
+    std::string name;
+};
+void pack(const std::vector<PackEntry>& entries, const std::filesystem::path& dest, Compression c);
 
 // Hex sha256 of a file's content. Throws luet::Error when it cannot be read.
 // Hex sha256 of a byte string.

@@ -67,6 +67,13 @@ void write_data(struct archive* out, const fs::path& src, const fs::path& dest) 
 }  // namespace
 
 void pack(const fs::path& root, const std::vector<std::string>& entries, const fs::path& dest, Compression c) {
+    std::vector<PackEntry> all;
+    all.reserve(entries.size());
+    for (const auto& rel : entries) all.push_back({root / rel, rel});
+    pack(all, dest, c);
+}
+
+void pack(const std::vector<PackEntry>& entries, const fs::path& dest, Compression c) {
     const fs::path tmp = dest.string() + ".part";
     ArchivePtr out(archive_write_new(), archive_write_free);
     ArchivePtr disk(archive_read_disk_new(), archive_read_free);
@@ -80,8 +87,7 @@ void pack(const fs::path& root, const std::vector<std::string>& entries, const f
         std::unique_ptr<struct archive_entry_linkresolver, void (*)(struct archive_entry_linkresolver*)> links(
             archive_entry_linkresolver_new(), archive_entry_linkresolver_free);
         archive_entry_linkresolver_set_strategy(links.get(), ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
-        for (const auto& rel : entries) {
-            const fs::path src = root / rel;
+        for (const auto& [src, rel] : entries) {
             EntryPtr entry(archive_entry_new(), archive_entry_free);
             archive_entry_copy_sourcepath(entry.get(), src.c_str());
             check(disk.get(), archive_read_disk_entry_from_file(disk.get(), entry.get(), -1, nullptr),

@@ -5,6 +5,7 @@
 
 #include <ctime>
 #include <memory>
+#include <set>
 
 #include "luet/core/error.hpp"
 
@@ -21,6 +22,23 @@ void write_memory_tar(const fs::path& dest, Compression c, const std::map<std::s
     if (archive_write_open_filename(out.get(), tmp.c_str()) != ARCHIVE_OK)
         throw Error("cannot create " + tmp.string() + ": " + archive_error_string(out.get()));
     const time_t now = time(nullptr);
+    // Folder entries (0755) before their files: without them extractors make the folders
+    // with their own default modes (geaaru/luet gave 0744).
+    std::set<std::string> folders;
+    for (const auto& [name, content] : files)
+        for (fs::path p = fs::path(name).parent_path(); !p.empty(); p = p.parent_path()) folders.insert(p.string());
+    for (const auto& folder : folders) {
+        std::unique_ptr<struct archive_entry, void (*)(struct archive_entry*)> e(archive_entry_new(),
+                                                                                  archive_entry_free);
+        archive_entry_set_pathname(e.get(), folder.c_str());
+        archive_entry_set_filetype(e.get(), AE_IFDIR);
+        archive_entry_set_perm(e.get(), 0755);
+        archive_entry_set_mtime(e.get(), now, 0);
+        if (archive_write_header(out.get(), e.get()) != ARCHIVE_OK) {
+            fs::remove(tmp);
+            throw Error("cannot write " + tmp.string() + ": " + archive_error_string(out.get()));
+        }
+    }
     for (const auto& [name, content] : files) {
         std::unique_ptr<struct archive_entry, void (*)(struct archive_entry*)> e(archive_entry_new(),
                                                                                   archive_entry_free);

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <set>
@@ -170,13 +172,31 @@ std::vector<std::string> select_entries(const fs::path& root, const std::vector<
 
 namespace {
 
+// compilespec.package.buildtimestamp: the time as Go's time.String() prints it in UTC
+// ("2026-11-23 20:01:35.510239514 +0000 UTC"), as upstream's build and pack write it.
+std::string build_timestamp() {
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    std::tm tm{};
+    gmtime_r(&ts.tv_sec, &tm);
+    char when[32] = "";
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+    char nanos[16] = "";
+    std::snprintf(nanos, sizeof nanos, ".%09ld", static_cast<long>(ts.tv_nsec));
+    return std::string(when) + nanos + " +0000 UTC";
+}
+
 // Writes one artifact (and its metadata file) cut from `content`.
-artifact::Metadata write_artifact(const fs::path& content, const spec::Definition& runtime, const std::string& build_yaml,
+artifact::Metadata write_artifact(const fs::path& content, const spec::Definition& runtime, artifact::CompileSpec cs,
                                   const std::vector<std::string>& includes, const std::vector<std::string>& excludes,
                                   bool keep_empty_dirs, const BuildOptions& opts) {
     artifact::Metadata meta;
     meta.runtime = runtime;
-    meta.build_yaml = build_yaml;
+    cs.package = runtime.form;
+    cs.build_timestamp = build_timestamp();
+    cs.includes = includes;
+    cs.excludes = excludes;
+    meta.compilespec = std::move(cs);
     meta.compression = opts.compression;
     meta.path = runtime.form.fingerprint() + artifact::package_suffix(opts.compression);
     std::vector<std::string> entries = select_entries(content, includes, excludes, keep_empty_dirs);
@@ -201,7 +221,7 @@ artifact::Metadata pack_folder(const fs::path& source, const spec::Definition& r
     opts.destination = destination;
     opts.compression = compression;
     fs::create_directories(destination);
-    return write_artifact(source, runtime, "", {}, {}, true, opts);
+    return write_artifact(source, runtime, {}, {}, {}, true, opts);
 }
 
 std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions& opts, const Reporter& reporter) {
@@ -339,7 +359,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         // A delta layer also records folders whose only change is their mtime (e.g. /tmp after
         // a compiler ran); folders without selected content are left out of a delta.
         const bool delta = !b.unpack && b.package_dir.empty();
-        artifact::Metadata meta = write_artifact(content, p->definition, p->build_yaml, b.includes, b.excludes, !delta, opts);
+        artifact::Metadata meta = write_artifact(content, p->definition, artifact::compile_spec(form, b), b.includes, b.excludes, !delta, opts);
         say("✔ " + form.str() + ": " + meta.path + " (" + std::to_string(meta.files.size()) + " files)");
         built[p] = meta;
         result.push_back(std::move(meta));
@@ -347,7 +367,8 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         for (const auto& sub : b.subpackages) {
             // Subpackages cut the same build result with their own filters.
             artifact::Metadata sm =
-                write_artifact(content, sub.definition, p->build_yaml, sub.includes, sub.excludes, !delta, opts);
+                write_artifact(content, sub.definition, artifact::compile_spec(sub.definition.form, b), sub.includes,
+                               sub.excludes, !delta, opts);
             say("✔ " + sub.definition.form.str() + " (subpackage of " + form.str() + "): " + sm.path + " (" +
                 std::to_string(sm.files.size()) + " files)");
             result.push_back(std::move(sm));

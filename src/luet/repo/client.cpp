@@ -13,9 +13,9 @@
 #include "luet/artifact/tarball.hpp"
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
+#include "luet/repo/documents.hpp"
 #include "luet/repo/repository.hpp"
 #include "luet/spec/yaml_util.hpp"
-#include "luet/template/template.hpp"
 
 namespace fs = std::filesystem;
 
@@ -40,67 +40,48 @@ fs::path inside(const fs::path& dir, const std::string& name, const std::string&
     return dir / rel;
 }
 
-std::string package_dir(const core::PackageForm& f) { return f.category + "/" + f.name + "/" + f.version; }
-
-std::vector<artifact::Metadata> parse_meta(const std::string& text, const std::string& origin) {
-    std::vector<artifact::Metadata> out;
-    YAML::Node root = spec::load_yaml(text, origin);
-    for (const auto& item : root["artifacts"]) out.push_back(artifact::metadata_from_node(item, origin));
-    return out;
+// The documents a client reads: treev2 when repository.yaml has it (geaaru/luet >= 0.40),
+// else the legacy tree + meta (mudler/luet, older geaaru).
+std::vector<std::string> document_keys(const RepositoryIndex& index, const std::string& what) {
+    if (index.repo_files.count("treev2")) return {"treev2"};
+    if (index.repo_files.count("tree") && index.repo_files.count("meta")) return {"tree", "meta"};
+    throw Error(what + ": " + kIndexFile + " has neither repo_files.treev2 nor repo_files.tree and repo_files.meta");
 }
 
-bool same_wagon(const RepositoryIndex& a, const RepositoryIndex& b) {
+bool same_wagon(const RepositoryIndex& a, const RepositoryIndex& b, const std::vector<std::string>& keys) {
     if (a.revision != b.revision || a.last_update != b.last_update) return false;
-    for (const char* key : {"tree", "meta"})
-        if (!a.repo_files.count(key) || !b.repo_files.count(key) || a.repo_files.at(key).sha256 != b.repo_files.at(key).sha256)
-            return false;
+    for (const auto& key : keys)
+        if (!a.repo_files.count(key) || a.repo_files.at(key).sha256 != b.repo_files.at(key).sha256) return false;
     return true;
 }
 
-// Unpacks the verified tree and meta documents into `dir` (treefs/, metafs/, provides.yaml).
-void explode(const fs::path& dir, const fs::path& tree_doc, const fs::path& meta_doc, const std::string& what) {
+// Reads the verified documents (key -> downloaded file) and writes the local copy into
+// `dir`: treefs/ (the tree document's files plus each package's metadata.yaml) and
+// metafs/repository.meta.yaml.
+void explode(const fs::path& dir, const RepositoryIndex& index, const std::map<std::string, fs::path>& docs,
+             const std::string& what) {
+    std::vector<TreePackage> packages;
+    if (docs.count("treev2")) {
+        packages = read_tree(artifact::read_memory_tar(docs.at("treev2")), nullptr,
+                             what + " " + index.repo_files.at("treev2").filename);
+    } else {
+        const std::string meta_name = index.repo_files.at("meta").filename;
+        const auto meta = artifact::read_memory_tar(docs.at("meta"));
+        auto doc = meta.find(kMetaFile);
+        if (doc == meta.end()) throw Error(what + ": " + meta_name + " has no " + std::string(kMetaFile));
+        const auto entries = parse_meta(doc->second, what + " " + meta_name + " " + kMetaFile);
+        packages = read_tree(artifact::read_memory_tar(docs.at("tree")), &entries,
+                             what + " " + index.repo_files.at("tree").filename);
+    }
     const fs::path treefs = dir / "treefs";
     fs::create_directories(treefs);
-    for (const auto& [name, content] : artifact::read_memory_tar(tree_doc))
-        write_text(inside(treefs, name, what + " tree"), content);
-
-    const auto meta = artifact::read_memory_tar(meta_doc);
-    auto doc = meta.find(kMetaFile);
-    if (doc == meta.end()) throw Error(what + ": the meta document has no " + std::string(kMetaFile));
-
-    YAML::Node provides(YAML::NodeType::Map);
-    YAML::Node artifacts(YAML::NodeType::Sequence);
-    for (auto& m : parse_meta(doc->second, what + " " + kMetaFile)) {
-        const fs::path pkg = inside(treefs, package_dir(m.runtime.form), what + " " + kMetaFile);
-        // The tree's definition.yaml is the package as of this revision (requires, provides,
-        // labels may change without a rebuild), as geaaru/luet's ExplodeMetadata merges it.
-        if (fs::exists(pkg / "definition.yaml")) {
-            spec::Definition def = spec::parse_definition(core::read_file(pkg / "definition.yaml"),
-                                                          (pkg / "definition.yaml").string());
-            if (def.form == m.runtime.form) m.runtime = std::move(def);
-        }
-        const std::string yaml = artifact::metadata_to_yaml(m);
-        artifacts.push_back(YAML::Load(yaml));
-        write_text(pkg / "metadata.yaml", yaml);
-        write_text(pkg / "metadata.json", tmpl::yaml_to_json(yaml, (pkg / "metadata.yaml").string()).dump() + "\n");
-        for (const auto& p : m.runtime.provides) {
-            YAML::Node entry;
-            entry["name"] = m.runtime.form.name;
-            entry["category"] = m.runtime.form.category;
-            entry["version"] = m.runtime.form.version;
-            provides[p.category + "/" + p.name].push_back(entry);
-        }
+    for (const auto& [name, content] : tree_files(packages)) write_text(inside(treefs, name, what), content);
+    std::vector<artifact::Metadata> metas;
+    for (const auto& p : packages) {
+        write_text(treefs / package_dir(p.meta.runtime.form) / "metadata.yaml", artifact::metadata_to_yaml(p.meta));
+        metas.push_back(p.meta);
     }
-    YAML::Node root;
-    root["provides"] = provides;
-    YAML::Emitter out;
-    out << root;
-    write_text(treefs / "provides.yaml", std::string(out.c_str()) + "\n");
-    YAML::Node meta_root;
-    meta_root["artifacts"] = artifacts;
-    YAML::Emitter meta_out;
-    meta_out << meta_root;
-    write_text(dir / "metafs" / kMetaFile, std::string(meta_out.c_str()) + "\n");
+    write_text(dir / "metafs" / kMetaFile, meta_yaml(metas, true));
 }
 
 // A sync interrupted between its two renames leaves only the old copy, under its aside name.
@@ -149,18 +130,16 @@ SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bo
     transport->download(kIndexFile, staging / kIndexFile);
     SyncResult result;
     result.index = index_from_yaml(core::read_file(staging / kIndexFile), what + " " + kIndexFile);
-    for (const char* key : {"tree", "meta"})
-        if (!result.index.repo_files.count(key))
-            throw Error(what + ": " + kIndexFile + " has no repo_files." + key);
+    const auto keys = document_keys(result.index, what);
 
     const fs::path local_index = repo_dir / kIndexFile;
     if (!force && fs::exists(local_index) && fs::exists(repo_dir / "metafs" / kMetaFile)) {
         const RepositoryIndex local = index_from_yaml(core::read_file(local_index), local_index.string());
-        if (same_wagon(local, result.index)) return result;
+        if (same_wagon(local, result.index, keys)) return result;
     }
 
     std::map<std::string, fs::path> docs;
-    for (const char* key : {"tree", "meta"}) {
+    for (const auto& key : keys) {
         const RepoFile& f = result.index.repo_files.at(key);
         const fs::path dest = inside(staging / "docs", f.filename, what + " " + kIndexFile);
         transport->download(f.filename, dest);
@@ -170,7 +149,7 @@ SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bo
                         " says " + f.sha256 + "); the local copy is kept");
         docs[key] = dest;
     }
-    explode(staging, docs["tree"], docs["meta"], what);
+    explode(staging, result.index, docs, what);
     fs::remove_all(staging / "docs");
 
     fs::remove_all(old);

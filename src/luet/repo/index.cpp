@@ -6,6 +6,20 @@
 
 namespace luet::repo {
 
+RepoFile document_file(const std::string& filename, artifact::Compression c) {
+    RepoFile f{filename, c, ""};
+    if (c == artifact::Compression::None) {
+        if (filename.ends_with(".gz")) f.compression = artifact::Compression::Gzip;
+        if (filename.ends_with(".zst")) f.compression = artifact::Compression::Zstd;
+        return f;
+    }
+    const std::string suffix = c == artifact::Compression::Gzip ? ".gz" : ".zst";
+    if (!filename.ends_with(suffix)) f.filename += suffix;
+    return f;
+}
+
+// repository.yaml keeps the key order of geaaru's WagonIdentity (config.LuetRepository
+// inline, then repo_files); mudler/luet reads the same keys.
 std::string index_to_yaml(const RepositoryIndex& r) {
     YAML::Emitter out;
     out << YAML::BeginMap;
@@ -14,8 +28,10 @@ std::string index_to_yaml(const RepositoryIndex& r) {
     out << YAML::Key << "urls" << YAML::Value << YAML::BeginSeq;
     for (const auto& u : r.urls) out << u;
     out << YAML::EndSeq;
-    if (r.priority != 0) out << YAML::Key << "priority" << YAML::Value << r.priority;
     out << YAML::Key << "type" << YAML::Value << r.type;
+    if (r.priority != 0) out << YAML::Key << "priority" << YAML::Value << r.priority;
+    out << YAML::Key << "enable" << YAML::Value << r.enable;
+    out << YAML::Key << "cached" << YAML::Value << r.cached;
     out << YAML::Key << "revision" << YAML::Value << r.revision;
     out << YAML::Key << "last_update" << YAML::Value << YAML::DoubleQuoted << r.last_update;
     out << YAML::Key << "repo_files" << YAML::Value << YAML::BeginMap;
@@ -47,6 +63,8 @@ RepositoryIndex index_from_yaml(const std::string& text, const std::string& orig
     } catch (const std::logic_error&) {
         throw Error(origin + ": 'priority' and 'revision' must be numbers");
     }
+    r.enable = !n["enable"] || spec::boolean(n, "enable", origin);
+    r.cached = spec::boolean(n, "cached", origin);
     r.last_update = spec::scalar(n, "last_update", origin);
     if (YAML::Node files = n["repo_files"]; files && files.IsMap()) {
         for (const auto& kv : files) {

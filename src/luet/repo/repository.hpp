@@ -1,15 +1,23 @@
 // Repositories: creating them from built artifacts, and reading them as a client.
 //
-// Upstream: mudler/luet pkg/api/core/types/repository.go and pkg/installer/repository.go,
-// geaaru/luet pkg/v2/repository (the "wagon" format, see ../shared/spec 003).
+// Upstream: mudler/luet pkg/installer/repository.go (+ repository_local.go) and
+// geaaru/luet pkg/v2/repository (the "wagon": wagon.go, wagon_identity.go, wagon_stones.go)
+// and luet-build/pkg/v2/repository/factory.go. See ../shared/spec 003.
 // A repository folder holds:
-//   repository.yaml                 name, description, urls, type, revision, last_update,
-//                                   repo_files.{tree,meta,compilertree}.{filename,
-//                                   compressiontype,checksums.sha256}
-//   tree.tar.gz                     CATEGORY/NAME/VERSION/{definition.yaml,finalize.yaml}
-//   compilertree.tar.gz             the same plus build.yaml
-//   repository.meta.yaml.tar.gz     repository.meta.yaml: "artifacts:" list of metadata
+//   repository.yaml     name, description, urls, type, priority, enable, cached, revision,
+//                       last_update, repo_files.KEY.{filename, compressiontype,
+//                       checksums.sha256} (index.cpp)
+//   the tree document   CATEGORY/NAME/VERSION/{definition.yaml, finalize.yaml, metadata.json}
+//                       and provides.yaml (tree_document.cpp): geaaru's `treev2`; legacy
+//                       clients read the same file as `tree` (they read definition.yaml
+//                       and finalize.yaml only)
+//   the meta document   repository.meta.yaml: `index:`, the metadata of every artifact
+//                       (meta_document.cpp): the legacy `meta` of mudler/luet and geaaru < 0.40
+//   compilertree        the tree folders themselves (only with --with-compilertree)
 //   NAME-CATEGORY-VERSION.package.tar.gz and .metadata.yaml for every package
+// What each client reads: geaaru/luet >= 0.40 takes `treev2` when present; mudler/luet and
+// older geaaru take `tree` + `meta`. We write all three keys (tree and treev2 name the same
+// file) and read `treev2` when present, else `tree` + `meta`, as geaaru does.
 #pragma once
 
 #include <filesystem>
@@ -39,31 +47,49 @@ struct RepositoryIndex {
     std::string type;  // disk | http | docker
     std::vector<std::string> urls;
     int priority = 0;
+    bool enable = true;
+    bool cached = true;
     int revision = 0;
     std::string last_update;                   // seconds since the epoch, as text
-    std::map<std::string, RepoFile> repo_files;  // "tree", "meta", "compilertree"
+    std::map<std::string, RepoFile> repo_files;  // "treev2", "tree", "meta", "compilertree"
 };
 
 std::string index_to_yaml(const RepositoryIndex& index);
 RepositoryIndex index_from_yaml(const std::string& text, const std::string& origin);
 
+// A document's file name and compression from the create-repo flags: a compressed document
+// gets the compression's suffix unless its name has it already (mudler: tree.tar + gzip ->
+// tree.tar.gz); with compression none, a name ending in .gz or .zst gives that compression
+// (geaaru's "self-autodetect").
+RepoFile document_file(const std::string& filename, artifact::Compression c);
+
 struct CreateOptions {
     std::filesystem::path output;    // repository folder to write
     std::filesystem::path packages;  // folder with the built artifacts
+    std::vector<std::filesystem::path> tree_roots;  // the tree folders (for the compilertree)
     std::string name;
     std::string description;
     std::string type = "disk";
     std::vector<std::string> urls;
-    int priority = 0;
-    artifact::Compression tree_compression = artifact::Compression::Gzip;
-    artifact::Compression meta_compression = artifact::Compression::Gzip;
+    int priority = 9999;  // geaaru's create-repo writes 9999; clients use their own config's
+    RepoFile tree_file = document_file("tree.tar", artifact::Compression::Gzip);
+    RepoFile meta_file = document_file("repository.meta.yaml.tar", artifact::Compression::None);
+    bool with_compilertree = false;      // compilertree.tar.zst of the tree folders
+    bool reset_revision = false;         // write revision 1
+    bool from_metadata = false;          // keep packages that left the tree (their metadata's runtime)
+    bool check_package_tarball = false;  // skip (not fail on) metadata whose artifact is missing
+    std::string snapshot_id;             // also write ID-repository.yaml naming ID-<document> copies
+    std::function<void(const std::string&)> note;  // packages left out, one line each
 };
 
 // Writes a repository for every artifact metadata file in opts.packages whose package is
-// in `tree`. Artifacts are checked against their sha256 and copied to opts.output when it is
-// another folder. The revision is one more than the one already in opts.output.
-// repository.yaml is written last, so a failure leaves the previous repository valid.
-// Throws luet::Error naming the artifact on a checksum mismatch or a missing file.
+// in `tree` (the others are left out with upstream's note "[CAT/NAME-VERSION] No more in the
+// tree. Ignoring the package.", unless opts.from_metadata). The runtime of each artifact is
+// the tree's definition of this revision. Artifacts are checked against their sha256 and
+// copied to opts.output when it is another folder. The revision is one more than the one
+// already in opts.output. repository.yaml is written last, so a failure leaves the previous
+// repository valid. Throws luet::Error naming the artifact on a checksum mismatch or a
+// missing artifact (unless opts.check_package_tarball).
 RepositoryIndex create_repository(const spec::Tree& tree, const CreateOptions& opts);
 
 // A package as a client sees it in a repository.
@@ -86,13 +112,16 @@ struct LoadedRepository {
 // Wagon sync (geaaru/luet pkg/v2/repository/wagon.go). The local copy of repository NAME
 // lives in `repo_dir` (<system_dir>/repos/NAME):
 //   repository.yaml                               the wagon identity last synced
-//   metafs/repository.meta.yaml                   every artifact's metadata
+//   metafs/repository.meta.yaml                   every artifact's metadata (`index:`)
 //   treefs/CATEGORY/NAME/VERSION/definition.yaml  (and finalize.yaml when the package has one)
 //   treefs/CATEGORY/NAME/VERSION/metadata.{yaml,json}
-//   treefs/provides.yaml                          "provides: {cat/name: [{name, category, version}]}"
-// repository.yaml is downloaded first; the tree and meta documents only when the revision,
-// last_update or a document checksum differ from the local copy, when the local copy is
-// missing, or with `force`. Every document is checked against repository.yaml's sha256
+//   treefs/provides.yaml                          "provides: {cat/name: [runtime, ...]}"
+// repository.yaml is downloaded first; the documents (treev2, or tree + meta) only when the
+// revision, last_update or a document checksum differ from the local copy, when the local
+// copy is missing, or with `force`. From treev2 each package's metadata is its
+// metadata.json (metadata.yaml when absent); from tree + meta it is the meta's entry with
+// its runtime replaced by the tree's definition.yaml, and entries without a folder in the
+// tree are left out (geaaru's ExplodeMetadata). Every document is checked against repository.yaml's sha256
 // before anything replaces the local copy; the new copy is built beside the old one and
 // swapped in with renames, so a failed sync leaves the previous copy usable.
 struct SyncResult {
