@@ -132,15 +132,12 @@ void run_finalizers(const config::Config& cfg, const db::Database& database, con
                                [&](const auto& p) { return p.definition.form.str() == form; });
         if (it == installed.end()) continue;  // removed since by --nodeps or by hand
         for (const auto& cmd : it->finalize_install) {
-            std::vector<std::string> argv = {"env"};
-            for (const auto& [k, v] : cfg.finalizer_envs) argv.push_back(k + "=" + v);
-            if (fs::equivalent(cfg.rootfs, "/")) {
-                argv.insert(argv.end(), {"/bin/sh", "-c", cmd});
-            } else {
-                argv.insert(argv.end(), {"chroot", cfg.rootfs.string(), "/bin/sh", "-c", cmd});
-            }
+            // No env or chroot program: a static luet runs finalizers on a bare system.
+            core::RunOptions opts;
+            for (const auto& [k, v] : cfg.finalizer_envs) opts.env.push_back(k + "=" + v);
+            if (!fs::equivalent(cfg.rootfs, "/")) opts.root = cfg.rootfs;
             say(reporter, "⚙ Finalizer of " + form + ": " + cmd);
-            int code = core::run(argv, reporter.finalizer_output);
+            int code = core::run({"/bin/sh", "-c", cmd}, reporter.finalizer_output, opts);
             if (code != 0)
                 errors.push_back("finalizer of " + form + " failed (exit " + std::to_string(code) + "): " + cmd);
         }
