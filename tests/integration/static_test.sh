@@ -56,7 +56,8 @@ repositories:
 EOF
 expect_eq "$(cd "$CH" && find . -mindepth 1 | sort | tr '\n' ' ')" "./etc ./etc/hosts ./luet ./luet.yaml " "nothing else in the folder"
 # in_bare CMD...: runs CMD chrooted in the bare folder with an empty environment.
-in_bare() { env -i PATH=/usr/bin:/bin chroot "$CH" "$@"; }
+CHROOT=$(PATH=$PATH:/usr/sbin:/sbin command -v chroot)
+in_bare() { env -i PATH=/usr/bin:/bin "$CHROOT" "$CH" "$@"; }
 pkgs() { db_query "$CH" "select category||'/'||name||'-'||version from packages order by category, name" | tr '\n' ' '; }
 
 expect_ok "install apps/hello" in_bare /luet install -y --config /luet.yaml apps/hello
@@ -112,7 +113,7 @@ EOF
   sed -i "s|http://nosuch.invalid:1|https://localhost:$(cat "$WORK/https.port")|" "$CH/luet.yaml"
   expect_fail "no CA bundle: the server is not trusted" "certificate" in_bare /luet repo update --force --config /luet.yaml
   cp "$WORK/cert.pem" "$CH/ca.pem"
-  expect_ok "LUET_CA_BUNDLE" env -i PATH=/usr/bin:/bin LUET_CA_BUNDLE=/ca.pem chroot "$CH" /luet repo update --force --config /luet.yaml
+  expect_ok "LUET_CA_BUNDLE" env -i PATH=/usr/bin:/bin LUET_CA_BUNDLE=/ca.pem "$CHROOT" "$CH" /luet repo update --force --config /luet.yaml
   mkdir -p "$CH/etc/ssl/certs" && cp "$WORK/cert.pem" "$CH/etc/ssl/certs/ca-certificates.crt"
   expect_ok "install over https with /etc/ssl/certs/ca-certificates.crt" in_bare /luet install -y --config /luet.yaml apps/hello
   expect_eq "$(cat "$CH/usr/bin/hello")" "hello 1.1" "installed over https"
