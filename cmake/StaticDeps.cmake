@@ -19,6 +19,13 @@
 #               library), without TLS or compression: serve-repo serves plain HTTP
 # Sources and builds live under <build>/deps; ExternalProject's stamps make a second build of the
 # same folder skip them.
+#
+# The link prints glibc's "Using 'X' in statically linked applications requires at runtime the
+# shared libraries..." for functions that would load NSS modules or shared objects. None is
+# reached by the client: getaddrinfo (httplib, serve-repo) gets a numeric --address without NSS
+# (a host name there goes through NSS), gethostbyname (OpenSSL's BIO) and dlopen (SQLite
+# extensions) are unused, and c-ares' getservbyname_r/getservbyport_r only serve non-numeric
+# ports. Owner names come from core::UserDb, not getpwnam.
 
 include(ExternalProject)
 
@@ -30,9 +37,12 @@ set(_dep_launcher)
 if(CCACHE_PROGRAM)
   set(_dep_launcher -DCMAKE_C_COMPILER_LAUNCHER=${CCACHE_PROGRAM} -DCMAKE_CXX_COMPILER_LAUNCHER=${CCACHE_PROGRAM})
 endif()
+# -w: the warnings of Debian's sources built with features turned off (unused functions) are not
+# ours to fix.
 set(_dep_cmake_args
+  --no-warn-unused-cli
   -DCMAKE_BUILD_TYPE=Release
-  "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG -ffunction-sections -fdata-sections"
+  "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG -ffunction-sections -fdata-sections -w"
   -DCMAKE_INSTALL_PREFIX=${LUET_DEPS_PREFIX}
   -DCMAKE_INSTALL_LIBDIR=lib
   -DCMAKE_INSTALL_INCLUDEDIR=include
@@ -40,6 +50,18 @@ set(_dep_cmake_args
   -DBUILD_SHARED_LIBS=OFF
   -DCMAKE_POSITION_INDEPENDENT_CODE=OFF
   ${_dep_launcher})
+
+# Building one target of a sub-build: through $(MAKE) under a Makefile generator, so that it
+# shares the parallel jobs of the outer make instead of running alone with -j1.
+function(luet_dep_build_target var target)
+  if(CMAKE_GENERATOR MATCHES "Makefiles")
+    set(${var} "$(MAKE)" ${target} PARENT_SCOPE)
+  else()
+    set(${var} ${CMAKE_COMMAND} --build <BINARY_DIR> --target ${target} PARENT_SCOPE)
+  endif()
+endfunction()
+luet_dep_build_target(_build_libsolv libsolv)
+luet_dep_build_target(_build_libarchive archive_static)
 
 # luet_debian_dep(NAME PACKAGE ARGS...): ExternalProject NAME from Debian's source PACKAGE.
 function(luet_debian_dep name package)
@@ -55,7 +77,7 @@ luet_debian_dep(libsolv libsolv
   CMAKE_ARGS ${_dep_cmake_args}
     -DENABLE_STATIC=ON -DDISABLE_SHARED=ON -DDEBIAN=1 -DMULTI_SEMANTICS=1 -DENABLE_COMPLEX_DEPS=1
     -DENABLE_PERL=OFF -DENABLE_PYTHON=OFF -DENABLE_RUBY=OFF -DENABLE_TCL=OFF
-  BUILD_COMMAND ${CMAKE_COMMAND} --build <BINARY_DIR> --target libsolv
+  BUILD_COMMAND ${_build_libsolv}
   INSTALL_COMMAND ${CMAKE_COMMAND} --install <BINARY_DIR>/src
   BUILD_BYPRODUCTS ${LUET_DEPS_PREFIX}/lib/libsolv.a)
 
@@ -82,7 +104,7 @@ luet_debian_dep(libarchive libarchive
     -DENABLE_OPENSSL=OFF -DENABLE_MBEDTLS=OFF -DENABLE_LIBB2=OFF -DENABLE_CNG=OFF
     -DENABLE_ZSTD=ON -DENABLE_ZLIB=ON -DENABLE_LZMA=ON -DENABLE_BZip2=ON -DENABLE_ICONV=ON
     -DENABLE_TAR=OFF -DENABLE_CPIO=OFF -DENABLE_CAT=OFF -DENABLE_TEST=OFF -DENABLE_WERROR=OFF
-  BUILD_COMMAND ${CMAKE_COMMAND} --build <BINARY_DIR> --target archive_static
+  BUILD_COMMAND ${_build_libarchive}
   INSTALL_COMMAND ${CMAKE_COMMAND} -E copy <BINARY_DIR>/libarchive/libarchive.a ${LUET_DEPS_PREFIX}/lib/
     COMMAND ${CMAKE_COMMAND} -E copy <SOURCE_DIR>/libarchive/archive.h <SOURCE_DIR>/libarchive/archive_entry.h
       ${LUET_DEPS_PREFIX}/include/
