@@ -8,6 +8,7 @@
 
 #include "luet/artifact/artifact.hpp"
 #include "luet/core/error.hpp"
+#include "luet/core/users.hpp"
 
 namespace fs = std::filesystem;
 
@@ -76,8 +77,23 @@ void pack(const fs::path& root, const std::vector<std::string>& entries, const f
 void pack(const std::vector<PackEntry>& entries, const fs::path& dest, Compression c) {
     const fs::path tmp = dest.string() + ".part";
     ArchivePtr out(archive_write_new(), archive_write_free);
+    // Owner names from /etc/passwd and /etc/group, without NSS (see core/users.hpp).
+    core::UserDb users;
     ArchivePtr disk(archive_read_disk_new(), archive_read_free);
-    archive_read_disk_set_standard_lookup(disk.get());
+    archive_read_disk_set_uname_lookup(
+        disk.get(), &users,
+        [](void* db, la_int64_t uid) -> const char* {
+            const auto* name = static_cast<const core::UserDb*>(db)->user_name(static_cast<std::uint32_t>(uid));
+            return name ? name->c_str() : nullptr;
+        },
+        nullptr);
+    archive_read_disk_set_gname_lookup(
+        disk.get(), &users,
+        [](void* db, la_int64_t gid) -> const char* {
+            const auto* name = static_cast<const core::UserDb*>(db)->group_name(static_cast<std::uint32_t>(gid));
+            return name ? name->c_str() : nullptr;
+        },
+        nullptr);
     archive_read_disk_set_behavior(disk.get(), ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
     archive_write_set_format_pax_restricted(out.get());
     if (c == Compression::Gzip) archive_write_add_filter_gzip(out.get());

@@ -7,6 +7,7 @@
 
 #include "luet/build/backend.hpp"
 #include "luet/core/error.hpp"
+#include "luet/core/users.hpp"
 
 namespace fs = std::filesystem;
 
@@ -19,11 +20,27 @@ void apply_layer(const fs::path& layer_tar, const fs::path& dest) {
     archive_read_support_filter_all(in.get());
     if (archive_read_open_filename(in.get(), layer_tar.c_str(), 1 << 16) != ARCHIVE_OK)
         throw Error("cannot open layer " + layer_tar.string() + ": " + archive_error_string(in.get()));
+    // Owner names mapped through /etc/passwd and /etc/group, without NSS (see core/users.hpp);
+    // an unknown name keeps the entry's numeric id.
+    core::UserDb users;
     ArchivePtr out(archive_write_disk_new(), archive_write_free);
     archive_write_disk_set_options(out.get(), ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_TIME |
                                                   ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_UNLINK |
                                                   ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
-    archive_write_disk_set_standard_lookup(out.get());
+    archive_write_disk_set_user_lookup(
+        out.get(), &users,
+        [](void* db, const char* name, la_int64_t uid) -> la_int64_t {
+            const auto id = name ? static_cast<const core::UserDb*>(db)->user_id(name) : std::nullopt;
+            return id ? static_cast<la_int64_t>(*id) : uid;
+        },
+        nullptr);
+    archive_write_disk_set_group_lookup(
+        out.get(), &users,
+        [](void* db, const char* name, la_int64_t gid) -> la_int64_t {
+            const auto id = name ? static_cast<const core::UserDb*>(db)->group_id(name) : std::nullopt;
+            return id ? static_cast<la_int64_t>(*id) : gid;
+        },
+        nullptr);
     fs::create_directories(dest);
 
     struct archive_entry* e;

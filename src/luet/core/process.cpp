@@ -23,7 +23,29 @@ struct Spawned {
     int err_fd;  // read end of the stderr pipe, or -1 when merged into out_fd
 };
 
-Spawned spawn(const std::vector<std::string>& argv, bool merge_stderr) {
+// The environment of a child: ours, with `extra` (KEY=VALUE) added or replacing.
+std::vector<std::string> child_environment(const std::vector<std::string>& extra) {
+    std::vector<std::string> env;
+    auto key = [](std::string_view e) { return e.substr(0, e.find('=')); };
+    for (char** e = environ; e && *e; ++e) {
+        const std::string_view entry(*e);
+        bool replaced = false;
+        for (const auto& x : extra) replaced = replaced || key(x) == key(entry);
+        if (!replaced) env.emplace_back(entry);
+    }
+    env.insert(env.end(), extra.begin(), extra.end());
+    return env;
+}
+
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
+    std::vector<char*> out;
+    for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+    out.push_back(nullptr);
+    return out;
+}
+
+Spawned spawn(const std::vector<std::string>& argv, bool merge_stderr, const RunOptions& opts = {}) {
+    if (argv.empty()) throw Error("cannot run an empty command");
     int out[2];
     int err[2] = {-1, -1};
     if (pipe2(out, O_CLOEXEC) != 0) throw Error(std::string("pipe: ") + std::strerror(errno));
@@ -32,19 +54,43 @@ Spawned spawn(const std::vector<std::string>& argv, bool merge_stderr) {
         close(out[1]);
         throw Error(std::string("pipe: ") + std::strerror(errno));
     }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, merge_stderr ? out[1] : err[1], 2);
-
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
+    // Standard input is /dev/null, or closed on a system without one.
+    const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    const int err_w = merge_stderr ? out[1] : err[1];
+    const auto args = c_strings(argv);
+    const auto env_strings = opts.env.empty() ? std::vector<std::string>{} : child_environment(opts.env);
+    const auto envp = c_strings(env_strings);
+    char* const* child_env = opts.env.empty() ? environ : envp.data();
 
     pid_t pid = 0;
-    int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
+    int rc = 0;
+    if (opts.root.empty()) {
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        if (null_fd >= 0)
+            posix_spawn_file_actions_adddup2(&actions, null_fd, 0);
+        else
+            posix_spawn_file_actions_addclose(&actions, 0);
+        posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+        posix_spawn_file_actions_adddup2(&actions, err_w, 2);
+        rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), child_env);
+        posix_spawn_file_actions_destroy(&actions);
+    } else {
+        // posix_spawn cannot chroot: fork, and only async-signal-safe calls in the child.
+        const std::string root = opts.root.string();
+        static constexpr char kFailed[] = "cannot run the command in the chroot folder\n";
+        pid = fork();
+        if (pid == 0) {
+            if (null_fd >= 0) dup2(null_fd, 0); else close(0);
+            dup2(out[1], 1);
+            dup2(err_w, 2);
+            if (chroot(root.c_str()) == 0 && chdir("/") == 0) execvpe(args[0], args.data(), child_env);
+            [[maybe_unused]] auto n = write(2, kFailed, sizeof kFailed - 1);
+            _exit(127);
+        }
+        if (pid < 0) rc = errno;
+    }
+    if (null_fd >= 0) close(null_fd);
     close(out[1]);
     if (err[1] >= 0) close(err[1]);
     if (rc != 0) {
@@ -96,8 +142,10 @@ void read_both(int out_fd, int err_fd, std::string& out, std::string& err) {
 
 }  // namespace
 
-int run(const std::vector<std::string>& argv, const LineSink& sink) {
-    Spawned child = spawn(argv, true);
+int run(const std::vector<std::string>& argv, const LineSink& sink) { return run(argv, sink, RunOptions{}); }
+
+int run(const std::vector<std::string>& argv, const LineSink& sink, const RunOptions& opts) {
+    Spawned child = spawn(argv, true, opts);
     std::string pending;
     std::array<char, 8192> buf;
     for (;;) {

@@ -134,17 +134,19 @@ struct Plan {
 void run_commands(const config::Config& cfg, const std::string& form, const std::vector<std::string>& shell,
                   const std::vector<std::string>& cmds, const Reporter& reporter, std::vector<std::string>& errors) {
     for (const auto& cmd : cmds) {
-        std::vector<std::string> argv = {"env"};
-        for (const auto& [k, v] : cfg.finalizer_envs) argv.push_back(k + "=" + v);
-        if (!fs::equivalent(cfg.rootfs, "/")) argv.insert(argv.end(), {"chroot", cfg.rootfs.string()});
+        // No env or chroot program: a static luet runs finalizers on a bare system.
+        core::RunOptions opts;
+        for (const auto& [k, v] : cfg.finalizer_envs) opts.env.push_back(k + "=" + v);
+        if (!fs::equivalent(cfg.rootfs, "/")) opts.root = cfg.rootfs;
+        std::vector<std::string> argv;
         if (shell.empty()) {
-            argv.insert(argv.end(), {"/bin/sh", "-c"});
+            argv = {"/bin/sh", "-c"};
         } else {
-            argv.insert(argv.end(), shell.begin(), shell.end());
+            argv = shell;
         }
         argv.push_back(cmd);
         say(reporter, "⚙ Finalizer of " + form + ": " + cmd);
-        int code = core::run(argv, reporter.finalizer_output);
+        int code = core::run(argv, reporter.finalizer_output, opts);
         if (code != 0)
             errors.push_back("finalizer of " + form + " failed (exit " + std::to_string(code) + "): " + cmd);
     }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -44,6 +45,31 @@ private:
     std::string repo_;
     std::vector<std::string> urls_;
 };
+
+// The CA certificates HTTPS downloads are verified against: $LUET_CA_BUNDLE, else
+// $SSL_CERT_FILE, else the first bundle found where distributions keep it (the list Go's
+// crypto/x509 searches, which upstream luet uses). The static build's libcurl has no
+// compiled-in path; for the dynamic build the first entry is Debian's default anyway.
+struct CaLocation {
+    std::string file;  // CURLOPT_CAINFO, when not empty
+    std::string dir;   // CURLOPT_CAPATH (hashed certificates), when no file was found
+};
+
+const CaLocation& ca_location() {
+    static const CaLocation where = [] {
+        for (const char* var : {"LUET_CA_BUNDLE", "SSL_CERT_FILE"})
+            if (const char* v = std::getenv(var); v && *v) return CaLocation{v, {}};
+        std::error_code ec;
+        for (const char* f : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                              "/etc/ssl/ca-bundle.pem", "/etc/pki/tls/cacert.pem",
+                              "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "/etc/ssl/cert.pem"})
+            if (fs::is_regular_file(f, ec)) return CaLocation{f, {}};
+        for (const char* d : {"/etc/ssl/certs", "/etc/pki/tls/certs"})
+            if (fs::is_directory(d, ec)) return CaLocation{{}, d};
+        return CaLocation{};
+    }();
+    return where;
+}
 
 void curl_init_once() {
     static std::once_flag once;
@@ -135,6 +161,10 @@ private:
             curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
             curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
             curl_easy_setopt(curl, CURLOPT_USERAGENT, "luet-cpp");
+            if (const auto& ca = ca_location(); !ca.file.empty())
+                curl_easy_setopt(curl, CURLOPT_CAINFO, ca.file.c_str());
+            else if (!ca.dir.empty())
+                curl_easy_setopt(curl, CURLOPT_CAPATH, ca.dir.c_str());
             if (have > 0) curl_easy_setopt(curl, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(have));
             const CURLcode rc = curl_easy_perform(curl);
             long status = 0;

@@ -3,7 +3,9 @@
 // Upstream: geaaru/luet pkg/v2/repository/client/{local,http}.go — a repository has a list
 // of urls; a file is fetched from the first url that serves it. Files are written beside
 // their destination as DEST.part and renamed into place when complete, so a failed or
-// interrupted download never leaves a truncated file under the final name.
+// interrupted download never leaves a truncated file under the final name. HTTPS servers are
+// verified against $LUET_CA_BUNDLE, else $SSL_CERT_FILE, else the first CA bundle found at the
+// usual paths (/etc/ssl/certs/ca-certificates.crt, /etc/pki/tls/certs/ca-bundle.crt, ...).
 #pragma once
 
 #include <cstdint>
