@@ -117,7 +117,10 @@ Config defaults() {
     Config cfg;
     cfg.concurrency = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     cfg.same_owner = ::geteuid() == 0;
-    cfg.tmpdir_base = fs::temp_directory_path() / "tmpluet";
+    // As Go's os.TempDir: $TMPDIR, else /tmp, whether it exists or not (a bare chroot where the
+    // static luet runs may have no /tmp; std::filesystem::temp_directory_path would throw).
+    const char* tmpdir = std::getenv("TMPDIR");
+    cfg.tmpdir_base = fs::path(tmpdir && *tmpdir ? tmpdir : "/tmp") / "tmpluet";
     cfg.repos_confdir = {"/etc/luet/repos.conf.d"};
     return cfg;
 }
