@@ -1,4 +1,5 @@
-// How a client reaches a repository's files: a folder (type disk) or HTTP(S) (type http).
+// How a client reaches a repository's files: a folder (type disk), HTTP(S) (type http) or a
+// container registry (type docker, docker_repo.hpp).
 //
 // Upstream: geaaru/luet pkg/v2/repository/client/{local,http}.go — a repository has a list
 // of urls; a file is fetched from the first url that serves it. Files are written beside
@@ -32,8 +33,8 @@ public:
                           const ByteProgress& progress = {}) const = 0;
 };
 
-// The transport for a configured repository. Throws luet::Error for type docker (not
-// supported by this client) and for a repository without urls.
+// The transport for a configured repository (disk, http, or docker: docker_repo.hpp).
+// Throws luet::Error for another type and for a repository without urls.
 std::unique_ptr<Transport> make_transport(const config::RepositoryConfig& rc);
 
 }  // namespace luet::repo
