@@ -97,4 +97,65 @@ expect_no_file "$R/usr/share/new" "nothing of foo/new written"
 expect_eq "$(db_query "$R" "select count(*) from packages where name='new'" 2>/dev/null || echo ?)" "0" "foo/new not in the database"
 [ -z "$(find "$R" -name '*.part' -o -name '*.download' | head -1)" ] && pass "no partial files left" || fail "partial files left"
 
+# ---- A registry that asks for bearer tokens (auth: token), served by a small token service on
+# loopback: user "alice" (password from a docker config.json) gets pull/push, anyone else is refused.
+T=$WORK/token; mkdir -p "$T"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 2 -subj /CN=luet-test-token 2>/dev/null
+TPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$T/service.py" <<'EOF'
+import base64, json, subprocess, sys, time, urllib.parse
+from http.server import BaseHTTPRequestHandler, HTTPServer
+key, cert, port, log = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+der = subprocess.run(["openssl", "x509", "-in", cert, "-outform", "DER"], capture_output=True, check=True).stdout
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+class H(BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_GET(self):
+        q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+        auth = self.headers.get("Authorization", "")
+        with open(log, "a") as f: f.write("%s scope=%s user=%s\n" % (self.path.split("?")[0], q.get("scope"), auth[:5]))
+        if auth != "Basic " + base64.b64encode(b"alice:s3cret").decode():
+            self.send_response(401); self.end_headers(); return
+        access = []
+        for s in q.get("scope", []):
+            t, name, actions = s.split(":")
+            access.append({"type": t, "name": name, "actions": actions.split(",")})
+        now = int(time.time())
+        header = {"alg": "RS256", "typ": "JWT", "x5c": [base64.b64encode(der).decode()]}
+        claims = {"iss": "luet-test", "sub": "alice", "aud": q["service"][0], "exp": now + 300, "nbf": now - 10,
+                  "iat": now, "jti": str(now), "access": access}
+        signing = b64(json.dumps(header).encode()) + "." + b64(json.dumps(claims).encode())
+        sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key], input=signing.encode(),
+                             capture_output=True, check=True).stdout
+        body = json.dumps({"token": signing + "." + b64(sig)}).encode()
+        self.send_response(200); self.send_header("Content-Type", "application/json"); self.end_headers()
+        self.wfile.write(body)
+HTTPServer(("127.0.0.1", port), H).serve_forever()
+EOF
+python3 "$T/service.py" "$T/key.pem" "$T/cert.pem" "$TPORT" "$T/requests.log" &
+echo $! >>"$WORK/servers.pids"
+BPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+BREG=127.0.0.1:$BPORT
+printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\nauth:\n  token:\n    realm: http://127.0.0.1:%s/token\n    service: luet-test-registry\n    issuer: luet-test\n    rootcertbundle: %s\n' \
+  "$T/data" "$BREG" "$TPORT" "$T/cert.pem" >"$T/config.yml"
+docker-registry serve "$T/config.yml" >"$T/log" 2>&1 &
+echo $! >>"$WORK/servers.pids"
+for _ in $(seq 50); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$BREG/v2/")" = 401 ] && break; sleep 0.1; done
+mkdir -p "$WORK/dockercfg"
+printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$BREG" "$(printf 'alice:s3cret' | base64)" >"$WORK/dockercfg/config.json"
+mkdir -p "$WORK/nocfg"
+expect_fail "push to the token registry without credentials refused" "token service .* refused" \
+  env DOCKER_CONFIG="$WORK/nocfg" "$LUET" create-repo --tree "$WORK/tree" --packages "$WORK/packed" --output "$BREG/luet/repo" \
+  --name tok --type docker --urls "$BREG/luet/repo" --push-images
+expect_ok "create-repo pushes to the token registry with config.json credentials" \
+  env DOCKER_CONFIG="$WORK/dockercfg" "$LUET" create-repo --tree "$WORK/tree" --packages "$WORK/packed" --output "$BREG/luet/repo" \
+  --name tok --type docker --urls "$BREG/luet/repo" --push-images
+grep -q 'scope=.*repository:luet/repo:pull,push' "$T/requests.log" && pass "token asked with the push scope" \
+  || { fail "token asked with the push scope"; cat "$T/requests.log"; }
+R2=$WORK/rootfs2; mkdir -p "$R2"
+sed -e "s#$R#$R2#" -e "s#$REG#$BREG#" "$WORK/luet.yaml" >"$WORK/luet2.yaml"
+expect_ok "install foo/bar from the token registry" env DOCKER_CONFIG="$WORK/dockercfg" PATH="$NODOCKER:$PATH" \
+  "$LUET" install -y --config "$WORK/luet2.yaml" --sync-repos foo/bar
+expect_eq "$(cat "$R2/usr/share/bar/version" 2>/dev/null)" "bar 1.1" "foo/bar 1.1 installed through bearer tokens"
+
 finish
