@@ -41,6 +41,11 @@ sha=$(sha256sum "$WORK/packed/bar-foo-1.0.package.tar.gz" | cut -d' ' -f1)
 curl -fsS -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$REG/v2/luet/repo/manifests/bar-foo-1.0" | grep -q "sha256:$sha" \
   && pass "artifact layer digest = artifact sha256" || fail "artifact layer digest = artifact sha256"
 
+# The image config lists the layer's uncompressed digest (diff_id), as image tools check it.
+cfg=$(curl -fsS -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$REG/v2/luet/repo/manifests/bar-foo-1.0" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["config"]["digest"])')
+diffid=$(curl -fsS "http://$REG/v2/luet/repo/blobs/$cfg" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rootfs"]["diff_ids"][0])')
+expect_eq "$diffid" "sha256:$(gzip -dc "$WORK/packed/bar-foo-1.0.package.tar.gz" | sha256sum | cut -d' ' -f1)" "config diff_id = sha256 of the uncompressed layer"
 R=$WORK/rootfs; mkdir -p "$R"
 cat >"$WORK/luet.yaml" <<EOF
 system:

@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,22 +32,22 @@ std::string uncompressed_digest(const fs::path& file) {
     struct archive_entry* e;
     if (archive_read_next_header(in.get(), &e) != ARCHIVE_OK)
         throw Error("cannot read " + file.string() + ": " + archive_error_string(in.get()));
-    // Hash through the registry helper by chunks kept in memory one at a time.
-    std::string chunk;
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) throw Error("sha256: cannot initialise");
     std::vector<char> buf(1 << 16);
-    const fs::path tmp = file.string() + ".diffid";
-    {
-        std::ofstream out(tmp, std::ios::binary);
-        la_ssize_t n;
-        while ((n = archive_read_data(in.get(), buf.data(), buf.size())) > 0) out.write(buf.data(), n);
-        if (n < 0) {
-            out.close();
-            fs::remove(tmp);
-            throw Error("cannot decompress " + file.string() + ": " + archive_error_string(in.get()));
-        }
+    la_ssize_t n;
+    while ((n = archive_read_data(in.get(), buf.data(), buf.size())) > 0)
+        EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(n));
+    if (n < 0) throw Error("cannot decompress " + file.string() + ": " + archive_error_string(in.get()));
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx.get(), md, &len);
+    static const char* hex = "0123456789abcdef";
+    std::string d = "sha256:";
+    for (unsigned i = 0; i < len; ++i) {
+        d += hex[md[i] >> 4];
+        d += hex[md[i] & 15];
     }
-    const std::string d = registry::digest_of_file(tmp);
-    fs::remove(tmp);
     return d;
 }
 
