@@ -79,6 +79,22 @@ expect_output "lib-foo-1.0 already present, skipping" "unchanged artifact not pu
 expect_ok "upgrade from the registry" run upgrade -y --config "$WORK/luet.yaml" --sync-repos
 expect_eq "$(cat "$R/usr/share/bar/version" 2>/dev/null)" "bar 1.1" "foo/bar upgraded to 1.1"
 
+# Optional interop check: with UPSTREAM_LUET=/path/to/geaaru-luet, upstream's own client
+# installs from the repository we published.
+if [ -n "${UPSTREAM_LUET:-}" ]; then
+  U=$WORK/rootfs-upstream; mkdir -p "$U"
+  printf 'system:\n  rootfs: %s\n  database_path: /var/cache/luet\n  tmpdir_base: %s\nrepositories:\n- name: dock\n  type: docker\n  enable: true\n  urls: ["%s/luet/repo"]\n' \
+    "$U" "$WORK/upstream-tmp" "$REG" >"$WORK/upstream.yaml"
+  expect_ok "upstream luet syncs our registry repository" \
+    env LUET_NO_SPINNER=true "$UPSTREAM_LUET" repo update --config "$WORK/upstream.yaml"
+  expect_ok "upstream luet installs foo/bar from our registry repository" \
+    env LUET_NO_SPINNER=true "$UPSTREAM_LUET" install -y --config "$WORK/upstream.yaml" foo/bar
+  expect_eq "$(cat "$U/usr/share/bar/version" 2>/dev/null)" "bar 1.1" "upstream luet installed foo/bar 1.1"
+  expect_eq "$(cat "$U/usr/share/lib/version" 2>/dev/null)" "lib 1.0" "upstream luet installed foo/lib"
+else
+  echo "  skip upstream interop (set UPSTREAM_LUET to geaaru's luet binary)"
+fi
+
 # A tampered blob in the registry's storage: the pull is refused and nothing is written.
 mk_src "$WORK/src-new" new "new 1.0"
 mkdir -p "$WORK/tree/new"; printf 'name: new\ncategory: foo\nversion: "1.0"\n' >"$WORK/tree/new/definition.yaml"
