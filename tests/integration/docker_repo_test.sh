@@ -95,6 +95,18 @@ else
   echo "  skip upstream interop (set UPSTREAM_LUET to geaaru's luet binary)"
 fi
 
+# An artifact image as upstream pushes it (Docker v2 schema2 manifest, the package files as a
+# recompressed gzip layer whose digest is not the repository's sha256): pulled, verified by its
+# blob digest, installed.
+gzip -dc "$WORK/packed/lib-foo-1.0.package.tar.gz" | gzip -9n >"$WORK/lib-upstream.tar.gz"
+cmp -s "$WORK/lib-upstream.tar.gz" "$WORK/packed/lib-foo-1.0.package.tar.gz" \
+  && fail "recompressed layer differs from the artifact" || pass "recompressed layer differs from the artifact"
+expect_ok "upstream-style artifact image pushed" \
+  python3 "$ROOT/tests/integration/docker_push_image.py" "$REG" luet/repo lib-foo-1.0 "$WORK/lib-upstream.tar.gz"
+R3=$WORK/rootfs3; mkdir -p "$R3"; sed "s#$R#$R3#" "$WORK/luet.yaml" >"$WORK/luet3.yaml"
+expect_ok "install foo/lib from an upstream-style image" run install -y --config "$WORK/luet3.yaml" --sync-repos foo/lib
+expect_eq "$(cat "$R3/usr/share/lib/version" 2>/dev/null)" "lib 1.0" "foo/lib installed from the Docker v2 image"
+
 # A tampered blob in the registry's storage: the pull is refused and nothing is written.
 mk_src "$WORK/src-new" new "new 1.0"
 mkdir -p "$WORK/tree/new"; printf 'name: new\ncategory: foo\nversion: "1.0"\n' >"$WORK/tree/new/definition.yaml"
@@ -155,6 +167,7 @@ HTTPServer(("127.0.0.1", port), H).serve_forever()
 EOF
 python3 "$T/service.py" "$T/key.pem" "$T/cert.pem" "$TPORT" "$T/requests.log" &
 echo $! >>"$WORK/servers.pids"
+for _ in $(seq 50); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$TPORT/token")" = 401 ] && break; sleep 0.1; done
 BPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BREG=127.0.0.1:$BPORT
 printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\nauth:\n  token:\n    realm: http://127.0.0.1:%s/token\n    service: luet-test-registry\n    issuer: luet-test\n    rootcertbundle: %s\n' \

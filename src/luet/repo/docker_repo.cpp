@@ -78,9 +78,13 @@ public:
                 const registry::Manifest m = client.manifest(ref.name, ref.reference);
                 if (m.layers.empty()) throw Error("image " + image + " has no layers");
                 if (name.find(kPackageMarker) != std::string::npos) {
-                    // The artifact: the last layer is the artifact tarball (ours); the caller
-                    // checks it against the repository's sha256.
-                    client.blob_to_file(ref.name, m.layers.back().digest, dest);
+                    // The artifact: the image's one layer is the artifact tarball (ours, the
+                    // caller checks it against the repository's sha256) or the package files
+                    // recompressed (upstream's; verified by the blob digest).
+                    if (m.layers.size() != 1)
+                        throw Error("image " + image + " has " + std::to_string(m.layers.size()) +
+                                    " layers (an artifact image has one)");
+                    client.blob_to_file(ref.name, m.layers.front().digest, dest);
                 } else {
                     // A document: the file /<name> inside the image's layers (last one wins).
                     std::string content;
@@ -129,6 +133,8 @@ public:
         }
         throw Error("repository " + repo_ + ": cannot download " + name + ":" + errors);
     }
+
+    bool verifies_content() const override { return true; }
 
 private:
     std::string repo_;

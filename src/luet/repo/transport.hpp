@@ -31,6 +31,12 @@ public:
     // repository and every url tried.
     virtual void download(const std::string& name, const std::filesystem::path& dest,
                           const ByteProgress& progress = {}) const = 0;
+    // True when every byte download() writes was verified against digests of the transport's
+    // own (a registry's blob digests): an artifact may then differ from the repository's
+    // sha256, as upstream's artifact images hold the package files recompressed (mudler/luet
+    // client/docker.go discards the checksums too). The repository.yaml naming them comes from
+    // the same registry, so this trusts nothing more than the repository does.
+    virtual bool verifies_content() const { return false; }
 };
 
 // The transport for a configured repository (disk, http, or docker: docker_repo.hpp).
