@@ -13,7 +13,9 @@
 // Upstream's artifact images hold the package files as their layer; ours push the artifact
 // tarball itself as the layer blob (a gzip or zstd tar is a valid OCI layer), so the layer's
 // digest is the artifact's sha256 from the repository and the client downloads the artifact
-// byte for byte with the repository's checksum verified as for http repositories.
+// byte for byte with the repository's checksum verified as for http repositories. Images made
+// by upstream (the package files recompressed) are accepted too, verified by their blob
+// digests only (Transport::verifies_content), as mudler's client does.
 #pragma once
 
 #include <filesystem>
