@@ -1,6 +1,9 @@
 // `luet create-repo` (mudler/luet cmd/create-repo.go, geaaru/luet luet-build/cmd/create-repo.go):
 // the flags of both upstreams; what is written is described in src/luet/repo/create.cpp.
+#include "luet/repo/docker_repo.hpp"
 #include "luet/repo/repository.hpp"
+
+#include <unistd.h>
 
 #include "cli/commands.hpp"
 
@@ -27,6 +30,8 @@ void add_create_repo(CLI::App& app, Globals& g) {
         bool check_package_tarball = false;
         std::string snapshot_id;
         std::string repo;
+        bool push_images = false;
+        bool force_push = false;
         std::vector<std::string> ignored;
     };
     auto args = std::make_shared<Args>();
@@ -57,6 +62,8 @@ void add_create_repo(CLI::App& app, Globals& g) {
                   "Validate presence of package tarball (metadata without one is left out).");
     cmd->add_option("--snapshot-id", args->snapshot_id, "Unique ID to use when creating repository snapshots");
     cmd->add_option("--repo", args->repo, "Use repository defined in configuration.");
+    cmd->add_flag("--push-images", args->push_images, "Enable/Disable docker image push for docker repositories");
+    cmd->add_flag("--force-push", args->force_push, "Force overwrite of docker images if already present online");
     // cobra accepts (and ignores) positional arguments here; upstream's own tests pass one.
     cmd->add_option("ignored", args->ignored)->group("");
     cmd->callback([args, cmd, &g] {
@@ -102,6 +109,33 @@ void add_create_repo(CLI::App& app, Globals& g) {
         opts.note = info;
         if (opts.type != "disk" && opts.type != "http" && opts.type != "docker")
             throw Error("unknown repository type '" + opts.type + "' (expected disk, http or docker)");
+        if (opts.type == "docker") {
+            // --output names the image prefix (host/name): the repository is written to a
+            // staging folder, then pushed (docker_repo.hpp); no container engine is used.
+            if (args->output.empty()) throw Error("create-repo --type docker needs --output REGISTRY/NAME");
+            if (!args->push_images)
+                throw Error("create-repo --type docker keeps no local images: add --push-images to publish to " +
+                            args->output);
+            const auto staging = std::filesystem::temp_directory_path() /
+                                 ("luet-docker-repo-" + std::to_string(getpid()));
+            std::filesystem::remove_all(staging);
+            std::filesystem::create_directories(staging);
+            struct Cleanup {
+                std::filesystem::path p;
+                ~Cleanup() {
+                    std::error_code ec;
+                    std::filesystem::remove_all(p, ec);
+                }
+            } cleanup{staging};
+            opts.output = staging;
+            repo::fetch_published_index(args->output, staging);
+            const auto index =
+                repo::create_repository(spec::load_tree(opts.tree_roots, load_options(args->values)), opts);
+            repo::push_repository(staging, args->output, args->force_push, info);
+            info("🏠 Repository: " + index.name + " creating revision " + std::to_string(index.revision) +
+                 " and last update " + repo::format_last_update(index.last_update) + " in " + args->output);
+            return;
+        }
         const auto index = repo::create_repository(spec::load_tree(opts.tree_roots, load_options(args->values)), opts);
         info("🏠 Repository: " + index.name + " creating revision " + std::to_string(index.revision) +
              " and last update " + repo::format_last_update(index.last_update) + " in " + opts.output.string());

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "luet/core/error.hpp"
+#include "luet/repo/docker_repo.hpp"
 
 namespace fs = std::filesystem;
 
@@ -196,8 +197,9 @@ std::unique_ptr<Transport> make_transport(const config::RepositoryConfig& rc) {
     if (rc.urls.empty()) throw Error("repository " + rc.name + " (" + rc.origin + ") has no urls");
     if (rc.type == "disk") return std::make_unique<DiskTransport>(rc.name, rc.urls);
     if (rc.type == "http") return std::make_unique<HttpTransport>(rc.name, rc.urls);
+    if (rc.type == "docker") return make_docker_transport(rc);
     throw Error("repository " + rc.name + " (" + rc.origin + "): type " + rc.type +
-                " is not supported by this client (use disk or http)");
+                " is not supported by this client (use disk, http or docker)");
 }
 
 }  // namespace luet::repo

@@ -1,4 +1,5 @@
-// How a client reaches a repository's files: a folder (type disk) or HTTP(S) (type http).
+// How a client reaches a repository's files: a folder (type disk), HTTP(S) (type http) or a
+// container registry (type docker, docker_repo.hpp).
 //
 // Upstream: geaaru/luet pkg/v2/repository/client/{local,http}.go — a repository has a list
 // of urls; a file is fetched from the first url that serves it. Files are written beside
@@ -32,10 +33,16 @@ public:
     // repository and every url tried.
     virtual void download(const std::string& name, const std::filesystem::path& dest,
                           const ByteProgress& progress = {}) const = 0;
+    // True when every byte download() writes was verified against digests of the transport's
+    // own (a registry's blob digests): an artifact may then differ from the repository's
+    // sha256, as upstream's artifact images hold the package files recompressed (mudler/luet
+    // client/docker.go discards the checksums too). The repository.yaml naming them comes from
+    // the same registry, so this trusts nothing more than the repository does.
+    virtual bool verifies_content() const { return false; }
 };
 
-// The transport for a configured repository. Throws luet::Error for type docker (not
-// supported by this client) and for a repository without urls.
+// The transport for a configured repository (disk, http, or docker: docker_repo.hpp).
+// Throws luet::Error for another type and for a repository without urls.
 std::unique_ptr<Transport> make_transport(const config::RepositoryConfig& rc);
 
 }  // namespace luet::repo
