@@ -105,8 +105,12 @@ void make_folders(const fs::path& dir, std::vector<fs::path>& created) {
     std::vector<fs::path> missing;
     std::error_code ec;
     for (fs::path p = dir; !fs::exists(fs::symlink_status(p, ec)); p = p.parent_path()) missing.push_back(p);
-    fs::create_directories(dir);
-    created.insert(created.end(), missing.rbegin(), missing.rend());
+    // One folder at a time: libstdc++'s create_directories refuses deep paths (about 2 000
+    // components) with "File name too long" although the kernel takes them.
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+        fs::create_directory(*it);
+        created.push_back(*it);
+    }
 }
 
 // The filter's decision on one entry, the same for kept_entries() and extract(): skipped when
