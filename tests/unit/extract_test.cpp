@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -344,4 +345,55 @@ TEST_F(Extract, DuplicateEntriesAreReturnedOnce) {
     write_tar(artifact, {tar_file("usr/a", "1"), tar_file("usr/b", "b"), tar_file("usr/a", "2")});
     EXPECT_EQ(extract(artifact, rootfs), (std::vector<std::string>{"usr/a", "usr/b"}));
     EXPECT_EQ(luet::core::read_file(rootfs / "usr" / "a"), "2");
+}
+
+// Issue 17: names as long as the kernel allows (PATH_MAX 4096 with its NUL, NAME_MAX 255).
+TEST_F(Extract, RefusesNamesOverTheKernelLimits) {
+    std::string deep;
+    for (int i = 0; i < 4000; ++i) deep += "a/";
+    deep += "f";  // 8001 bytes
+    write_tar(artifact, {tar_file("usr/ok", "ok"), tar_file(deep, "x")});
+    const auto start = std::chrono::steady_clock::now();
+    const std::string msg = list_entries_or_error();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+    EXPECT_NE(msg.find("has a name of 8001 bytes (the limit is 4095)"), std::string::npos) << msg.substr(0, 400);
+    EXPECT_LT(msg.size(), 600u) << "the name is shown by its start only";
+
+    write_tar(artifact, {tar_file("usr/" + std::string(256, 'n'), "x")});
+    EXPECT_NE(list_entries_or_error().find("has a path component of 256 bytes (the limit is 255)"), std::string::npos);
+    // At the limits: accepted.
+    std::string longest = "usr/";
+    while (longest.size() + 2 < 4095) longest += "b/";
+    longest += std::string(4095 - longest.size(), 'c');
+    ASSERT_EQ(longest.size(), 4095u);
+    write_tar(artifact, {tar_file("usr/" + std::string(255, 'n'), "x"), tar_file(longest, "y")});
+    EXPECT_EQ(list_entries_or_error(), "");
+}
+
+TEST_F(Extract, ResolveIsLinearInTheDepth) {
+    std::string deep;
+    for (int i = 0; i < 2000; ++i) deep += "a/";
+    fs::create_directory_symlink("usr", rootfs / "a");
+    const auto start = std::chrono::steady_clock::now();
+    const fs::path got = resolve_in_root(rootfs, deep + "f", false);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+    // Only the first a is a symlink (to usr); the rest do not exist.
+    EXPECT_EQ(got, rootfs / "usr" / fs::path(deep.substr(2) + "f"));
+    EXPECT_EQ(resolve_in_root(rootfs, "a/../../x/..", false), rootfs);
+}
+
+TEST_F(Extract, RefusesArtifactsUnpackingOverTheCap) {
+    write_tar(artifact, {tar_file("usr/a", std::string(600, 'a')), tar_file("usr/b", std::string(600, 'b'))});
+    luet::install::ExtractFilter filter;
+    filter.max_bytes = 1000;
+    try {
+        extract(artifact, rootfs, filter);
+        FAIL() << "an artifact of 1200 bytes was accepted with a cap of 1000";
+    } catch (const luet::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("unpacks to 1200 bytes, more than the 1000 allowed"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(tree_of(rootfs), (std::vector<std::string>{"usr"}));
+    // Skipped entries do not count.
+    filter.skip = [](const std::string& name, bool) { return name == "usr/b"; };
+    EXPECT_EQ(extract(artifact, rootfs, filter), (std::vector<std::string>{"usr/a"}));
 }

@@ -60,13 +60,15 @@ void write_memory_tar(const fs::path& dest, Compression c, const std::map<std::s
     fs::rename(tmp, dest);
 }
 
-std::map<std::string, std::string> read_memory_tar(const fs::path& file) {
+std::map<std::string, std::string> read_memory_tar(const fs::path& file, std::uint64_t max_file_bytes,
+                                                   std::uint64_t max_total_bytes) {
     std::unique_ptr<struct archive, int (*)(struct archive*)> in(archive_read_new(), archive_read_free);
     archive_read_support_format_tar(in.get());
     archive_read_support_filter_all(in.get());
     if (archive_read_open_filename(in.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
         throw Error("cannot open " + file.string() + ": " + archive_error_string(in.get()));
     std::map<std::string, std::string> files;
+    std::uint64_t total = 0;
     struct archive_entry* e;
     int rc;
     while ((rc = archive_read_next_header(in.get(), &e)) == ARCHIVE_OK) {
@@ -77,8 +79,16 @@ std::map<std::string, std::string> read_memory_tar(const fs::path& file) {
         const void* buf;
         size_t size;
         la_int64_t offset;
-        while (archive_read_data_block(in.get(), &buf, &size, &offset) == ARCHIVE_OK)
+        while (archive_read_data_block(in.get(), &buf, &size, &offset) == ARCHIVE_OK) {
+            total += size;
+            if (max_file_bytes > 0 && data.size() + size > max_file_bytes)
+                throw Error(file.string() + ": " + name + " unpacks to more than " + std::to_string(max_file_bytes) +
+                            " bytes; refusing to read it");
+            if (max_total_bytes > 0 && total > max_total_bytes)
+                throw Error(file.string() + " unpacks to more than " + std::to_string(max_total_bytes) +
+                            " bytes; refusing to read it");
             data.append(static_cast<const char*>(buf), size);
+        }
         files[name] = std::move(data);
     }
     if (rc != ARCHIVE_EOF) throw Error("cannot read " + file.string() + ": " + archive_error_string(in.get()));

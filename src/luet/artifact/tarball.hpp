@@ -1,6 +1,7 @@
 // Small in-memory tarballs: the documents of a repository (tree, compilertree, meta).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -14,7 +15,10 @@ namespace luet::artifact {
 void write_memory_tar(const std::filesystem::path& dest, Compression c, const std::map<std::string, std::string>& files);
 
 // Reads every regular file of a (possibly compressed) tarball into memory.
-// Throws luet::Error naming the file when it is not a readable tarball.
-std::map<std::string, std::string> read_memory_tar(const std::filesystem::path& file);
+// Throws luet::Error naming the file when it is not a readable tarball, and (limits not 0)
+// when one file unpacks to more than `max_file_bytes` or all to more than `max_total_bytes`
+// (a compression bomb), before reading further.
+std::map<std::string, std::string> read_memory_tar(const std::filesystem::path& file, std::uint64_t max_file_bytes = 0,
+                                                   std::uint64_t max_total_bytes = 0);
 
 }  // namespace luet::artifact

@@ -72,6 +72,15 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
         {"general.fatal_warnings", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.fatal_warnings = to_bool(v, w); }},
         {"general.show_build_output", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.show_build_output = to_bool(v, w); }},
         {"general.http_timeout", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.http_timeout = to_int(v, w); }},
+        {"general.max_unpacked_bytes", [](Config& c, const std::string& v, const std::string& w, const fs::path&) {
+             try {
+                 std::size_t used = 0;
+                 if (!v.empty() && v[0] != '-') c.max_unpacked_bytes = std::stoull(v, &used);
+                 if (used == v.size() && used > 0) return;
+             } catch (const std::logic_error&) {
+             }
+             throw Error(w + ": expected a number of bytes, not '" + v + "'");
+         }},
         {"logging.color", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.color = to_bool(v, w); }},
         {"logging.enable_emoji", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.enable_emoji = to_bool(v, w); }},
         {"logging.enable_logfile", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.enable_logfile = to_bool(v, w); }},
@@ -285,6 +294,7 @@ Config load(const fs::path& file, const std::vector<Setting>& overrides) {
         for (const auto& f : files)
             cfg.repositories.push_back(parse_repository(spec::load_yaml(core::read_file(f), f.string()), f.string(), dir));
     }
+    for (auto& r : cfg.repositories) r.http_timeout = cfg.http_timeout;
     // Each repository has its own local copy under repos/NAME: a name must be unique.
     for (size_t i = 0; i < cfg.repositories.size(); ++i)
         for (size_t j = 0; j < i; ++j)
@@ -328,6 +338,7 @@ std::string to_yaml(const Config& cfg) {
     out << YAML::Key << "fatal_warnings" << YAML::Value << cfg.fatal_warnings;
     out << YAML::Key << "show_build_output" << YAML::Value << cfg.show_build_output;
     out << YAML::Key << "http_timeout" << YAML::Value << cfg.http_timeout;
+    out << YAML::Key << "max_unpacked_bytes" << YAML::Value << cfg.max_unpacked_bytes;
     out << YAML::EndMap;
     out << YAML::Key << "logging" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "color" << YAML::Value << cfg.color;

@@ -15,6 +15,7 @@
 // the precedence is viper's: flag > environment > luet.yaml > built-in default.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -31,6 +32,9 @@ struct RepositoryConfig {
     bool enable = true;
     int priority = 0;
     std::string origin;  // file it was read from
+    // Config::http_timeout, copied here by load() for the transport: the longest a whole
+    // download (every attempt and url) may take, in seconds; 0 or less: no limit.
+    int http_timeout = 120;
 };
 
 struct Config {
@@ -58,7 +62,10 @@ struct Config {
     bool fatal_warnings = false;      // general.fatal_warnings: a warning ends the command
     bool quiet = false;               // general.quiet (mudler/luet -q): no progress lines
     bool show_build_output = false;   // general.show_build_output (--live-output)
-    int http_timeout = 120;           // general.http_timeout, seconds (mudler/luet)
+    int http_timeout = 120;           // general.http_timeout, seconds (mudler/luet); 0: no limit
+    // general.max_unpacked_bytes (ours): the most bytes of files one artifact may unpack
+    // into the rootfs; 0 (default): only the free space of the rootfs' file system bounds it.
+    std::uint64_t max_unpacked_bytes = 0;
     // logging.*: colour and emoji of the terminal output, and a copy of it in a log file.
     bool color = true;
     bool enable_emoji = true;

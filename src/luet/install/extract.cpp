@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,6 +35,9 @@ ArchivePtr open_artifact(const fs::path& artifact) {
     return in;
 }
 
+constexpr std::size_t kPathMax = 4096;  // PATH_MAX, the terminating NUL included
+constexpr std::size_t kNameMax = 255;   // NAME_MAX
+
 // Why an entry name could leave the rootfs, or "" when it cannot.
 std::string unsafe_reason(const std::string& name) {
     // A newline or an escape sequence in a name would forge lines of luet's output and of
@@ -41,8 +45,19 @@ std::string unsafe_reason(const std::string& name) {
     if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
         return "has control characters in its name";
     if (name.starts_with("/")) return "has an absolute path";
-    for (const auto& part : fs::path(name))
-        if (part == "..") return "contains '..'";
+    // The kernel's limits (PATH_MAX, NAME_MAX): no file system takes longer names, and they
+    // bound the work spent on each entry. One pass over the name.
+    if (name.size() >= kPathMax)
+        return "has a name of " + std::to_string(name.size()) + " bytes (the limit is " + std::to_string(kPathMax - 1) + ")";
+    for (std::size_t start = 0; start <= name.size();) {
+        std::size_t end = name.find('/', start);
+        if (end == std::string::npos) end = name.size();
+        const std::size_t len = end - start;
+        if (len > kNameMax)
+            return "has a path component of " + std::to_string(len) + " bytes (the limit is " + std::to_string(kNameMax) + ")";
+        if (len == 2 && name.compare(start, 2, "..") == 0) return "contains '..'";
+        start = end + 1;
+    }
     return "";
 }
 
@@ -58,8 +73,11 @@ std::string normalize(std::string name) {
 std::string safe_name(const fs::path& artifact, const char* raw) {
     std::string name = raw ? raw : "";
     while (name.starts_with("./")) name = name.substr(2);
-    if (std::string why = unsafe_reason(name); !why.empty())
-        throw Error(artifact.string() + ": entry " + core::quoted(name) + " " + why + "; refusing to install it");
+    if (std::string why = unsafe_reason(name); !why.empty()) {
+        // A name over the limits is shown by its start only.
+        const std::string shown = name.size() > 200 ? core::quoted(name.substr(0, 200)) + "..." : core::quoted(name);
+        throw Error(artifact.string() + ": entry " + shown + " " + why + "; refusing to install it");
+    }
     return normalize(name);
 }
 
@@ -87,8 +105,12 @@ void make_folders(const fs::path& dir, std::vector<fs::path>& created) {
     std::vector<fs::path> missing;
     std::error_code ec;
     for (fs::path p = dir; !fs::exists(fs::symlink_status(p, ec)); p = p.parent_path()) missing.push_back(p);
-    fs::create_directories(dir);
-    created.insert(created.end(), missing.rbegin(), missing.rend());
+    // One folder at a time: libstdc++'s create_directories refuses deep paths (about 2 000
+    // components) with "File name too long" although the kernel takes them.
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+        fs::create_directory(*it);
+        created.push_back(*it);
+    }
 }
 
 // The filter's decision on one entry, the same for kept_entries() and extract(): skipped when
@@ -106,34 +128,46 @@ bool skip_entry(const ExtractFilter& filter, std::set<std::string>& skipped, con
 fs::path resolve_in_root(const fs::path& rootfs, const fs::path& rel, bool follow_last) {
     std::deque<std::string> todo;
     for (const auto& part : rel.relative_path()) todo.push_back(part.string());
-    std::vector<std::string> done;  // components below rootfs, free of symlinks
+    // The components below rootfs, free of symlinks, kept as one string (`cur`) and the
+    // length of `cur` before each component, so that each step costs the component's length
+    // rather than the whole path's.
+    std::string cur = rootfs.string();
+    while (cur.size() > 1 && cur.back() == '/') cur.pop_back();
+    const std::size_t root_len = cur.size();
+    std::vector<std::size_t> done;
     int hops = 0;
-    auto current = [&] {
-        fs::path p = rootfs;
-        for (const auto& d : done) p /= d;
-        return p;
-    };
+    auto current = [&] { return done.empty() ? rootfs : fs::path(cur); };
     while (!todo.empty()) {
         std::string part = todo.front();
         todo.pop_front();
         if (part.empty() || part == ".") continue;
         if (part == "..") {
-            if (!done.empty()) done.pop_back();
+            if (!done.empty()) {
+                cur.resize(done.back());
+                done.pop_back();
+            }
             continue;
         }
-        fs::path candidate = current() / part;
+        const std::size_t before = cur.size();
+        if (cur.empty() || cur.back() != '/') cur += '/';
+        cur += part;
+        const fs::path candidate(cur);
         std::error_code ec;
         const bool is_last = todo.empty();
         if ((!is_last || follow_last) && fs::is_symlink(fs::symlink_status(candidate, ec))) {
             if (++hops > 40) throw Error("too many levels of symbolic links resolving " + rel.string());
             fs::path target = fs::read_symlink(candidate, ec);
-            if (target.is_absolute()) done.clear();
+            cur.resize(before);
+            if (target.is_absolute()) {
+                done.clear();
+                cur.resize(root_len);
+            }
             std::deque<std::string> expanded;
             for (const auto& t : target.relative_path()) expanded.push_back(t.string());
             todo.insert(todo.begin(), expanded.begin(), expanded.end());
             continue;
         }
-        done.push_back(part);
+        done.push_back(before);
     }
     return current();
 }
@@ -167,7 +201,9 @@ std::vector<Entry> list_entries(const fs::path& artifact) {
         const bool directory = archive_entry_filetype(e) == AE_IFDIR && !archive_entry_hardlink(e);
         if (!directory) linkable.insert(name);
         const char* target = archive_entry_filetype(e) == AE_IFLNK ? archive_entry_symlink(e) : nullptr;
-        names.push_back({name, directory, target ? target : "", hardlink});
+        const bool regular = archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e);
+        const auto size = regular && archive_entry_size(e) > 0 ? static_cast<std::uint64_t>(archive_entry_size(e)) : 0;
+        names.push_back({name, directory, target ? target : "", hardlink, size});
     }
     if (rc != ARCHIVE_EOF) throw Error("cannot read artifact " + artifact.string() + ": " + archive_error_string(in.get()));
     return names;
@@ -182,8 +218,31 @@ std::vector<Entry> kept_entries(const fs::path& artifact, const ExtractFilter& f
 }
 
 std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootfs, const ExtractFilter& filter) {
-    // Validate the whole archive before the first write.
-    list_entries(artifact);
+    // Validate the whole archive before the first write, its unpacked size included (a few
+    // KiB of compressed zeros can stand for GiBs).
+    std::uint64_t total = 0;
+    {
+        std::set<std::string> skipped_names;
+        const std::size_t prefix = rootfs.string().size() + 1;
+        for (const auto& entry : list_entries(artifact)) {
+            // The kernel's limit holds for the path on the host, the rootfs included.
+            if (prefix + entry.name.size() >= kPathMax)
+                throw Error(artifact.string() + ": entry " + core::quoted(entry.name.substr(0, 200)) + "... would be written at a path of " +
+                            std::to_string(prefix + entry.name.size()) + " bytes under " + rootfs.string() +
+                            " (the limit is " + std::to_string(kPathMax - 1) + "); refusing to install it");
+            if (!skip_entry(filter, skipped_names, entry.name, entry.directory, entry.hardlink)) total += entry.size;
+        }
+    }
+    if (filter.max_bytes > 0 && total > filter.max_bytes)
+        throw Error(artifact.string() + ": unpacks to " + std::to_string(total) + " bytes, more than the " +
+                    std::to_string(filter.max_bytes) + " allowed (general.max_unpacked_bytes); refusing to install it");
+    if (struct statvfs vfs {}; ::statvfs(rootfs.c_str(), &vfs) == 0) {
+        const auto free_bytes = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+        if (total > free_bytes)
+            throw Error(artifact.string() + ": unpacks to " + std::to_string(total) + " bytes, more than the " +
+                        std::to_string(free_bytes) + " bytes free on the file system of " + rootfs.string() +
+                        "; refusing to install it");
+    }
 
     ArchivePtr in = open_artifact(artifact);
     ArchivePtr out(archive_write_disk_new(), archive_write_free);

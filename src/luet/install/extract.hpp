@@ -16,6 +16,7 @@
 // protect wrote aside is refused.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -34,6 +35,7 @@ struct Entry {
     bool directory = false;
     std::string symlink;   // target of a symbolic link entry, as stored; empty otherwise
     std::string hardlink;  // normalized target name of a hard link entry; empty otherwise
+    std::uint64_t size = 0;  // bytes of a regular file entry's body; 0 otherwise
 };
 
 // Lists the entries of an artifact (folders too), refusing unsafe ones as described above.
@@ -56,6 +58,10 @@ struct ExtractFilter {
     // last component too): the caller checks the write it planned against the write about
     // to happen and throws luet::Error to refuse it.
     std::function<void(const std::string& name, const std::string& real, bool directory)> check;
+    // The most bytes of file bodies the artifact may unpack (0: no cap); extract() refuses a
+    // larger artifact, and one larger than the space free on the rootfs' file system, before
+    // the first write.
+    std::uint64_t max_bytes = 0;
 };
 
 // The entries of an artifact that extract() writes with `filter` (list_entries without the

@@ -213,46 +213,55 @@ void move_aside(const fs::path& host, const fs::path& aside) {
 // and those of `links` (symlink entries of the artifacts being installed, which extraction
 // will have created by then), as if the rootfs were "/"; ".." stops at the rootfs; "" is the
 // rootfs itself. Throws luet::Error on a symlink loop.
+constexpr std::size_t kHostPathMax = 4096;  // PATH_MAX, the terminating NUL included
+
 std::string effective_name(const fs::path& rootfs, const std::string& name,
                            const std::map<std::string, std::string>& links, bool follow_last = false) {
     std::deque<std::string> todo;
     for (const auto& part : follow_last ? fs::path(name) : fs::path(name).parent_path()) todo.push_back(part.string());
-    std::vector<std::string> done;
-    auto joined = [&](const std::string& last) {
-        std::string out;
-        for (const auto& d : done) out += d + "/";
-        return out + last;
-    };
+    // The components resolved so far, as "a/b/" (each ending in '/'), and the length of
+    // `done` before each: every step costs its component, not the whole path (an entry
+    // thousands of folders deep would otherwise cost cubic time).
+    std::string done;
+    std::vector<std::size_t> starts;
+    const std::string root = rootfs.string() + (rootfs.string().ends_with("/") ? "" : "/");
     for (int hops = 0; !todo.empty();) {
         const std::string part = todo.front();
         todo.pop_front();
         if (part.empty() || part == ".") continue;
         if (part == "..") {
-            if (!done.empty()) done.pop_back();
+            if (!starts.empty()) {
+                done.resize(starts.back());
+                starts.pop_back();
+            }
             continue;
         }
-        const std::string here = joined(part);
+        const std::string here = done + part;
         std::optional<fs::path> target;
         if (auto it = links.find(here); it != links.end()) {
             target = it->second;
         } else {
             std::error_code ec;
-            if (fs::is_symlink(fs::symlink_status(rootfs / here, ec))) target = fs::read_symlink(rootfs / here, ec);
+            const fs::path host(root + here);
+            if (fs::is_symlink(fs::symlink_status(host, ec))) target = fs::read_symlink(host, ec);
         }
         if (!target) {
-            done.push_back(part);
+            starts.push_back(done.size());
+            done += part + "/";
             continue;
         }
         if (++hops > 40) throw Error("too many levels of symbolic links resolving /" + name);
-        if (target->is_absolute()) done.clear();
+        if (target->is_absolute()) {
+            done.clear();
+            starts.clear();
+        }
         std::vector<std::string> parts;
         for (const auto& t : target->relative_path()) parts.push_back(t.string());
         todo.insert(todo.begin(), parts.begin(), parts.end());
     }
-    if (!follow_last) return joined(fs::path(name).filename().string());
-    std::string dir = joined("");
-    if (!dir.empty()) dir.pop_back();
-    return dir;
+    if (!follow_last) return done + fs::path(name).filename().string();
+    if (!done.empty()) done.pop_back();
+    return done;
 }
 
 // Runs `plan` on the session's rootfs following the journal protocol of journal.hpp; `u` holds
@@ -292,6 +301,7 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
     for (const auto& entry : plan.install) {
         auto [r, p] = u->by_form.at(entry.form.str());
         steps.push_back({r, p, cache / p->meta.path, extract_filter(file_rules, p->meta.runtime, on_protected)});
+        steps.back().filter.max_bytes = s.cfg.max_unpacked_bytes;
         jobs.push_back({r, p, steps.back().file});
         result.downloaded.push_back(entry.form);
     }
@@ -346,7 +356,13 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
             unskipped.skip = false;
             replaced_configs.emplace(unskipped, step.pkg->meta.runtime);
         }
-        for (const auto& [name, directory, symlink, hardlink] : entries[i]) {
+        for (const auto& [name, directory, symlink, hardlink, size] : entries[i]) {
+            // The kernel's PATH_MAX holds for the path on the host, the rootfs included.
+            if (rootfs.string().size() + 1 + name.size() >= kHostPathMax)
+                throw Error(step.file.string() + " (" + step.pkg->meta.runtime.form.str() + "): entry " +
+                            core::quoted(name.substr(0, 200)) + "... would be written at a path of " +
+                            std::to_string(rootfs.string().size() + 1 + name.size()) + " bytes under " + rootfs.string() +
+                            " (the limit is " + std::to_string(kHostPathMax - 1) + "); refusing to install it");
             const std::string real = effective_name(rootfs, name, links, directory);
             const std::string shown = real == name ? "/" + name : "/" + name + " (written to /" + real + ")";
             for (const auto& path : {name, real})
@@ -401,8 +417,20 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
 
     // The journal: every path the transaction will write, create or move out, planned up front.
     std::error_code ec;
-    for (const auto& d : dirs)
-        if (!fs::exists(fs::symlink_status(resolve_in_root(rootfs, d, false), ec))) journal.created_dirs.push_back(d);
+    {
+        // `dirs` is sorted, so a folder comes after its parent: below a missing folder every
+        // folder is missing too, without resolving it (thousands of nested folders would
+        // otherwise cost a resolution each, in time quadratic in the depth).
+        std::set<std::string> missing;
+        for (const auto& d : dirs) {
+            const auto slash = d.rfind('/');
+            if ((slash != std::string::npos && missing.count(d.substr(0, slash))) ||
+                !fs::exists(fs::symlink_status(resolve_in_root(rootfs, d, false), ec))) {
+                missing.insert(d);
+                journal.created_dirs.push_back(d);
+            }
+        }
+    }
     auto plan_backup = [&](const std::string& name) {
         journal.backups.emplace_back(name, std::to_string(journal.backups.size()));
     };

@@ -62,15 +62,15 @@ void explode(const fs::path& dir, const RepositoryIndex& index, const std::map<s
              const std::string& what) {
     std::vector<TreePackage> packages;
     if (docs.count("treev2")) {
-        packages = read_tree(artifact::read_memory_tar(docs.at("treev2")), nullptr,
+        packages = read_tree(artifact::read_memory_tar(docs.at("treev2"), kMaxUnpackedFileBytes, kMaxUnpackedBytes), nullptr,
                              what + " " + index.repo_files.at("treev2").filename);
     } else {
         const std::string meta_name = index.repo_files.at("meta").filename;
-        const auto meta = artifact::read_memory_tar(docs.at("meta"));
+        const auto meta = artifact::read_memory_tar(docs.at("meta"), kMaxUnpackedFileBytes, kMaxUnpackedBytes);
         auto doc = meta.find(kMetaFile);
         if (doc == meta.end()) throw Error(what + ": " + meta_name + " has no " + std::string(kMetaFile));
         const auto entries = parse_meta(doc->second, what + " " + meta_name + " " + kMetaFile);
-        packages = read_tree(artifact::read_memory_tar(docs.at("tree")), &entries,
+        packages = read_tree(artifact::read_memory_tar(docs.at("tree"), kMaxUnpackedFileBytes, kMaxUnpackedBytes), &entries,
                              what + " " + index.repo_files.at("tree").filename);
     }
     const fs::path treefs = dir / "treefs";
@@ -107,6 +107,43 @@ fs::path copy_lock_file(const fs::path& repo_dir) {
     return repo_dir.parent_path() / ("." + repo_dir.filename().string() + ".lock");
 }
 
+// The revision synced last (repos/.NAME.revision), kept beside the local copy so that it
+// outlives `cleanup --purge-repos` and a removed copy; the local copy's repository.yaml
+// counts too (copies synced before this file existed). nullopt: never synced.
+fs::path revision_file(const fs::path& repo_dir) {
+    return repo_dir.parent_path() / ("." + repo_dir.filename().string() + ".revision");
+}
+
+std::optional<int> remembered_revision(const fs::path& repo_dir) {
+    std::optional<int> best;
+    std::error_code ec;
+    const fs::path file = revision_file(repo_dir);
+    if (fs::is_regular_file(file, ec)) {
+        try {
+            best = std::stoi(core::read_file(file));
+        } catch (const std::logic_error&) {
+            throw Error("repository state " + file.string() + " is not a revision number; remove it to forget it");
+        }
+    }
+    const fs::path local_index = repo_dir / kIndexFile;
+    if (fs::is_regular_file(local_index, ec)) {
+        try {
+            const int local = index_from_yaml(core::read_file(local_index), local_index.string()).revision;
+            if (!best || local > *best) best = local;
+        } catch (const Error&) {
+            // An unreadable local copy is replaced by the sync; the file above still counts.
+        }
+    }
+    return best;
+}
+
+void remember_revision(const fs::path& repo_dir, int revision) {
+    const fs::path file = revision_file(repo_dir);
+    const fs::path tmp = file.string() + ".tmp";
+    write_text(tmp, std::to_string(revision) + "\n");
+    fs::rename(tmp, file);
+}
+
 }  // namespace
 
 SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bool force) {
@@ -127,22 +164,33 @@ SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bo
     fs::remove_all(staging);
     fs::create_directories(staging / "docs");
 
-    transport->download(kIndexFile, staging / kIndexFile);
+    transport->download(kIndexFile, staging / kIndexFile, {}, kMaxIndexBytes);
     SyncResult result;
     result.index = index_from_yaml(core::read_file(staging / kIndexFile), what + " " + kIndexFile);
     const auto keys = document_keys(result.index, what);
 
+    // Freshness: a repository never goes back to an older revision unless asked to
+    // (`repo update --force`): a served rollback would make clients install older packages.
+    if (const auto last = remembered_revision(repo_dir); last && result.index.revision < *last && !force)
+        throw Error(what + ": " + kIndexFile + " has revision " + std::to_string(result.index.revision) +
+                    ", older than revision " + std::to_string(*last) +
+                    " synced last; refused as a rollback (luet repo update --force " + rc.name +
+                    " accepts it); the local copy is kept");
+
     const fs::path local_index = repo_dir / kIndexFile;
     if (!force && fs::exists(local_index) && fs::exists(repo_dir / "metafs" / kMetaFile)) {
         const RepositoryIndex local = index_from_yaml(core::read_file(local_index), local_index.string());
-        if (same_wagon(local, result.index, keys)) return result;
+        if (same_wagon(local, result.index, keys)) {
+            remember_revision(repo_dir, result.index.revision);
+            return result;
+        }
     }
 
     std::map<std::string, fs::path> docs;
     for (const auto& key : keys) {
         const RepoFile& f = result.index.repo_files.at(key);
         const fs::path dest = inside(staging / "docs", f.filename, what + " " + kIndexFile);
-        transport->download(f.filename, dest);
+        transport->download(f.filename, dest, {}, kMaxDocumentBytes);
         const std::string actual = artifact::sha256_file(dest);
         if (actual != f.sha256)
             throw Error(what + ": checksum mismatch for " + f.filename + " (sha256 " + actual + ", " + kIndexFile +
@@ -155,6 +203,7 @@ SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bo
     fs::remove_all(old);
     if (fs::exists(repo_dir)) fs::rename(repo_dir, old);
     fs::rename(staging, repo_dir);
+    remember_revision(repo_dir, result.index.revision);
     std::error_code ec;
     fs::remove_all(old, ec);
     result.updated = true;

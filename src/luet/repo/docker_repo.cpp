@@ -66,7 +66,8 @@ class DockerTransport : public Transport {
 public:
     DockerTransport(std::string repo, std::vector<std::string> urls) : repo_(std::move(repo)), urls_(std::move(urls)) {}
 
-    void download(const std::string& name, const fs::path& dest, const ByteProgress& progress) const override {
+    void download(const std::string& name, const fs::path& dest, const ByteProgress& progress,
+                  std::uint64_t max_bytes) const override {
         const std::string tag = docker_tag_for_file(name);
         std::string errors;
         for (const auto& url : urls_) {
@@ -77,6 +78,13 @@ public:
                 auto client = client_for(ref);
                 const registry::Manifest m = client.manifest(ref.name, ref.reference);
                 if (m.layers.empty()) throw Error("image " + image + " has no layers");
+                // A layer the manifest states larger than the caller's cap is refused before its
+                // blob is fetched. (A blob body longer than its stated size is not cut off yet: the
+                // digest check refuses it, after it was written.)
+                for (const auto& l : m.layers)
+                    if (max_bytes != 0 && l.size > max_bytes)
+                        throw Error("image " + image + ": layer " + l.digest + " is " + std::to_string(l.size) +
+                                    " bytes, over the limit of " + std::to_string(max_bytes) + " bytes for " + name);
                 if (name.find(kPackageMarker) != std::string::npos) {
                     // The artifact: the image's one layer is the artifact tarball (ours, the
                     // caller checks it against the repository's sha256) or the package files

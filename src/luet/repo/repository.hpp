@@ -124,6 +124,18 @@ struct LoadedRepository {
 // tree are left out (geaaru's ExplodeMetadata). Every document is checked against repository.yaml's sha256
 // before anything replaces the local copy; the new copy is built beside the old one and
 // swapped in with renames, so a failed sync leaves the previous copy usable.
+// Freshness: the revision synced last is remembered in <system_dir>/repos/.NAME.revision
+// (kept by `cleanup --purge-repos`); a repository.yaml with an older revision is refused,
+// naming both revisions, unless `force` (`luet repo update --force`) accepts it on purpose.
+// Size limits of the documents a sync downloads; a larger body is cut off and refused before
+// it is parsed. repository.yaml is a few hundred bytes in practice; the tree and meta
+// documents are compressed tarballs (a few MiB for thousands of packages).
+inline constexpr std::uint64_t kMaxIndexBytes = 1u << 20;       // 1 MiB
+inline constexpr std::uint64_t kMaxDocumentBytes = 512u << 20;  // 512 MiB
+// Unpacked, one file of a tree or meta document and all of them (a compression bomb of a
+// few KiB would otherwise fill the memory).
+inline constexpr std::uint64_t kMaxUnpackedFileBytes = 32u << 20;  // 32 MiB
+inline constexpr std::uint64_t kMaxUnpackedBytes = 256u << 20;     // 256 MiB
 struct SyncResult {
     RepositoryIndex index;
     bool updated = false;  // false: the local copy was already at this revision

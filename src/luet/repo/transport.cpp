@@ -20,7 +20,8 @@ class DiskTransport : public Transport {
 public:
     DiskTransport(std::string repo, std::vector<std::string> urls) : repo_(std::move(repo)), urls_(std::move(urls)) {}
 
-    void download(const std::string& name, const fs::path& dest, const ByteProgress& progress) const override {
+    void download(const std::string& name, const fs::path& dest, const ByteProgress& progress,
+                  std::uint64_t max_bytes) const override {
         std::string tried;
         for (const auto& url : urls_) {
             const fs::path src = fs::path(url) / name;
@@ -29,6 +30,9 @@ public:
                 tried += " " + src.string();
                 continue;
             }
+            if (const auto size = fs::file_size(src, ec); max_bytes > 0 && !ec && size > max_bytes)
+                throw Error("repository " + repo_ + ": " + src.string() + " is " + std::to_string(size) +
+                            " bytes, more than the " + std::to_string(max_bytes) + " bytes allowed for it");
             const fs::path part = dest.string() + ".part";
             fs::copy_file(src, part, fs::copy_options::overwrite_existing, ec);
             if (ec) throw Error("repository " + repo_ + ": cannot copy " + src.string() + ": " + ec.message());
@@ -84,6 +88,8 @@ struct CurlDownload {
     CURL* curl = nullptr;
     const ByteProgress* progress = nullptr;
     std::string error;
+    std::uint64_t max_bytes = 0;  // 0: no limit
+    std::uint64_t written = 0;    // bytes in the part file (resume_from included)
 };
 
 size_t write_body(char* data, size_t size, size_t n, void* userp) {
@@ -99,7 +105,13 @@ size_t write_body(char* data, size_t size, size_t n, void* userp) {
             }
             d->resume_from = 0;
         }
+        d->written = d->resume_from;
         d->checked_status = true;
+    }
+    d->written += size * n;
+    if (d->max_bytes > 0 && d->written > d->max_bytes) {
+        d->error = "the body is larger than the " + std::to_string(d->max_bytes) + " bytes allowed for it; cut off";
+        return 0;
     }
     return fwrite(data, size, n, d->out) * size;
 }
@@ -114,31 +126,53 @@ int on_progress(void* userp, curl_off_t total, curl_off_t now, curl_off_t, curl_
 
 class HttpTransport : public Transport {
 public:
-    HttpTransport(std::string repo, std::vector<std::string> urls) : repo_(std::move(repo)), urls_(std::move(urls)) {
+    HttpTransport(std::string repo, std::vector<std::string> urls, int timeout)
+        : repo_(std::move(repo)), urls_(std::move(urls)), timeout_(timeout) {
         curl_init_once();
     }
 
-    void download(const std::string& name, const fs::path& dest, const ByteProgress& progress) const override {
+    void download(const std::string& name, const fs::path& dest, const ByteProgress& progress,
+                  std::uint64_t max_bytes) const override {
         std::string errors;
+        // Clock::time_point::max(): no limit.
+        const Clock::time_point deadline =
+            timeout_ > 0 ? Clock::now() + std::chrono::seconds(timeout_) : Clock::time_point::max();
         for (const auto& base : urls_) {
             const std::string url = (base.ends_with("/") ? base : base + "/") + name;
             std::string err;
-            if (fetch(url, dest, progress, err)) return;
+            if (fetch(url, dest, progress, max_bytes, deadline, err)) return;
             errors += "\n  " + url + ": " + err;
+            if (Clock::now() >= deadline) {
+                errors += "\n  (the download took longer than the http timeout of " + std::to_string(timeout_) +
+                          " s: general.http_timeout, --http-timeout)";
+                break;
+            }
         }
         throw Error("repository " + repo_ + ": cannot download " + name + ":" + errors);
     }
 
 private:
     static constexpr int kAttempts = 4;
+    using Clock = std::chrono::steady_clock;
 
-    // One url, retried on transfer errors (not on HTTP errors such as 404). Returns false
-    // with `err` set when every attempt failed.
-    bool fetch(const std::string& url, const fs::path& dest, const ByteProgress& progress, std::string& err) const {
+    // One url, retried on transfer errors (not on HTTP errors such as 404, nor on a body
+    // over max_bytes, nor after the deadline). Returns false with `err` set when every
+    // attempt failed.
+    bool fetch(const std::string& url, const fs::path& dest, const ByteProgress& progress, std::uint64_t max_bytes,
+               Clock::time_point deadline, std::string& err) const {
         const fs::path part = dest.string() + ".part";
         std::error_code ec;
         fs::remove(part, ec);
         for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+            long left_ms = 0;  // 0: no limit (curl's meaning)
+            if (deadline != Clock::time_point::max()) {
+                left_ms = static_cast<long>(
+                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
+                if (left_ms <= 0) {
+                    if (err.empty()) err = "timed out";
+                    break;
+                }
+            }
             const std::uint64_t have = fs::exists(part, ec) ? fs::file_size(part, ec) : 0;
             FILE* out = fopen(part.c_str(), have > 0 ? "ab" : "wb");
             if (!out) {
@@ -146,10 +180,12 @@ private:
                 return false;
             }
             CURL* curl = curl_easy_init();
-            CurlDownload d{out, have, false, curl, &progress, {}};
+            CurlDownload d{out, have, false, curl, &progress, {}, max_bytes, have};
             char errbuf[CURL_ERROR_SIZE] = {0};
             curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
             curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+            curl_easy_setopt(curl, CURLOPT_MAXREDIRS, kMaxRedirects);
+            if (left_ms > 0) curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, left_ms);
             curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
             curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
             curl_easy_setopt(curl, CURLOPT_WRITEDATA, &d);
@@ -158,9 +194,9 @@ private:
             curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
             curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
             curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
-            // A stalled connection (under 1 byte/s for 60 s) counts as dropped.
-            curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-            curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
+            // A stalled or trickling connection counts as dropped.
+            curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, kLowSpeedBytes);
+            curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, kLowSpeedSeconds);
             curl_easy_setopt(curl, CURLOPT_USERAGENT, "luet-cpp");
             if (const auto& ca = ca_location(); !ca.file.empty())
                 curl_easy_setopt(curl, CURLOPT_CAINFO, ca.file.c_str());
@@ -177,6 +213,9 @@ private:
                 return true;
             }
             err = !d.error.empty() ? d.error : (errbuf[0] ? std::string(errbuf) : curl_easy_strerror(rc));
+            if (rc == CURLE_TOO_MANY_REDIRECTS) err += " (more than " + std::to_string(kMaxRedirects) + " redirects)";
+            // Neither a body over its limit nor a redirect loop changes on retry.
+            if (!d.error.empty() || rc == CURLE_TOO_MANY_REDIRECTS) break;
             // HTTP errors (404, 403 ...) will not change on retry; a failed range request
             // (416) means the partial file is unusable.
             if (rc == CURLE_HTTP_RETURNED_ERROR && status != 416 && status < 500) break;
@@ -189,6 +228,7 @@ private:
 
     std::string repo_;
     std::vector<std::string> urls_;
+    int timeout_;
 };
 
 }  // namespace
@@ -196,7 +236,7 @@ private:
 std::unique_ptr<Transport> make_transport(const config::RepositoryConfig& rc) {
     if (rc.urls.empty()) throw Error("repository " + rc.name + " (" + rc.origin + ") has no urls");
     if (rc.type == "disk") return std::make_unique<DiskTransport>(rc.name, rc.urls);
-    if (rc.type == "http") return std::make_unique<HttpTransport>(rc.name, rc.urls);
+    if (rc.type == "http") return std::make_unique<HttpTransport>(rc.name, rc.urls, rc.http_timeout);
     if (rc.type == "docker") return make_docker_transport(rc);
     throw Error("repository " + rc.name + " (" + rc.origin + "): type " + rc.type +
                 " is not supported by this client (use disk, http or docker)");

@@ -24,15 +24,23 @@ namespace luet::repo {
 // server does not say). May be called from a worker thread.
 using ByteProgress = std::function<void(std::uint64_t done, std::uint64_t total)>;
 
+inline constexpr long kMaxRedirects = 10;
+inline constexpr long kLowSpeedBytes = 1024;
+inline constexpr long kLowSpeedSeconds = 30;
+
 class Transport {
 public:
     virtual ~Transport() = default;
     // Fetches `name` (a path relative to the repository url, e.g. "repository.yaml") into
     // `dest`. HTTP downloads are retried (up to 4 attempts, resuming when the server
     // supports ranges) before the next url is tried. Throws luet::Error naming the
-    // repository and every url tried.
+    // repository and every url tried. `max_bytes` (0: none) cuts off a body larger than
+    // that before it is written whole (the part file is removed). HTTP limits: at most
+    // kMaxRedirects redirects; the whole download (every attempt and url) within the
+    // repository's http_timeout (general.http_timeout, --http-timeout, LUET_GENERAL__HTTP_TIMEOUT);
+    // a transfer slower than kLowSpeedBytes per second for kLowSpeedSeconds counts as dropped.
     virtual void download(const std::string& name, const std::filesystem::path& dest,
-                          const ByteProgress& progress = {}) const = 0;
+                          const ByteProgress& progress = {}, std::uint64_t max_bytes = 0) const = 0;
     // True when every byte download() writes was verified against digests of the transport's
     // own (a registry's blob digests): an artifact may then differ from the repository's
     // sha256, as upstream's artifact images hold the package files recompressed (mudler/luet

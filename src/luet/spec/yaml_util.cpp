@@ -15,9 +15,38 @@ constexpr std::string_view kYamlMarker = "\x01yaml:";
 
 }  // namespace
 
+void check_yaml_bounds(const YAML::Node& root, std::size_t text_size, const std::string& origin) {
+    // yaml-cpp keeps an alias as one more reference to the anchored node: a few hundred bytes
+    // of nested aliases ("billion laughs") stand for billions of nodes, which every later
+    // walk or copy expands. Counting the nodes a walk would visit, with a budget a plain
+    // document of this size cannot reach, stops that before anything walks it.
+    const std::size_t budget = kYamlNodesPerByte * text_size + kYamlMinNodes;
+    std::vector<std::pair<YAML::Node, std::size_t>> stack{{root, 1}};
+    std::size_t visited = 0;
+    while (!stack.empty()) {
+        auto [n, depth] = std::move(stack.back());
+        stack.pop_back();
+        if (++visited > budget)
+            throw Error(origin + ": the YAML document expands to more than " + std::to_string(budget) +
+                        " nodes (aliases of aliases?); refusing to read it");
+        if (depth > kYamlMaxDepth)
+            throw Error(origin + ": the YAML document nests deeper than " + std::to_string(kYamlMaxDepth) +
+                        " levels; refusing to read it");
+        if (n.IsSequence()) {
+            for (const auto& child : n) stack.emplace_back(child, depth + 1);
+        } else if (n.IsMap()) {
+            for (const auto& kv : n) {
+                stack.emplace_back(kv.first, depth + 1);
+                stack.emplace_back(kv.second, depth + 1);
+            }
+        }
+    }
+}
+
 YAML::Node load_yaml(const std::string& text, const std::string& origin) {
     try {
         YAML::Node n = YAML::Load(text);
+        check_yaml_bounds(n, text.size(), origin);
         if (n.IsNull()) return YAML::Node(YAML::NodeType::Map);
         if (!n.IsMap()) throw Error(origin + ": expected a YAML mapping at the top level");
         return n;

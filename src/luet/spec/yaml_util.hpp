@@ -13,7 +13,17 @@
 namespace luet::spec {
 
 // Parses YAML text; a syntax error becomes luet::Error "<origin>:<line>:<col>: <reason>".
+// The document is then checked with check_yaml_bounds.
 YAML::Node load_yaml(const std::string& text, const std::string& origin);
+
+// Bounds of a parsed document, aliases expanded as a walk sees them: at most
+// kYamlNodesPerByte * text_size + kYamlMinNodes nodes and kYamlMaxDepth levels of nesting.
+// A document without aliases stays far below both; an alias bomb does not. Throws
+// luet::Error naming the origin and the bound.
+inline constexpr std::size_t kYamlNodesPerByte = 4;
+inline constexpr std::size_t kYamlMinNodes = 100000;
+inline constexpr std::size_t kYamlMaxDepth = 256;
+void check_yaml_bounds(const YAML::Node& root, std::size_t text_size, const std::string& origin);
 
 // Optional scalar field ("" when absent or null).
 std::string scalar(const YAML::Node& n, const std::string& key, const std::string& origin);

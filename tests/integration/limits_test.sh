@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# Limits against hostile repositories and networks (issue 17, items 4 and 5): a repository
+# going back to an older revision (a rollback) is refused, naming both revisions, unless
+# `repo update --force`. Each refusal leaves the rootfs, the state folder and the local copy
+# as they were, and the next command works. No Docker needed.
+source "$(dirname "$0")/lib.sh"
+
+R=$WORK/rootfs; C=$WORK/luet.yaml
+
+# publish VERSION: packs test/app@VERSION into $WORK/packed and (re)creates the repository
+# $WORK/repo from every artifact there (create-repo raises the revision by one each time).
+publish() {
+  local v=$1 src=$WORK/src-$1 def=$WORK/tree/app-$1
+  mkdir -p "$src/usr/share" "$def"
+  echo "app $v" >"$src/usr/share/app"
+  printf 'name: app\ncategory: test\nversion: "%s"\n' "$v" >"$def/definition.yaml"
+  printf '# packed by hand\n' >"$def/build.yaml"
+  "$LUET" pack "test/app@$v" --source "$src" --destination "$WORK/packed" >/dev/null
+  "$LUET" create-repo --tree "$WORK/tree" --packages "$WORK/packed" --output "$WORK/repo" --name repo1 >/dev/null
+}
+
+# state: every path under the rootfs (luet's state folder included) with its type, mode and
+# size, and the content of the local copy's repository.yaml.
+state() {
+  (cd "$R" && find . -printf '%p %y %m %s\n' | sort)
+  cat "$R/var/cache/luet/repos/repo1/repository.yaml" 2>/dev/null || true
+}
+
+echo "-- freshness: a repository going back to an older revision"
+publish 1.0; cp -a "$WORK/repo" "$WORK/repo-rev1"
+publish 2.0; cp -a "$WORK/repo" "$WORK/repo-rev2"
+revision() { sed -n 's/^revision: *//p' "$1/repository.yaml"; }
+expect_eq "$(revision "$WORK/repo-rev1") $(revision "$WORK/repo-rev2")" "1 2" "the old copy has revision 1, the new one 2"
+mkdir -p "$WORK/served"; cp -a "$WORK/repo-rev2/." "$WORK/served/"
+mkdir -p "$R"; write_config "$C" "$R" "$WORK/served"
+
+expect_ok "repo update syncs revision 2" "$LUET" repo update --config "$C"
+expect_output 'Revision: 2' "and says so"
+expect_ok "search finds test/app 2.0" "$LUET" search --config "$C" app
+expect_output '^> test/app-2.0$' "the newest version is there"
+expect_ok "install test/app (2.0)" "$LUET" install -y --config "$C" test/app
+expect_eq "$(cat "$R/usr/share/app")" "app 2.0" "test/app 2.0 is installed"
+
+# The server rolls back to revision 1 (its old, validly checksummed documents).
+rm -rf "$WORK/served"/*; cp -a "$WORK/repo-rev1/." "$WORK/served/"
+before=$(state)
+expect_fail "repo update refuses revision 1 after revision 2" \
+  'repository repo1: repository\.yaml has revision 1, older than revision 2 synced last; refused as a rollback \(luet repo update --force repo1' \
+  "$LUET" repo update --config "$C"
+expect_eq "$(state)" "$before" "nothing changed in the rootfs, the state folder or the local copy"
+expect_fail "install --sync-repos of the rolled-back version is refused" "older than revision 2" \
+  "$LUET" install -y --config "$C" --sync-repos "test/app@1.0"
+expect_eq "$(state)" "$before" "and nothing changed"
+expect_ok "search still works (with a warning) from the local copy" "$LUET" search --config "$C" app
+expect_output 'older than revision 2 synced last' "the warning names both revisions"
+expect_output '^> test/app-2.0$' "and the local copy at revision 2 is used"
+
+# The revision is remembered beside the copy: purging the copies does not forget it.
+expect_ok "cleanup --purge-repos" "$LUET" cleanup --purge-repos --config "$C"
+expect_fail "after a purge the rollback is still refused" "has revision 1, older than revision 2" \
+  "$LUET" repo update --config "$C"
+expect_no_file "$R/var/cache/luet/repos/repo1" "and no local copy was written"
+
+expect_ok "repo update --force accepts revision 1 on purpose" "$LUET" repo update --force --config "$C"
+expect_output 'Revision: 1' "and says so"
+expect_ok "the next repo update works" "$LUET" repo update --config "$C"
+expect_output 'already up to date' "and finds revision 1 up to date"
+expect_ok "search works on revision 1" "$LUET" search --config "$C" app
+expect_output '^> test/app-1.0$' "and finds only test/app 1.0"
+if grep -q 'app-2.0' "$WORK/out"; then fail "test/app 2.0 is still listed"; else pass "test/app 2.0 is gone"; fi
+expect_eq "$(cat "$R/usr/share/app")" "app 2.0" "the installed test/app 2.0 is untouched"
+
+rm -rf "$WORK/served"/*; cp -a "$WORK/repo-rev2/." "$WORK/served/"
+expect_ok "going forward to revision 2 again is accepted" "$LUET" repo update --config "$C"
+expect_output 'Revision: 2' "and says so"
+
+echo "-- network limits: redirect loops, trickling servers, endless bodies"
+# hostile_config FILE MODE: a luet.yaml whose repository bad is served by hostile_server.py
+# under /MODE/ (every repository document gets the same treatment).
+python3 "$(dirname "$0")/hostile_server.py" >"$WORK/hostile.url" &
+echo $! >>"$WORK/servers.pids"
+for _ in $(seq 50); do [ -s "$WORK/hostile.url" ] && break; sleep 0.1; done
+HOSTILE=$(cat "$WORK/hostile.url")
+HR=$WORK/hrootfs; mkdir -p "$HR"
+hostile_config() {
+  printf 'system:\n  rootfs: %s\n  database_path: /var/cache/luet\nrepositories:\n- name: bad\n  type: http\n  urls: ["%s/%s"]\n' \
+    "$HR" "$HOSTILE" "$2" >"$1"
+}
+# Every file but luet's empty lock files (a sync takes its repository's lock before the download).
+hstate() { (cd "$HR" && find . -type f ! \( -name '*.lock' -size 0 \) -printf '%p %m %s\n' | sort); }
+
+hostile_config "$WORK/loop.yaml" loop
+before=$(hstate)
+start=$SECONDS
+expect_fail "a redirect loop is refused" 'Maximum \(10\) redirects followed|more than 10 redirects' \
+  "$LUET" repo update --config "$WORK/loop.yaml"
+expect_output 'repository bad: cannot download repository\.yaml' "the error names the repository and the document"
+expect_eq "$(( SECONDS - start < 10 ))" 1 "and comes at once (no retries)"
+
+hostile_config "$WORK/slow.yaml" slow
+start=$SECONDS
+expect_fail "a server sending 2 B/s is cut off by --http-timeout 3" 'timed out|Timeout|timeout' \
+  "$LUET" repo update --http-timeout 3 --config "$WORK/slow.yaml"
+elapsed=$(( SECONDS - start ))
+expect_eq "$(( elapsed <= 8 ))" 1 "within the timeout ($elapsed s for 3 s)"
+expect_output 'http timeout of 3 s' "the error names the timeout"
+start=$SECONDS
+expect_fail "LUET_GENERAL__HTTP_TIMEOUT=2 does the same" 'http timeout of 2 s' \
+  env LUET_GENERAL__HTTP_TIMEOUT=2 "$LUET" repo update --config "$WORK/slow.yaml"
+elapsed=$(( SECONDS - start ))
+expect_eq "$(( elapsed <= 7 ))" 1 "within the timeout ($elapsed s for 2 s)"
+printf 'general:\n  http_timeout: 2\n' >>"$WORK/slow.yaml"
+expect_fail "and general.http_timeout: 2 in the config" 'http timeout of 2 s' \
+  "$LUET" repo update --config "$WORK/slow.yaml"
+
+hostile_config "$WORK/endless.yaml" endless
+expect_fail "an endless repository.yaml is cut off at 1 MiB" 'larger than the 1048576 bytes allowed for it' \
+  "$LUET" repo update --config "$WORK/endless.yaml"
+rss=$(python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$LUET" repo update --config "$WORK/endless.yaml")
+expect_eq "$(( rss < 100000 ))" 1 "in under 100 MB of memory (${rss} KiB)"
+expect_eq "$(hstate)" "$before" "none of them wrote anything in the rootfs or the state folder"
+expect_eq "$(find /tmp -maxdepth 1 -newer "$WORK/loop.yaml" -name '*.part' | wc -l)" 0 "nor a part file outside"
+
+# The next command works: the same client with the good repository.
+write_config "$WORK/good.yaml" "$HR" "$WORK/repo-rev2"
+expect_ok "the next repo update (a good repository) works" "$LUET" repo update --config "$WORK/good.yaml"
+expect_ok "and the next install" "$LUET" install -y --config "$WORK/good.yaml" test/app
+expect_eq "$(cat "$HR/usr/share/app")" "app 2.0" "test/app 2.0 is installed"
+
+echo "-- archive limits: deep and long names, unpacked size"
+# crafted NAME PYTHON: the repository $WORK/repo-NAME with test/NAME@1.0, whose artifact is a
+# tarball the python snippet fills through add(name, data) (the metadata's sha256 matches).
+crafted() {
+  local name=$1 code=$2 src=$WORK/src-$1 def=$WORK/tree-$1/$1
+  mkdir -p "$src/usr/share" "$def"; echo harmless >"$src/usr/share/$name"
+  printf 'name: %s\ncategory: test\nversion: "1.0"\n' "$name" >"$def/definition.yaml"
+  printf '# packed by hand\n' >"$def/build.yaml"
+  "$LUET" pack "test/$name@1.0" --source "$src" --destination "$WORK/packed-$name" >/dev/null
+  local tarball=$WORK/packed-$name/$name-test-1.0.package.tar.gz meta=$WORK/packed-$name/$name-test-1.0.metadata.yaml
+  local old; old=$(sha256sum "$tarball" | cut -d' ' -f1)
+  python3 - "$tarball" <<PYEOF
+import io, sys, tarfile
+t = tarfile.open(sys.argv[1], "w:gz", format=tarfile.PAX_FORMAT)
+def add(name, data=b"", kind=tarfile.REGTYPE):
+    i = tarfile.TarInfo(name); i.type = kind; i.mode = 0o755 if kind == tarfile.DIRTYPE else 0o644
+    i.size = len(data); t.addfile(i, io.BytesIO(data) if data else None)
+add("usr/", kind=tarfile.DIRTYPE); add("usr/share/", kind=tarfile.DIRTYPE); add("usr/share/$name", b"harmless\n")
+$code
+t.close()
+PYEOF
+  local new; new=$(sha256sum "$tarball" | cut -d' ' -f1)
+  sed -i "s/$old/$new/" "$meta"
+  "$LUET" create-repo --tree "$WORK/tree-$name" --packages "$WORK/packed-$name" --output "$WORK/repo-$name" \
+    --name "repo-$name" >/dev/null
+}
+AR=$WORK/arootfs; mkdir -p "$AR"
+astate() { (cd "$AR" && find . -path ./var/cache/luet -prune -o -printf '%p %y %m %s\n' | sort); db_query "$AR" "SELECT name FROM packages ORDER BY 1" 2>/dev/null || true; }
+now_ms() { date +%s%3N; }
+
+crafted deep 'add("/".join(["a"] * 4000) + "/f", b"x")'
+crafted longname 'add("usr/share/" + "n" * 256, b"x")'
+crafted bomb 'add("usr/share/zeros", bytes(4 << 20))'
+write_config "$WORK/arch.yaml" "$AR" "$WORK/repo-deep" "$WORK/repo-longname" "$WORK/repo-bomb" "$WORK/repo-rev2"
+expect_ok "the repositories sync" "$LUET" repo update --config "$WORK/arch.yaml"
+before=$(astate)
+start=$(now_ms)
+expect_fail "an entry 4000 folders deep is refused" \
+  'deep-test-1\.0\.package\.tar\.gz: entry .* has a name of 8001 bytes \(the limit is 4095\); refusing to install it' \
+  "$LUET" install -y --config "$WORK/arch.yaml" test/deep
+elapsed=$(( $(now_ms) - start ))
+expect_eq "$(( elapsed < 1000 ))" 1 "in under a second, the whole command ($elapsed ms)"
+expect_fail "a name component of 256 bytes is refused" 'has a path component of 256 bytes \(the limit is 255\)' \
+  "$LUET" install -y --config "$WORK/arch.yaml" test/longname
+crafted deep2k 'add("/".join(["a"] * 2000) + "/f", b"x")'
+write_config "$WORK/arch2k.yaml" "$AR" "$WORK/repo-deep2k"
+start=$(now_ms)
+expect_ok "an entry 2000 folders deep (3 999 bytes) installs" "$LUET" install -y --config "$WORK/arch2k.yaml" test/deep2k
+elapsed=$(( $(now_ms) - start ))
+expect_eq "$(( elapsed < 5000 ))" 1 "in under 5 s ($elapsed ms; over 300 s before)"
+expect_ok "and uninstalls" "$LUET" uninstall -y --config "$WORK/arch2k.yaml" test/deep2k
+rm -rf "$AR/a"
+crafted deep1k 'add("/".join(["a"] * 1000) + "/f", b"x")'
+write_config "$WORK/arch1k.yaml" "$AR" "$WORK/repo-deep1k"
+start=$(now_ms)
+expect_ok "an entry 1000 folders deep installs" "$LUET" install -y --config "$WORK/arch1k.yaml" test/deep1k
+elapsed=$(( $(now_ms) - start ))
+expect_eq "$(( elapsed < 5000 ))" 1 "in under 5 s ($elapsed ms; 36 s before)"
+expect_ok "and uninstalls" "$LUET" uninstall -y --config "$WORK/arch1k.yaml" test/deep1k
+rm -rf "$AR/a"  # uninstall leaves these empty folders; cleared for the state comparison below
+printf 'general:\n  max_unpacked_bytes: 1000000\n' >>"$WORK/arch.yaml"
+expect_fail "an artifact unpacking to 4 MiB is refused over general.max_unpacked_bytes 1000000" \
+  'bomb-test-1\.0\.package\.tar\.gz: unpacks to 4194313 bytes, more than the 1000000 allowed \(general\.max_unpacked_bytes\)' \
+  "$LUET" install -y --config "$WORK/arch.yaml" test/bomb
+expect_eq "$(astate)" "$before" "none of them wrote anything in the rootfs or the database"
+if [ "$(id -u)" = 0 ] && mkdir -p "$WORK/small" && mount -t tmpfs -o size=2m tmpfs "$WORK/small" 2>/dev/null; then
+  sed "s|$AR|$WORK/small|; /max_unpacked_bytes/d; /^general:/d" "$WORK/arch.yaml" >"$WORK/small.yaml"
+  expect_fail "an artifact unpacking to more than the free space is refused" \
+    'unpacks to 4194313 bytes, more than the [0-9]+ bytes free on the file system of' \
+    "$LUET" install -y --config "$WORK/small.yaml" test/bomb
+  expect_eq "$(find "$WORK/small" -path "$WORK/small/var/cache/luet" -prune -o -type f -print | wc -l)" 0 "nothing was written there"
+  umount "$WORK/small"
+else
+  echo "  skip free-space check (needs root to mount a small tmpfs)"
+fi
+expect_ok "the next install works" "$LUET" install -y --config "$WORK/arch.yaml" test/app
+expect_eq "$(cat "$AR/usr/share/app")" "app 2.0" "test/app 2.0 is installed"
+
+echo "-- document limits: YAML alias bombs, nesting"
+T=$WORK/bombtree/bomb; mkdir -p "$T"; printf '# packed by hand\n' >"$T/build.yaml"
+python3 - "$T/definition.yaml" <<'PYEOF'
+import sys
+lines = ['name: bomb', 'category: test', 'version: "1.0"', 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+for i in range(1, 10):
+    lines.append(f'a{i}: &a{i} [' + ",".join([f"*a{i-1}"] * 9) + ']')
+lines.append('labels: {x: *a9}')
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+PYEOF
+echo "     the bomb is $(wc -c <"$T/definition.yaml") bytes"
+maxrss() { python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"; }
+expect_fail "tree validate refuses the alias bomb" 'definition\.yaml: the YAML document expands to more than [0-9]+ nodes' \
+  "$LUET" tree validate -t "$WORK/bombtree"
+rss=$(maxrss "$LUET" tree validate -t "$WORK/bombtree")
+expect_eq "$(( rss < 100000 ))" 1 "under 100 MB of memory (${rss} KiB)"
+python3 -c 'import sys; d = 300; open(sys.argv[1], "w").write("name: deep\ncategory: test\nversion: \"1.0\"\nlabels: " + "[" * d + "]" * d + "\n")' "$T/definition.yaml"
+expect_fail "a document nesting 300 levels is refused" 'nests deeper than 256 levels' \
+  "$LUET" tree validate -t "$WORK/bombtree"
+
+finish
