@@ -282,6 +282,12 @@ Config load(const fs::path& file, const std::vector<Setting>& overrides) {
         for (const auto& f : files)
             cfg.repositories.push_back(parse_repository(spec::load_yaml(core::read_file(f), f.string()), f.string(), dir));
     }
+    // config_from_host false: a disk repository's urls are paths inside the rootfs, as the
+    // confdirs are (geaaru/luet pkg/v2/repository/client/local.go joins rootfs and url).
+    if (!cfg.config_from_host && !cfg.rootfs.empty() && cfg.rootfs != "/")
+        for (auto& r : cfg.repositories)
+            if (r.type == "disk")
+                for (auto& u : r.urls) u = (cfg.rootfs / fs::path(u).relative_path()).string();
     // Each repository has its own local copy under repos/NAME: a name must be unique.
     for (size_t i = 0; i < cfg.repositories.size(); ++i)
         for (size_t j = 0; j < i; ++j)
