@@ -139,6 +139,7 @@ RepositoryConfig parse_repository(const YAML::Node& n, const std::string& origin
     r.description = spec::scalar(n, "description", where);
     r.type = spec::scalar(n, "type", where);
     r.urls = spec::strings(n, "urls", where);
+    r.written_urls = r.urls;
     if (r.type == "disk")
         for (auto& u : r.urls) u = relative_to(base, u).string();
     std::string enable = spec::scalar(n, "enable", where);
@@ -287,7 +288,8 @@ Config load(const fs::path& file, const std::vector<Setting>& overrides) {
     if (!cfg.config_from_host && !cfg.rootfs.empty() && cfg.rootfs != "/")
         for (auto& r : cfg.repositories)
             if (r.type == "disk")
-                for (auto& u : r.urls) u = (cfg.rootfs / fs::path(u).relative_path()).string();
+                for (size_t i = 0; i < r.urls.size() && i < r.written_urls.size(); ++i)
+                    r.urls[i] = (cfg.rootfs / fs::path(r.written_urls[i]).relative_path()).lexically_normal().string();
     // Each repository has its own local copy under repos/NAME: a name must be unique.
     for (size_t i = 0; i < cfg.repositories.size(); ++i)
         for (size_t j = 0; j < i; ++j)
