@@ -23,6 +23,9 @@ void add_build(CLI::App& app, Globals&) {
     cmd->add_option("--compression", args->compression, "Compression of the artifacts: gzip, zstd or none");
     cmd->add_option("--backend,-b", args->backend, "Container backend: docker");
     cmd->add_flag("--all", args->all, "Build every package of the tree");
+    // geaaru/luet's luet-build --full ("Build all packages (optimized)"): every package of the
+    // tree, each once, after the packages it needs — what --all does here.
+    cmd->add_flag("--full", args->all, "Build all packages (as --all)");
     cmd->add_option("packages", args->packages, "Packages to build: CAT/NAME[@VERSION]");
     cmd->callback([args] {
         if (args->trees.empty()) args->trees.push_back(".");

@@ -78,6 +78,10 @@ std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOp
         stack.pop_back();
         if (deps.count(p)) continue;
         closure.push_back(p);
+        if (p->build.image.empty() && p->build.requires_.empty() && !p->build.is_virtual())
+            throw Error(p->build_file.string() + " (" + p->definition.form.str() +
+                        "): neither 'image' nor 'requires' is set; a build spec with steps must say where the "
+                        "build starts from");
         const auto& d = deps[p] = build_deps(tree, *p);
         check_build_conflicts(*p, d);
         stack.insert(stack.end(), d.begin(), d.end());

@@ -37,7 +37,8 @@ struct Reporter {
 
 // Packages to build for `opts`, each after the packages it requires at build time.
 // Throws luet::Error naming the spec file and the constraint when a target or a build
-// requirement is missing, on a cycle, or when the graph mixes seed images.
+// requirement is missing, on a cycle, when the graph mixes seed images, or when a package to
+// build has steps but neither 'image' nor 'requires'.
 std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOptions& opts);
 
 // Builds the plan and returns the metadata of the artifacts written to opts.destination.

@@ -151,6 +151,7 @@ RepositoryConfig parse_repository(const YAML::Node& n, const std::string& origin
     r.description = spec::scalar(n, "description", where);
     r.type = spec::scalar(n, "type", where);
     r.urls = spec::strings(n, "urls", where);
+    r.written_urls = r.urls;
     if (r.type == "disk")
         for (auto& u : r.urls) u = relative_to(base, u).string();
     std::string enable = spec::scalar(n, "enable", where);
@@ -294,6 +295,13 @@ Config load(const fs::path& file, const std::vector<Setting>& overrides) {
         for (const auto& f : files)
             cfg.repositories.push_back(parse_repository(spec::load_yaml(core::read_file(f), f.string()), f.string(), dir));
     }
+    // config_from_host false: a disk repository's urls are paths inside the rootfs, as the
+    // confdirs are (geaaru/luet pkg/v2/repository/client/local.go joins rootfs and url).
+    if (!cfg.config_from_host && !cfg.rootfs.empty() && cfg.rootfs != "/")
+        for (auto& r : cfg.repositories)
+            if (r.type == "disk")
+                for (size_t i = 0; i < r.urls.size() && i < r.written_urls.size(); ++i)
+                    r.urls[i] = (cfg.rootfs / fs::path(r.written_urls[i]).relative_path()).lexically_normal().string();
     for (auto& r : cfg.repositories) r.http_timeout = cfg.http_timeout;
     // Each repository has its own local copy under repos/NAME: a name must be unique.
     for (size_t i = 0; i < cfg.repositories.size(); ++i)

@@ -28,7 +28,8 @@ struct RepositoryConfig {
     std::string name;
     std::string description;
     std::string type;  // disk | http | docker
-    std::vector<std::string> urls;
+    std::vector<std::string> urls;          // disk: resolved (relative to the file, or the rootfs)
+    std::vector<std::string> written_urls;  // as written in the file
     bool enable = true;
     int priority = 0;
     std::string origin;  // file it was read from

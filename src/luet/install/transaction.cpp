@@ -129,7 +129,8 @@ struct Plan {
 };
 
 // Runs finalizer commands of package `form` in the rootfs, each as `shell` + [command]
-// (default sh -c, as geaaru/luet), with finalizer_envs; each failure is appended to
+// (default `sh -c` looked up on PATH, as geaaru/luet: the command sees $0 = "sh"), with
+// finalizer_envs; each failure is appended to
 // `errors`, the transaction stays.
 void run_commands(const config::Config& cfg, const std::string& form, const std::vector<std::string>& shell,
                   const std::vector<std::string>& cmds, const Reporter& reporter, std::vector<std::string>& errors) {
@@ -140,7 +141,8 @@ void run_commands(const config::Config& cfg, const std::string& form, const std:
         if (!fs::equivalent(cfg.rootfs, "/")) opts.root = cfg.rootfs;
         std::vector<std::string> argv;
         if (shell.empty()) {
-            argv = {"/bin/sh", "-c"};
+            // "sh" found on PATH: $0 is "sh", as geaaru/luet runs finalizers.
+            argv = {"sh", "-c"};
         } else {
             argv = shell;
         }
@@ -578,7 +580,27 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
         say(reporter, "🤔 Checking for available upgrades");
         for (const auto& r : u.upgrades(installed)) request.push_back(r);
     }
-    Plan plan = solve_install(u, entries_of(installed, opts.ignore_conflicts), request, opts.nodeps);
+    const auto system = entries_of(installed, opts.ignore_conflicts);
+    Plan plan;
+    try {
+        plan = solve_install(u, system, request, opts.nodeps);
+    } catch (const ResolveError& e) {
+        if (!opts.force) throw;
+        // --force (geaaru/luet resolves each requested package on its own and skips the ones
+        // that fail): keep, in request order, every package solvable together with the ones
+        // kept before it; each one left out is reported.
+        std::vector<core::PackageRef> kept;
+        for (const auto& ref : request) {
+            kept.push_back(ref);
+            try {
+                solve_install(u, system, kept, opts.nodeps);
+            } catch (const ResolveError& skip) {
+                kept.pop_back();
+                say(reporter, "⚠ Skipped " + ref.str() + " (--force): " + skip.what());
+            }
+        }
+        plan = solve_install(u, system, kept, opts.nodeps);
+    }
     if (opts.onlydeps) keep_only_deps(plan, refs);
     plan.remove_replaced_versions(installed);
     if (plan.install.empty()) return {};

@@ -30,7 +30,8 @@ namespace luet::install {
 
 struct Options {
     bool nodeps = false;         // install: ignore requires; uninstall: ignore reverse dependencies
-    bool force = false;          // overwrite files owned by other packages or by none
+    bool force = false;          // overwrite files owned by other packages or by none; install:
+                                 // skip requested packages that cannot be solved
     bool onlydeps = false;       // install/replace: install only what the requested packages require
     bool download_only = false;  // fetch and verify into the packages cache, change nothing else
     bool relax = false;          // install: leave installed packages at their versions
@@ -68,6 +69,8 @@ struct Result {
 // packages with a newer version in the repositories are upgraded in the same transaction
 // (upstream's "Checking for available upgrades"). Packages already installed are skipped;
 // when nothing is left, Result::changed is empty.
+// With opts.force, an unsatisfiable request does not fail: the requested packages (in order)
+// that can be solved together are installed, each one left out is reported.
 // Throws luet::ResolveError for unknown or unsatisfiable requests and luet::Error for
 // repository, checksum, conflict and extraction problems; the rootfs and database are then
 // as before the call.

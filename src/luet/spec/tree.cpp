@@ -123,9 +123,8 @@ PackageSpec load_package(const fs::path& dir, const std::string& definition_text
         s.build.requires_final_images = false;
         s.build.from_join = false;
     }
-    if (s.build.image.empty() && s.build.requires_.empty() && !s.build.is_virtual())
-        throw Error(origin + ": neither 'image' nor 'requires' is set; a build spec with steps must "
-                    "say where the build starts from");
+    // A spec with steps but neither 'image' nor 'requires' loads (upstream lists it); building
+    // it is refused (build::plan).
 
     fs::path finalize = dir / "finalize.yaml";
     if (fs::exists(finalize)) {
@@ -237,12 +236,16 @@ Tree load_tree(const std::vector<fs::path>& roots, const LoadOptions& opts) {
     Tree tree;
     for (const auto& root : roots) {
         if (!fs::is_directory(root)) throw Error("tree " + root.string() + " is not a folder");
+        auto is_package_dir = [](const fs::path& d) {
+            return fs::exists(d / "build.yaml") &&
+                   (fs::exists(d / "definition.yaml") || fs::exists(d / "collection.yaml"));
+        };
+        // The tree folder itself may hold a package (upstream walks it too).
         std::vector<fs::path> dirs;
+        if (is_package_dir(root)) dirs.push_back(root);
         for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::follow_directory_symlink);
              it != fs::recursive_directory_iterator(); ++it) {
-            if (it->is_directory() && fs::exists(it->path() / "build.yaml") &&
-                (fs::exists(it->path() / "definition.yaml") || fs::exists(it->path() / "collection.yaml")))
-                dirs.push_back(it->path());
+            if (it->is_directory() && is_package_dir(it->path())) dirs.push_back(it->path());
         }
         std::sort(dirs.begin(), dirs.end());
         if (ctx.warning && has_tree_index(root)) {
