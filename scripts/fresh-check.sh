@@ -5,7 +5,7 @@
 # import); the committed checkout (git clone of HEAD, not the work tree) is copied in with
 # ../shared beside it, as CI has it. The tests start their own Docker engine inside, so the
 # container gets what a nested engine needs (--privileged is refused on this kind of machine).
-# Prints both exit codes and times; logs stay in $LUET_FRESH_DIR (default /tmp/luet-fresh).
+# LUET_FRESH_STEPS="test" runs only one of them. Prints the exit codes and times; logs stay in $LUET_FRESH_DIR (default /tmp/luet-fresh).
 # Exit status: 0 when both commands exit 0.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,7 +33,7 @@ echo "fresh-check: checkout $(git -C "$out/work/main" rev-parse --short HEAD) in
 cat >"$out/work/run-inside.sh" <<'EOT'
 #!/usr/bin/env bash
 cd /work/main
-for step in demo test; do
+for step in ${LUET_FRESH_STEPS:-demo test}; do
   start=$(date +%s)
   ./scripts/$step.sh >/out/$step.log 2>&1
   rc=$?
@@ -48,9 +48,9 @@ docker run --rm --name luet-fresh-check \
   --cgroupns host -v /sys/fs/cgroup:/sys/fs/cgroup \
   -v "$out/var-lib-docker:/var/lib/docker" \
   -v "$out/work:/work" -v "$out:/out" \
-  -e CI=true -e DEBIAN_FRONTEND=noninteractive \
+  -e CI=true -e DEBIAN_FRONTEND=noninteractive -e LUET_FRESH_STEPS="${LUET_FRESH_STEPS:-demo test}" \
   "$image" bash /work/run-inside.sh </dev/null || true
 
 echo "fresh-check: results (logs: $out/demo.log, $out/test.log)"
 cat "$out/result.txt" 2>/dev/null || { echo "fresh-check: no result (the container did not run)"; exit 1; }
-grep -q '^demo rc=0 ' "$out/result.txt" && grep -q '^test rc=0 ' "$out/result.txt"
+! grep -v ' rc=0 ' "$out/result.txt" | grep -q .
