@@ -19,5 +19,5 @@ for t in lifecycle repo safety search query database subsets config_protect pack
   LUET=$root/build-release/luet bash "$root/tests/integration/${t}_test.sh" || status=1
 done
 # Interop with upstream's own binaries: runs when LUET_UPSTREAM names them, else says SKIPPED.
-"$root/tests/interop/run.sh" || status=1
+bash "$root/tests/interop/run.sh" || status=1
 exit $status
