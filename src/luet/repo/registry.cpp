@@ -654,12 +654,7 @@ std::string absolute_location(const std::string& base, const std::string& loc) {
 }
 }  // namespace
 
-Descriptor Client::push_blob(const std::string& name, const fs::path& file) {
-    Descriptor d;
-    d.digest = digest_of_file(file);
-    d.size = fs::file_size(file);
-    if (blob_exists(name, d.digest)) return d;
-    const std::string what = "push " + host_ + "/" + name + " blob " + d.digest + " (" + file.string() + ")";
+std::string Client::start_upload(const std::string& name, const std::string& digest, const std::string& what) {
     Request post;
     post.method = "POST";
     post.url = base() + "/v2/" + name + "/blobs/uploads/";
@@ -670,13 +665,23 @@ Descriptor Client::push_blob(const std::string& name, const fs::path& file) {
     if (started.status != 202 || loc == started.headers.end())
         throw Error(what + ": upload refused: " + registry_error(started.status, started.body));
     std::string url = absolute_location(base(), loc->second);
-    url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + url_escape(d.digest);
+    url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + url_escape(digest);
+    return url;
+}
+
+Descriptor Client::push_blob(const std::string& name, const fs::path& file) {
+    Descriptor d;
+    d.digest = digest_of_file(file);
+    d.size = fs::file_size(file);
+    if (blob_exists(name, d.digest)) return d;
+    const std::string what = "push " + host_ + "/" + name + " blob " + d.digest + " (" + file.string() + ")";
+    const std::string url = start_upload(name, d.digest, what);
     FILE* in = fopen(file.c_str(), "rb");
     if (!in) throw Error(what + ": cannot read the file");
     Request put;
     put.method = "PUT";
     put.url = url;
-    put.scope = post.scope;
+    put.scope = "repository:" + name + ":pull,push";
     put.upload = in;
     put.upload_size = d.size;
     put.headers.push_back("Content-Type: application/octet-stream");
@@ -699,21 +704,11 @@ Descriptor Client::push_blob_data(const std::string& name, const std::string& da
     d.size = data.size();
     if (blob_exists(name, d.digest)) return d;
     const std::string what = "push " + host_ + "/" + name + " blob " + d.digest;
-    Request post;
-    post.method = "POST";
-    post.url = base() + "/v2/" + name + "/blobs/uploads/";
-    post.scope = "repository:" + name + ":pull,push";
-    const Response started = send(post);
-    if (!started.error.empty()) throw Error(what + ": " + started.error);
-    const auto loc = started.headers.find("location");
-    if (started.status != 202 || loc == started.headers.end())
-        throw Error(what + ": upload refused: " + registry_error(started.status, started.body));
-    std::string url = absolute_location(base(), loc->second);
-    url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + url_escape(d.digest);
+    const std::string url = start_upload(name, d.digest, what);
     Request put;
     put.method = "PUT";
     put.url = url;
-    put.scope = post.scope;
+    put.scope = "repository:" + name + ":pull,push";
     put.body = &data;
     put.headers.push_back("Content-Type: application/octet-stream");
     const Response done = send(put);

@@ -135,6 +135,9 @@ private:
     struct Response;
     struct Request;
     Response send(Request& req);
+    // Starts a blob upload (POST .../blobs/uploads/) and returns the URL to PUT `digest` to;
+    // throws luet::Error prefixed with `what` when the registry refuses.
+    std::string start_upload(const std::string& name, const std::string& digest, const std::string& what);
     std::string base() const;
     bool authorize(const Challenge& ch, const std::string& fallback_scope);
 
