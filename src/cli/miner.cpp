@@ -147,7 +147,10 @@ void add_miner(CLI::App& app, Globals& g) {
         auto r = std::find_if(repos.begin(), repos.end(), [&](const auto& x) { return x.name == dl_args->repository; });
         if (r == repos.end()) throw Error("repository " + dl_args->repository + " is not configured or not enabled");
         std::vector<const repo::RepoPackage*> found;
-        for (const auto& ref : parse_packages(dl_args->packages)) {
+        std::vector<const core::PackageForm*> forms;
+        for (const auto& p : r->packages) forms.push_back(&p.meta.runtime.form);
+        for (const auto& bare : parse_packages(dl_args->packages)) {
+            const core::PackageRef ref = core::resolve_category(bare, forms);
             const repo::RepoPackage* best = nullptr;
             for (const auto& p : r->packages)
                 if (ref.matches(p.meta.runtime.form) &&

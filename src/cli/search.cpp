@@ -1,9 +1,14 @@
-// `luet search [term]` (mudler/luet cmd/search.go): flags --installed, --by-label,
-// --by-label-regex, --revdeps, --hidden, --files, --table, --output|-o terminal|json|yaml,
-// and geaaru/luet's --annotation|-a.
-// JSON and YAML keep upstream's shape: {"packages": [{category, files, hidden, installed,
-// name, repository, target, version}]} with keys in upstream's (alphabetical) order and
-// "packages": null when nothing matches.
+// `luet search [REGEX...]` as geaaru/luet (cmd/search.go): the terms are regexes over
+// "category/name"; --name/-n, --package/-p, --category, --label, --rlabel, --annotation/-a,
+// --condition-or, --hidden, --files, --with-rootfs-prefix, --full, --quiet, --table,
+// --ignore-masks, --output|-o terminal|json|yaml, --installed. mudler/luet's --by-label,
+// --by-label-regex and --revdeps are kept. Where the two upstreams disagree, geaaru's wins:
+// the output is {"stones": [...]} (mudler: {"packages": [...]}), the terminal prints one
+// "category/name-version" line per package, and --files adds the files to the output (mudler
+// searched by file: use `luet query belongs`).
+// A stone (pkg/v2/repository/wagon_stones.go Stone): name, category, version, then license,
+// repository, hidden, files, annotations, labels, use_flags, provides, requires, conflicts when
+// not empty; nested stones have name, category and version.
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -19,128 +24,212 @@
 namespace luet::cli {
 namespace {
 
-void print_json(const std::vector<install::SearchResult>& results) {
-    nlohmann::json packages = nullptr;
-    for (const auto& r : results) {
-        const auto& f = r.definition.form;
-        packages.push_back({{"name", f.name},
-                            {"category", f.category},
-                            {"version", f.version},
-                            {"repository", r.repository},
-                            {"target", ""},
-                            {"hidden", r.definition.hidden},
-                            {"files", r.files},
-                            {"installed", r.installed}});
-    }
-    std::cout << nlohmann::json{{"packages", packages}}.dump() << std::endl;
+struct StoneView {
+    bool files = false, full = false;
+    std::string rootfs_prefix;  // joined before each file ("" to leave them as recorded)
+};
+
+std::string file_path(const StoneView& v, const std::string& f) {
+    if (v.rootfs_prefix.empty()) return f;
+    return v.rootfs_prefix + (f.starts_with('/') ? "" : "/") + f;
 }
 
-void print_yaml(const std::vector<install::SearchResult>& results) {
-    YAML::Emitter out;
-    out << YAML::BeginMap << YAML::Key << "packages" << YAML::Value;
-    if (results.empty()) {
-        out << YAML::Null;
-    } else {
-        out << YAML::BeginSeq;
-        for (const auto& r : results) {
-            const auto& f = r.definition.form;
-            out << YAML::BeginMap;
-            out << YAML::Key << "category" << YAML::Value << f.category;
-            out << YAML::Key << "files" << YAML::Value << YAML::BeginSeq;
-            for (const auto& file : r.files) out << file;
-            out << YAML::EndSeq;
-            out << YAML::Key << "hidden" << YAML::Value << r.definition.hidden;
-            out << YAML::Key << "installed" << YAML::Value << r.installed;
-            out << YAML::Key << "name" << YAML::Value << f.name;
-            out << YAML::Key << "repository" << YAML::Value << r.repository;
-            out << YAML::Key << "target" << YAML::Value << YAML::DoubleQuoted << "";
-            out << YAML::Key << "version" << YAML::Value << YAML::DoubleQuoted << f.version;
-            out << YAML::EndMap;
+std::string ref_version(const core::PackageRef& r) {
+    const std::string v = r.selector.str();
+    return v.empty() ? ">=0" : v;
+}
+
+// `yaml`: Stone's yaml tags lack omitempty on repository, so nested stones say `repository: ""`.
+nlohmann::ordered_json stone_json(const install::SearchResult& r, const StoneView& v, bool yaml = false) {
+    const auto& d = r.definition;
+    nlohmann::ordered_json j{{"name", d.form.name}, {"category", d.form.category}, {"version", d.form.version}};
+    if (!d.license.empty()) j["license"] = d.license;
+    if (!r.repository.empty()) j["repository"] = r.repository;
+    if (d.hidden) j["hidden"] = true;
+    if (v.files && !r.files.empty()) {
+        auto& files = j["files"] = nlohmann::ordered_json::array();
+        for (const auto& f : r.files) files.push_back(file_path(v, f));
+    }
+    if (!d.annotations.empty()) j["annotations"] = d.annotations;
+    if (!d.labels.empty()) j["labels"] = d.labels;
+    if (v.full) {
+        auto refs = [&](const char* key, const std::vector<core::PackageRef>& list) {
+            if (list.empty()) return;
+            auto& arr = j[key] = nlohmann::ordered_json::array();
+            for (const auto& p : list) {
+                nlohmann::ordered_json n{{"name", p.name}, {"category", p.category}, {"version", ref_version(p)}};
+                if (yaml) n["repository"] = "";
+                arr.push_back(std::move(n));
+            }
+        };
+        refs("provides", d.provides);
+        refs("requires", d.requires_);
+        refs("conflicts", d.conflicts);
+    }
+    return j;
+}
+
+void print_json(const std::vector<install::SearchResult>& results, const StoneView& v) {
+    auto stones = nlohmann::ordered_json::array();
+    for (const auto& r : results) stones.push_back(stone_json(r, v));
+    // Go's encoding/json escapes <, > and & (they only occur inside strings here).
+    std::string text;
+    for (char c : nlohmann::ordered_json{{"stones", stones}}.dump())
+        text += c == '<' ? "\\u003c" : c == '>' ? "\\u003e" : c == '&' ? "\\u0026" : std::string(1, c);
+    std::cout << text << std::endl;
+}
+
+// A scalar as go-yaml writes it: plain when a YAML reader reads it back as this string;
+// double-quoted when it would read as a number, boolean or null (or holds a newline);
+// single-quoted when it is a string that plain style cannot carry (indicators such as ">").
+std::string yaml_scalar(const nlohmann::ordered_json& j) {
+    if (j.is_boolean()) return j.get<bool>() ? "true" : "false";
+    const std::string text = j.get<std::string>();
+    bool other_type = text.empty() || text.find('\n') != std::string::npos, plain = false;
+    if (!other_type) {
+        try {
+            const YAML::Node probe = YAML::Load(text);
+            int i;
+            double d;
+            bool b;
+            other_type = probe.IsNull() || (probe.IsScalar() && probe.Tag() != "!" &&
+                                            (YAML::convert<int>::decode(probe, i) ||
+                                             YAML::convert<double>::decode(probe, d) ||
+                                             YAML::convert<bool>::decode(probe, b)));
+            plain = !other_type && probe.IsScalar() && probe.Tag() != "!" && probe.as<std::string>() == text &&
+                    text.find_first_of("#\"'") == std::string::npos;
+        } catch (const YAML::Exception&) {
         }
-        out << YAML::EndSeq;
     }
-    out << YAML::EndMap;
-    std::cout << out.c_str() << std::endl;
+    if (plain) return text;
+    if (!other_type) {
+        std::string q = "'";
+        for (char c : text) q += c == '\'' ? std::string("''") : std::string(1, c);
+        return q + "'";
+    }
+    std::string q = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\') q += '\\';
+        if (c == '\n') q += "\\n";
+        else q += c;
+    }
+    return q + "\"";
 }
 
-std::string yes_no(bool b) { return b ? "true" : "false"; }
-
-// Upstream's --table: a header row, then one row per package, columns separated by " | ".
-void print_table(const std::vector<install::SearchResult>& results) {
-    std::vector<std::vector<std::string>> rows = {
-        {"Package", "Category", "Name", "Version", "Repository", "License", "Installed"}};
-    for (const auto& r : results) {
-        const auto& f = r.definition.form;
-        rows.push_back({f.str(), f.category, f.name, f.version, r.repository, r.definition.license, yes_no(r.installed)});
+// YAML with go-yaml v3's layout (what geaaru/luet prints): the top level's children indented
+// by 4, deeper ones by 2; a sequence item's first key on its "- " line.
+void emit_yaml(std::string& out, const nlohmann::ordered_json& j, size_t indent, bool first_inline) {
+    const size_t child = indent == 0 ? 4 : indent + 2;
+    auto pad = [&](size_t n) { return std::string(n, ' '); };
+    if (j.is_object()) {
+        bool first = true;
+        for (const auto& [k, v] : j.items()) {
+            out += (first && first_inline) ? "" : pad(indent);
+            first = false;
+            out += k + ":";
+            if ((v.is_array() || v.is_object()) && v.empty()) out += v.is_array() ? " []\n" : " {}\n";
+            else if (v.is_object()) { out += "\n"; emit_yaml(out, v, child, false); }
+            else if (v.is_array()) { out += "\n"; emit_yaml(out, v, child, false); }
+            else out += " " + yaml_scalar(v) + "\n";
+        }
+    } else if (j.is_array()) {
+        for (const auto& v : j) {
+            out += pad(indent) + "- ";
+            if (v.is_object() && !v.empty()) emit_yaml(out, v, indent + 2, true);
+            else out += yaml_scalar(v) + "\n";
+        }
     }
-    std::vector<size_t> width(rows.front().size(), 0);
+}
+
+void print_yaml(const std::vector<install::SearchResult>& results, const StoneView& v) {
+    nlohmann::ordered_json pack{{"stones", nlohmann::ordered_json::array()}};
+    for (const auto& r : results) pack["stones"].push_back(stone_json(r, v, true));
+    std::string out;
+    emit_yaml(out, pack, 0, false);
+    std::cout << out << std::endl;
+}
+
+// geaaru/luet's --table (tablewriter): centred upper-case headers, cells left-aligned.
+void print_table(const std::vector<install::SearchResult>& results) {
+    std::vector<std::vector<std::string>> rows = {{"PACKAGE", "VERSION", "REPOSITORY"}};
+    for (const auto& r : results)
+        rows.push_back({r.definition.form.atom(), r.definition.form.version, r.repository});
+    std::vector<size_t> width(3, 0);
     for (const auto& row : rows)
         for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-    for (const auto& row : rows) {
-        std::string line;
+    auto line = [&](const std::vector<std::string>& row, bool centre) {
+        std::string out = "|";
         for (size_t i = 0; i < row.size(); ++i) {
-            if (i) line += " | ";
-            line += row[i];
-            if (i + 1 < row.size()) line += std::string(width[i] - row[i].size(), ' ');
+            const size_t gap = width[i] - row[i].size(), left = centre ? gap / 2 : 0;
+            out += " " + std::string(left, ' ') + row[i] + std::string(gap - left, ' ') + " |";
         }
-        std::cout << line << "\n";
-    }
-}
-
-// Upstream's default: a bullet list with the details of each package.
-void print_list(const std::vector<install::SearchResult>& results) {
-    for (const auto& r : results) {
-        const auto& d = r.definition;
-        std::string uri;
-        for (const auto& u : d.uri) uri += (uri.empty() ? "" : " ") + u;
-        std::cout << "> " << d.form.str() << "\n"
-                  << " -> Category: " << d.form.category << "\n"
-                  << " -> Name: " << d.form.name << "\n"
-                  << " -> Version: " << d.form.version << "\n"
-                  << " -> Description: " << d.description << "\n"
-                  << " -> Repository: " << r.repository << " \n"
-                  << " -> Uri: " << uri << " \n"
-                  << " -> Installed: " << yes_no(r.installed) << " \n";
-    }
+        std::cout << out << "\n";
+    };
+    line(rows.front(), true);
+    std::string sep = "|";
+    for (size_t w : width) sep += std::string(w + 2, '-') + "|";
+    std::cout << sep << "\n";
+    for (size_t i = 1; i < rows.size(); ++i) line(rows[i], false);
 }
 
 }  // namespace
 
 void add_search(CLI::App& app, Globals& g) {
     struct Args {
-        std::vector<std::string> terms, annotations;
+        std::vector<std::string> terms, names, packages, categories, labels, rlabels, annotations;
         std::string output = "terminal";
         bool installed = false, by_label = false, by_label_regex = false, revdeps = false, hidden = false,
-             table = false, files = false;
+             table = false, files = false, full = false, quiet = false, condition_or = false, ignore_masks = false,
+             with_rootfs_prefix = true;
     };
     auto a = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("search", "Search packages");
     cmd->alias("s");
-    cmd->add_option("term", a->terms, "Regular expression (default: every package)");
+    cmd->footer("Output as geaaru/luet: {\"stones\": [...]} for -o json|yaml (mudler/luet writes \"packages\"), "
+                "one category/name-version line per package on a terminal. --files shows the files of each "
+                "package (mudler's file search is `luet query belongs`).");
+    cmd->add_option("term", a->terms, "Regular expressions over category/name (default: every package)");
     cmd->add_flag("--installed", a->installed, "Search between system packages");
     cmd->add_option("--output,-o", a->output, "Output format ( Defaults: terminal, available: json,yaml )");
-    cmd->add_flag("--by-label", a->by_label, "Search packages through label");
-    cmd->add_flag("--by-label-regex", a->by_label_regex, "Search packages through label regex");
-    cmd->add_flag("--revdeps", a->revdeps, "Search package reverse dependencies");
+    auto list = [&](const char* flag, std::vector<std::string>& into, const char* help) {
+        cmd->add_option(flag, into, help)->delimiter(',')->allow_extra_args(false);
+    };
+    list("--label", a->labels, "Search packages through one or more labels.");
+    list("--rlabel", a->rlabels, "Search packages through one or more labels regex.");
+    list("--category", a->categories, "Search packages through one or more categories regex.");
+    list("--annotation,-a", a->annotations, "Search packages through one or more annotations.");
+    list("--package,-p", a->packages, "Search packages matching the package string cat/name.");
+    list("--name,-n", a->names, "Search packages matching the package name string.");
+    cmd->add_flag("--condition-or", a->condition_or,
+                  "The searching options are managed in OR between the searching types.");
+    cmd->add_flag("--by-label", a->by_label, "Search packages through label (mudler/luet: the terms are label keys)");
+    cmd->add_flag("--by-label-regex", a->by_label_regex,
+                  "Search packages through label regex (mudler/luet: the terms match key=value)");
+    cmd->add_flag("--revdeps", a->revdeps, "Search package reverse dependencies (mudler/luet)");
     cmd->add_flag("--hidden", a->hidden, "Include hidden packages");
+    cmd->add_flag("--files", a->files, "Show package files on YAML/JSON output.");
+    cmd->add_flag("--with-rootfs-prefix,!--without-rootfs-prefix", a->with_rootfs_prefix,
+                  "Add prefix of the configured rootfs path.");
     cmd->add_flag("--table", a->table, "show output in a table (wider screens)");
-    cmd->add_flag("--files", a->files, "Search between packages files");
-    cmd->add_option("--annotation,-a", a->annotations, "Search packages through one or more annotations.")
-        ->delimiter(',')
-        ->allow_extra_args(false);
+    cmd->add_flag("--quiet", a->quiet, "show output as list without version");
+    cmd->add_flag("--full", a->full, "Show full informations.");
+    cmd->add_flag("--ignore-masks", a->ignore_masks, "Ignore packages masked.");
     cmd->callback([a, &g] {
-        if (a->terms.size() > 1) throw Error("Wrong number of arguments (expected 1)");
         check_output(a->output, {"terminal", "json", "yaml", "table"});
         install::SearchOptions opts;
-        if (!a->terms.empty()) opts.term = a->terms.front();
-        opts.mode = a->files            ? install::SearchMode::Files
-                    : a->by_label       ? install::SearchMode::Label
-                    : a->by_label_regex ? install::SearchMode::LabelRegex
-                                        : install::SearchMode::Regex;
+        if (a->by_label) opts.labels = a->terms;
+        else if (a->by_label_regex) opts.label_regexes = a->terms;
+        else opts.matches = a->terms;
+        // No criterion at all: every package (geaaru/luet searches ".").
+        for (const auto& p : a->packages) opts.packages.push_back(core::parse_package_arg(p));
+        opts.names = a->names;
+        opts.categories = a->categories;
+        for (const auto& l : a->labels) opts.labels.push_back(l);
+        for (const auto& l : a->rlabels) opts.label_regexes.push_back(l);
+        opts.annotations = a->annotations;
+        opts.any_criterion = a->condition_or;
         opts.hidden = a->hidden;
         opts.revdeps = a->revdeps;
-        opts.annotations = a->annotations;
-        const bool terminal = a->output == "terminal" || a->output == "table";
 
         const auto cfg = load_config(g);
         auto database = db::Database::for_reading(cfg.system_dir() / "luet.sqlite");
@@ -148,19 +237,24 @@ void add_search(CLI::App& app, Globals& g) {
         if (a->installed) {
             results = install::search_installed(database, opts);
         } else {
+            const bool terminal = a->output == "terminal" || a->output == "table";
             const auto repos = repo::load_enabled(cfg, terminal ? std::function<void(const std::string&)>(info) : nullptr);
             results = install::search_repositories(repos, database, opts);
         }
-        if (terminal && (!a->installed || a->files)) info("--- Search results (" + opts.term + "): ---");
-
+        StoneView view{a->files, a->full, {}};
+        if (a->with_rootfs_prefix) {
+            view.rootfs_prefix = cfg.rootfs.string();
+            while (view.rootfs_prefix.ends_with('/')) view.rootfs_prefix.pop_back();
+        }
         if (a->output == "json") {
-            print_json(results);
+            print_json(results, view);
         } else if (a->output == "yaml") {
-            print_yaml(results);
+            print_yaml(results, view);
         } else if (a->table || a->output == "table") {
             print_table(results);
         } else {
-            print_list(results);
+            for (const auto& r : results)
+                std::cout << (a->quiet ? r.definition.form.atom() : r.definition.form.str()) << "\n";
         }
     });
 }

@@ -44,7 +44,7 @@ if grep -q '^name:' "$WORK/out"; then fail "and prints no package"; else pass "a
 
 echo "-- the recorded package is seen by the other commands"
 expect_eq "$("$LUET" search --config "$WORK/luet.yaml" --installed -o json bar | python3 -c '
-import json, sys; print(" ".join(p["name"] for p in json.load(sys.stdin)["packages"]))')" "bar" "search --installed finds it"
+import json, sys; print(" ".join(p["name"] for p in json.load(sys.stdin)["stones"]))')" "bar" "search --installed finds it"
 
 echo "-- database remove"
 echo "kept" >"$R/kept"
@@ -95,7 +95,7 @@ expect_ok "cleanup --purge-repos" "$LUET" cleanup --config "$WORK/luet.yaml" --p
 expect_output '^Repos Cleaned: 1$' "--purge-repos counts the repositories"
 expect_no_file "$R/var/cache/luet/repos/repo1" "the local copy is gone"
 expect_ok "a search syncs the repository again" "$LUET" search --config "$WORK/luet.yaml" baz
-expect_output '^> foo/baz-2.0$' "and finds its package"
+expect_output '^foo/baz-2.0$' "and finds its package"
 R2=$WORK/empty; mkdir -p "$R2"; write_config "$WORK/empty.yaml" "$R2"
 expect_ok "cleanup without a cache" "$LUET" cleanup --config "$WORK/empty.yaml" --purge-repos
 expect_output '^Cleaned: 0 packages\.$' "counts nothing"

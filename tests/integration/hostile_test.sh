@@ -280,12 +280,12 @@ for round in 1 2; do
   done
   for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
   grep -h "rror" "$WORK"/update-*.log "$WORK"/search-*.log | sed 's/^/       /' || true
-  grep -L '^> test/good-1.0$' "$WORK"/search-*.log | sed 's/^/       no package found: /' || true
-  failed=$((failed + $(grep -L '^> test/good-1.0$' "$WORK"/search-*.log | wc -l)))
+  grep -L '^test/good-1.0$' "$WORK"/search-*.log | sed 's/^/       no package found: /' || true
+  failed=$((failed + $(grep -L '^test/good-1.0$' "$WORK"/search-*.log | wc -l)))
 done
 expect_eq "$failed" "0" "6 syncs and 6 searches at once all succeed and find the package"
 expect_eq "$(ls -A "$R/var/cache/luet/repos" | grep -c sync)" "0" "no staging folder is left"
 expect_ok "the next search works" "$LUET" search --config "$C" good
-expect_output '^> test/good-1.0$' "and finds the package"
+expect_output '^test/good-1.0$' "and finds the package"
 
 finish

@@ -37,7 +37,7 @@ mkdir -p "$R"; write_config "$C" "$R" "$WORK/served"
 expect_ok "repo update syncs revision 2" "$LUET" repo update --config "$C"
 expect_output 'Revision: 2' "and says so"
 expect_ok "search finds test/app 2.0" "$LUET" search --config "$C" app
-expect_output '^> test/app-2.0$' "the newest version is there"
+expect_output '^test/app-2.0$' "the newest version is there"
 expect_ok "install test/app (2.0)" "$LUET" install -y --config "$C" test/app
 expect_eq "$(cat "$R/usr/share/app")" "app 2.0" "test/app 2.0 is installed"
 
@@ -53,7 +53,7 @@ expect_fail "install --sync-repos of the rolled-back version is refused" "older 
 expect_eq "$(state)" "$before" "and nothing changed"
 expect_ok "search still works (with a warning) from the local copy" "$LUET" search --config "$C" app
 expect_output 'older than revision 2 synced last' "the warning names both revisions"
-expect_output '^> test/app-2.0$' "and the local copy at revision 2 is used"
+expect_output '^test/app-2.0$' "and the local copy at revision 2 is used"
 
 # The revision is remembered beside the copy: purging the copies does not forget it.
 expect_ok "cleanup --purge-repos" "$LUET" cleanup --purge-repos --config "$C"
@@ -66,7 +66,7 @@ expect_output 'Revision: 1' "and says so"
 expect_ok "the next repo update works" "$LUET" repo update --config "$C"
 expect_output 'already up to date' "and finds revision 1 up to date"
 expect_ok "search works on revision 1" "$LUET" search --config "$C" app
-expect_output '^> test/app-1.0$' "and finds only test/app 1.0"
+expect_output '^test/app-1.0$' "and finds only test/app 1.0"
 if grep -q 'app-2.0' "$WORK/out"; then fail "test/app 2.0 is still listed"; else pass "test/app 2.0 is gone"; fi
 expect_eq "$(cat "$R/usr/share/app")" "app 2.0" "the installed test/app 2.0 is untouched"
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# luet search against repositories made with luet pack + create-repo (no Docker): regex over
-# category/name-version, labels, reverse dependencies, hidden packages, files, installed
-# packages, and the terminal / table / json / yaml outputs.
+# luet search against repositories made with luet pack + create-repo (no Docker), as geaaru/luet
+# searches: regexes over category/name, --name, --package, --category, --label, --rlabel,
+# --annotation in AND (or --condition-or), mudler's --by-label/--by-label-regex/--revdeps,
+# hidden packages, installed packages, and the terminal / --quiet / --table / json / yaml
+# ({"stones": [...]}) outputs with --files and --full.
 source "$(dirname "$0")/lib.sh"
 
 # add_pkg REPO CAT NAME VERSION EXTRA FILE...: packs CAT/NAME@VERSION holding FILE... into
@@ -23,12 +25,12 @@ make_repo() {
   "$LUET" create-repo --tree "$WORK/tree-$1" --packages "$WORK/packed-$1" --output "$WORK/repo-$1" --name "$1" >/dev/null
 }
 
-# names: "cat/name-version@repository" of the JSON search result read from stdin, or "null".
+# names: "cat/name-version@repository" of the JSON search result read from stdin, or "none".
 names() {
   python3 -c '
 import json, sys
-d = json.load(sys.stdin)["packages"]
-print("null" if d is None else " ".join("%s/%s-%s@%s" % (p["category"], p["name"], p["version"], p["repository"]) for p in d))'
+d = json.load(sys.stdin)["stones"]
+print("none" if not d else " ".join("%s/%s-%s@%s" % (p["category"], p["name"], p["version"], p["repository"]) for p in d))'
 }
 # search ARGS...: the JSON result of `luet search -o json ARGS` as names
 search() { "$LUET" search --config "$WORK/luet.yaml" -o json "$@" | names; }
@@ -47,66 +49,71 @@ R=$WORK/rootfs; mkdir -p "$R"; write_config "$WORK/luet.yaml" "$R" "$WORK/repo-m
 echo "-- available packages"
 expect_eq "$(search hello)" "apps/hello-1.0@repo1 apps/hello-1.1@repo1" "regex over the name, both versions"
 expect_eq "$(search '^libs/')" "libs/libfoo-1.0@repo1" "regex over the category"
-expect_eq "$(search 'hello-1\.1$')" "apps/hello-1.1@repo1" "regex over the version"
+expect_eq "$(search 'hello-1')" "none" "the regex sees category/name only (geaaru), not the version"
+expect_eq "$(search hello libfoo)" "apps/hello-1.0@repo1 apps/hello-1.1@repo1 libs/libfoo-1.0@repo1" \
+  "several terms: any of them"
 expect_eq "$(search other)" "extra/other-2.0@repo2" "packages of the second repository name it"
 expect_eq "$(search)" \
   "apps/hello-1.0@repo1 apps/hello-1.1@repo1 apps/meta-1.0@repo1 apps/tool-1.0@repo1 libs/libfoo-1.0@repo1 extra/other-2.0@repo2" \
   "no term: every package, hidden ones left out"
-expect_eq "$(search secret)" "null" "a hidden package is left out by default (packages: null)"
+expect_eq "$(search secret)" "none" "a hidden package is left out by default (stones: [])"
 expect_eq "$(search --hidden secret)" "apps/secret-1.0@repo1" "--hidden includes it"
-expect_eq "$(search --by-label kind)" "apps/hello-1.0@repo1 apps/hello-1.1@repo1 libs/libfoo-1.0@repo1" "--by-label: label key"
-expect_eq "$(search --by-label app)" "null" "--by-label matches keys, not values"
-expect_eq "$(search --by-label-regex 'kind=lib')" "libs/libfoo-1.0@repo1" "--by-label-regex: key=value"
-expect_eq "$(search --by-label-regex '^tier=2$')" "apps/hello-1.1@repo1" "--by-label-regex anchored"
+expect_eq "$(search -n hello)" "apps/hello-1.0@repo1 apps/hello-1.1@repo1" "--name: exact name"
+expect_eq "$(search -n hell)" "none" "--name is not a regex"
+expect_eq "$(search -p apps/hello@1.1)" "apps/hello-1.1@repo1" "--package with a selector"
+expect_eq "$(search -p '>=apps/hello-1.0')" "apps/hello-1.0@repo1 apps/hello-1.1@repo1" "--package in gentoo form"
+expect_eq "$(search --category '^lib')" "libs/libfoo-1.0@repo1" "--category: a regex over the category"
+expect_eq "$(search --category apps -n libfoo)" "none" "criteria in AND by default"
+expect_eq "$(search --condition-or --category extra -n libfoo)" "libs/libfoo-1.0@repo1 extra/other-2.0@repo2" \
+  "--condition-or: any criterion"
+expect_eq "$(search --label kind)" "apps/hello-1.0@repo1 apps/hello-1.1@repo1 libs/libfoo-1.0@repo1" "--label: label key"
+expect_eq "$(search --by-label kind)" "apps/hello-1.0@repo1 apps/hello-1.1@repo1 libs/libfoo-1.0@repo1" "--by-label (mudler): label key"
+expect_eq "$(search --by-label app)" "none" "--by-label matches keys, not values"
+expect_eq "$(search --rlabel 'kind=lib')" "libs/libfoo-1.0@repo1" "--rlabel: key=value"
+expect_eq "$(search --by-label-regex '^tier=2$')" "apps/hello-1.1@repo1" "--by-label-regex (mudler) anchored"
 expect_eq "$(search --annotation abi)" "libs/libfoo-1.0@repo1" "--annotation: packages having the annotation key"
 expect_eq "$(search -a abi,doc)" "libs/libfoo-1.0@repo1 extra/other-2.0@repo2" "-a with several keys: any of them"
-expect_eq "$(search -a doc lib)" "null" "--annotation in AND with the term"
+expect_eq "$(search -a doc lib)" "none" "--annotation in AND with the term"
 expect_eq "$(search --revdeps libfoo)" "apps/meta-1.0@repo1 apps/tool-1.0@repo1" "--revdeps: who requires it, transitively"
-expect_eq "$(search --files 'usr/bin/hello$')" "apps/hello-1.0@repo1 apps/hello-1.1@repo1" "--files: which packages ship a path"
-expect_eq "$(search --files 'README')" "apps/hello-1.1@repo1" "--files: a file only one version has"
-expect_eq "$(search --files 'usr/bin/secret')" "apps/secret-1.0@repo1" "--files lists hidden owners too (as upstream)"
 
-J=$("$LUET" search --config "$WORK/luet.yaml" -o json '^apps/hello-1.1')
-expect_eq "$J" \
-  '{"packages":[{"category":"apps","files":["usr/bin/hello","usr/share/doc/hello/README"],"hidden":false,"installed":false,"name":"hello","repository":"repo1","target":"","version":"1.1"}]}' \
-  "JSON shape and key order as upstream, no progress lines"
+J=$("$LUET" search --config "$WORK/luet.yaml" -o json '^apps/hello$' -p apps/hello@1.1)
+expect_eq "$J" '{"stones":[{"name":"hello","category":"apps","version":"1.1","repository":"repo1","labels":{"kind":"app","tier":"2"}}]}' \
+  "JSON shape and key order as geaaru's, no progress lines"
+J=$("$LUET" search --config "$WORK/luet.yaml" -o json --files --full -n tool)
+expect_eq "$J" "{\"stones\":[{\"name\":\"tool\",\"category\":\"apps\",\"version\":\"1.0\",\"repository\":\"repo1\",\"files\":[\"$R/usr/bin/tool\"],\"requires\":[{\"name\":\"libfoo\",\"category\":\"libs\",\"version\":\"\\u003e=0\"}]}]}" \
+  "--files (with the rootfs prefix) and --full (requires)"
+J=$("$LUET" search --config "$WORK/luet.yaml" -o json --files --with-rootfs-prefix=false -n tool)
+expect_eq "$(echo "$J" | python3 -c 'import json,sys; print(json.load(sys.stdin)["stones"][0]["files"])')" "['usr/bin/tool']" \
+  "--with-rootfs-prefix=false: files as recorded"
 "$LUET" search --config "$WORK/luet.yaml" -o yaml libfoo >"$WORK/out"
-expect_eq "$(sed -n '1p' "$WORK/out")" "packages:" "YAML starts with packages:"
-expect_output '^ *- category: libs$' "YAML lists the category"
-expect_output '^ *version: "1.0"$' "YAML quotes the version"
-expect_output '^ *repository: repo1$' "YAML names the repository"
-if grep -q "Repository" "$WORK/out"; then fail "no progress line in YAML"; else pass "no progress line in YAML"; fi
+expect_eq "$(sed -n '1p' "$WORK/out")" "stones:" "YAML starts with stones:"
+expect_output '^    - name: libfoo$' "YAML lists the name first, indented as go-yaml"
+expect_output '^      version: "1.0"$' "YAML quotes the version"
+expect_output '^      repository: repo1$' "YAML names the repository"
+expect_eq "$("$LUET" search --config "$WORK/luet.yaml" -o yaml nothing-here | head -1)" "stones: []" "YAML: no match is stones: []"
 
 "$LUET" search --config "$WORK/luet.yaml" hello >"$WORK/out" 2>&1
-expect_output '^--- Search results \(hello\): ---$' "terminal: the search header"
-expect_output '^> apps/hello-1.1$' "terminal: a bullet per package"
-expect_output '^ -> Repository: repo1 $' "terminal: its repository"
-expect_output '^ -> Installed: false $' "terminal: whether it is installed"
-"$LUET" search --config "$WORK/luet.yaml" --table libfoo >"$WORK/out" 2>&1
-expect_output '^Package +\| Category \| Name +\| Version \| Repository \| License \| Installed$' "--table: upstream's header"
-expect_output '^libs/libfoo-1.0 \| libs +\| libfoo \| 1.0 +\| repo1 +\| +\| false$' "--table: a row"
+expect_eq "$(cat "$WORK/out")" "$(printf 'apps/hello-1.0\napps/hello-1.1')" "terminal: one category/name-version line each"
+expect_eq "$("$LUET" search --config "$WORK/luet.yaml" --quiet hello)" "$(printf 'apps/hello\napps/hello')" "--quiet: no version"
+"$LUET" search --config "$WORK/luet.yaml" --table libfoo other >"$WORK/out" 2>&1
+expect_eq "$(cat "$WORK/out")" "$(printf '%s\n' '|   PACKAGE   | VERSION | REPOSITORY |' '|-------------|---------|------------|' \
+  '| libs/libfoo | 1.0     | repo1      |' '| extra/other | 2.0     | repo2      |')" "--table: geaaru's table"
 
 expect_fail "an invalid regex is an error" "invalid search regex '\('" "$LUET" search --config "$WORK/luet.yaml" '('
-expect_fail "two terms are an error" "Wrong number of arguments \(expected 1\)" "$LUET" search --config "$WORK/luet.yaml" a b
 expect_fail "an unknown output format is an error" "unknown output format 'xml'" "$LUET" search --config "$WORK/luet.yaml" -o xml
 expect_ok "alias s" "$LUET" s --config "$WORK/luet.yaml" hello
 
 echo "-- installed packages"
 expect_ok "install apps/hello and apps/meta" "$LUET" install -y --config "$WORK/luet.yaml" apps/hello apps/meta
-expect_eq "$("$LUET" search --config "$WORK/luet.yaml" -o json hello | python3 -c '
-import json, sys
-print(" ".join("%s:%s" % (p["version"], p["installed"]) for p in json.load(sys.stdin)["packages"]))')" \
-  "1.0:False 1.1:True" "available search tells which version is installed"
 expect_eq "$(search --installed)" "apps/hello-1.1@system apps/meta-1.0@system apps/tool-1.0@system libs/libfoo-1.0@system" \
   "--installed: every installed package, repository system"
 expect_eq "$(search --installed hello)" "apps/hello-1.1@system" "--installed with a regex"
-expect_eq "$(search --installed other)" "null" "--installed does not look at the repositories"
-expect_eq "$(search --installed --files 'usr/lib/libfoo.so')" "libs/libfoo-1.0@system" "--installed --files: the owner of a path"
+expect_eq "$(search --installed other)" "none" "--installed does not look at the repositories"
 expect_eq "$(search --installed --by-label-regex 'tier=2')" "apps/hello-1.1@system" "--installed --by-label-regex"
 expect_eq "$(search --installed --revdeps tool)" "apps/meta-1.0@system" "--installed --revdeps"
-expect_eq "$("$LUET" search --config "$WORK/luet.yaml" --installed -o json libfoo | python3 -c '
+expect_eq "$("$LUET" search --config "$WORK/luet.yaml" --installed -o json --files libfoo | python3 -c '
 import json, sys
-p = json.load(sys.stdin)["packages"][0]
-print(p["installed"], "usr/lib/libfoo.so" in p["files"])')" "True True" "--installed JSON: installed and the recorded files"
+p = json.load(sys.stdin)["stones"][0]
+print(p["repository"], sys.argv[1] + "/usr/lib/libfoo.so" in p["files"])' "$R")" "system True" "--installed --files: the recorded files"
 
 finish

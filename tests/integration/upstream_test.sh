@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 
 F=$ROOT/tests/fixtures/upstream
 # names: "cat/name-version" of the JSON search result read from stdin.
-names() { python3 -c 'import json,sys; print(" ".join("%s/%s-%s" % (p["category"], p["name"], p["version"]) for p in json.load(sys.stdin)["packages"] or []))'; }
+names() { python3 -c 'import json,sys; print(" ".join("%s/%s-%s" % (p["category"], p["name"], p["version"]) for p in json.load(sys.stdin)["stones"]))'; }
 
 for fixture in geaaru-treev2 mudler-legacy; do
   for transport in disk http; do
@@ -29,7 +29,9 @@ EOF
     expect_eq "$("$LUET" search "${C[@]}" -o json . | names)" \
       "apps/foo-1.0 apps/legacy-1.0 apps/meta-app-1.0 apps/new-tool-2.0 libs/libfoo-1.0 libs/libfoo-2.0" \
       "$c: search lists every package"
-    expect_eq "$("$LUET" search "${C[@]}" -o json --files old-tool | names)" "apps/new-tool-2.0" "$c: files of the metadata"
+    expect_eq "$("$LUET" search "${C[@]}" -o json --files --with-rootfs-prefix=false -n new-tool | python3 -c '
+import json, sys; print(" ".join(f for p in json.load(sys.stdin)["stones"] for f in p["files"] if "old-tool" in f))')" \
+      "usr/bin/old-tool" "$c: files of the metadata"
     expect_ok "$c: install apps/meta-app" "$LUET" install -y "${C[@]}" apps/meta-app
     expect_eq "$(cat "$R/var/lib/foo/finalized" 2>&1)" "foo 1.0 finalized" "$c: templated finalizer from the tree ran"
     expect_file "$R/usr/lib/libfoo.so.1.0" "$c: requires with a range selector: libs/libfoo 1.0"

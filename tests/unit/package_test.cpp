@@ -43,6 +43,37 @@ TEST(PackageArg, GentooForm) {
     EXPECT_EQ(r.selector.version, "1.0");
 }
 
+TEST(PackageArg, GentooFormWithoutEqualsAndOperators) {
+    // geaaru/luet: "luet miner i main seed/alpine-1.0" names version 1.0 exactly.
+    auto r = parse_package_arg("seed/alpine-1.0");
+    EXPECT_EQ(r.category, "seed");
+    EXPECT_EQ(r.name, "alpine");
+    EXPECT_EQ(r.selector.op, SelectorOp::Eq);
+    EXPECT_EQ(r.selector.version, "1.0");
+    EXPECT_FALSE(r.matches({"seed", "alpine", "1.1"}));
+    r = parse_package_arg("seed/alpine");
+    EXPECT_EQ(r.name, "alpine");
+    EXPECT_EQ(r.selector.op, SelectorOp::Any);
+    r = parse_package_arg("seed/alpine-edge");  // "-edge" is no version: part of the name
+    EXPECT_EQ(r.name, "alpine-edge");
+    r = parse_package_arg(">=seed/alpine-1.0");
+    EXPECT_EQ(r.selector.op, SelectorOp::Ge);
+    EXPECT_TRUE(r.matches({"seed", "alpine", "1.2"}));
+    EXPECT_FALSE(r.matches({"seed", "alpine", "0.9"}));
+    EXPECT_EQ(parse_package_arg("<seed/alpine-1.0").selector.op, SelectorOp::Lt);
+    EXPECT_EQ(parse_package_arg("<=seed/alpine-1.0").selector.op, SelectorOp::Le);
+    EXPECT_EQ(parse_package_arg(">seed/alpine-1.0").selector.op, SelectorOp::Gt);
+    EXPECT_EQ(parse_package_arg("!seed/alpine-1.0").selector.op, SelectorOp::Ne);
+    EXPECT_EQ(parse_package_arg("!<seed/alpine-1.0").selector.op, SelectorOp::Ge);
+    EXPECT_EQ(parse_package_arg("~seed/alpine-1.0").selector.op, SelectorOp::Revision);
+    EXPECT_EQ(parse_package_arg("=seed/alpine-1.0*").selector.op, SelectorOp::Prefix);
+    EXPECT_THROW(parse_package_arg(">=seed/alpine"), luet::Error);
+    // '@' wins: the part before it is the name, never split.
+    r = parse_package_arg("seed/alpine-1.0@2.0");
+    EXPECT_EQ(r.name, "alpine-1.0");
+    EXPECT_EQ(r.selector.version, "2.0");
+}
+
 TEST(PackageArg, BareNameAndErrors) {
     auto r = parse_package_arg("hello");
     EXPECT_EQ(r.category, "");

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "luet/core/version.hpp"
 
@@ -41,9 +42,20 @@ struct PackageRef {
     bool matches(const PackageForm& p) const;
 };
 
-// Parses a command-line package: "cat/name", "=cat/name-1.1" (gentoo form),
-// "cat/name@1.1", "cat/name@>=1.1", or a bare "name" (empty category).
-// Throws luet::Error on malformed input such as "" or "cat/".
+// Parses a command-line package as geaaru/luet does (cmd/helpers/cli.go ParsePackageStr):
+// "cat/name@1.1", "cat/name@>=1.1", "name@1.1"; without '@' and with '/', the gentoo form
+// [OP]cat/name[-VERSION] with OP one of >= > <= < = =...* ~ ! !< !> ("cat/name-1.1" is exactly
+// 1.1, "cat/name" any version); a bare "name" has an empty category, which the caller resolves
+// against the repositories (resolve_category). Throws luet::Error on malformed input such as
+// "", "cat/" or ">=cat/name" (an operator without a version).
 PackageRef parse_package_arg(std::string_view text);
+
+// Gives a reference without category (a bare "name" on the command line) the category of the
+// packages named so: `forms` are the packages it may name (a repository's, or the installed
+// ones). A reference with a category is returned unchanged. As geaaru/luet's resolveCategory,
+// throws luet::Error "Invalid package string NAME: No matching packages found with name NAME."
+// when none has that name, and "... Multiple matches with name NAME:" listing each category/name
+// when several categories have it.
+PackageRef resolve_category(PackageRef ref, const std::vector<const PackageForm*>& forms);
 
 }  // namespace luet::core

@@ -8,21 +8,35 @@
 namespace luet::install {
 namespace {
 
-bool matches(const SearchResult& c, const SearchOptions& opts, const core::RegexList& re) {
+// The compiled regular expressions of the options.
+struct Compiled {
+    core::RegexList matches, categories, label_regexes;
+    explicit Compiled(const SearchOptions& o)
+        : matches(o.matches, "search"), categories(o.categories, "category"), label_regexes(o.label_regexes, "label") {}
+};
+
+template <class Range, class Pred>
+bool any_of(const Range& r, Pred p) {
+    return std::any_of(r.begin(), r.end(), p);
+}
+
+bool matches(const SearchResult& c, const SearchOptions& opts, const Compiled& re) {
     const auto& d = c.definition;
-    if (!opts.annotations.empty() &&
-        std::none_of(opts.annotations.begin(), opts.annotations.end(), [&](const auto& a) { return d.annotations.count(a) > 0; }))
-        return false;
-    switch (opts.mode) {
-        case SearchMode::Regex: return re.any(d.form.str());
-        case SearchMode::Label: return d.labels.count(opts.term) > 0;
-        case SearchMode::LabelRegex:
-            return std::any_of(d.labels.begin(), d.labels.end(),
-                               [&](const auto& kv) { return re.any(kv.first + "=" + kv.second); });
-        case SearchMode::Files:
-            return std::any_of(c.files.begin(), c.files.end(), [&](const auto& f) { return re.any(f); });
-    }
-    return false;
+    std::vector<bool> tests;
+    if (!opts.matches.empty()) tests.push_back(re.matches.any(d.form.atom()));
+    if (!opts.names.empty()) tests.push_back(any_of(opts.names, [&](const auto& n) { return n == d.form.name; }));
+    if (!opts.packages.empty())
+        tests.push_back(any_of(opts.packages, [&](const core::PackageRef& r) {
+            return r.matches(d.form) || any_of(d.provides, [&](const auto& p) { return p.atom() == r.atom(); });
+        }));
+    if (!opts.categories.empty()) tests.push_back(re.categories.any(d.form.category));
+    if (!opts.labels.empty()) tests.push_back(any_of(opts.labels, [&](const auto& l) { return d.labels.count(l) > 0; }));
+    if (!opts.label_regexes.empty())
+        tests.push_back(any_of(d.labels, [&](const auto& kv) { return re.label_regexes.any(kv.first + "=" + kv.second); }));
+    if (!opts.annotations.empty())
+        tests.push_back(any_of(opts.annotations, [&](const auto& a) { return d.annotations.count(a) > 0; }));
+    if (tests.empty()) return true;
+    return opts.any_criterion ? any_of(tests, [](bool b) { return b; }) : !any_of(tests, [](bool b) { return !b; });
 }
 
 // The packages of `all` that require one of `targets`, directly or through other such packages.
@@ -58,20 +72,15 @@ void sort_by_form(std::vector<SearchResult>& v) {
 // Upstream's filter over one package set (a repository or the installed packages).
 std::vector<SearchResult> search_set(std::vector<SearchResult> all, const SearchOptions& opts) {
     sort_by_form(all);
-    const core::RegexList re(opts.mode == SearchMode::Label ? std::vector<std::string>{} : std::vector{opts.term},
-                             "search");
+    const Compiled re(opts);
     std::vector<const SearchResult*> found;
     for (const auto& c : all)
         if (matches(c, opts, re)) found.push_back(&c);
-    // File searches list every owner, hidden or not, and have no reverse dependencies upstream.
-    if (opts.mode != SearchMode::Files) {
-        if (opts.revdeps) {
-            found = revdeps_of(all, found);
-            std::sort(found.begin(), found.end());  // back to the sorted order of `all`
-        }
-        if (!opts.hidden)
-            std::erase_if(found, [](const SearchResult* c) { return c->definition.hidden; });
+    if (opts.revdeps) {
+        found = revdeps_of(all, found);
+        std::sort(found.begin(), found.end());  // back to the sorted order of `all`
     }
+    if (!opts.hidden) std::erase_if(found, [](const SearchResult* c) { return c->definition.hidden; });
     std::vector<SearchResult> out;
     for (const auto* c : found) out.push_back(*c);
     return out;

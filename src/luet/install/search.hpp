@@ -1,35 +1,35 @@
 // Searching packages: available ones in the enabled repositories, or installed ones.
 //
-// Upstream: mudler/luet cmd/search.go (searchOnline, searchLocally, searchFiles,
-// searchLocalFiles) over pkg/installer Repositories.SearchPackages and the package database's
-// FindPackageMatch / FindPackageLabel / FindPackageLabelMatch / FindPackageByFile.
-// Terms are Go-syntax regular expressions (RE2) matched anywhere (Go's MatchString).
+// Upstream: geaaru/luet cmd/search.go over pkg/v2/repository/wagon_stones.go
+// (StonesSearchOpts, analyzePackageDir) — the criteria below; mudler/luet's --by-label,
+// --by-label-regex and --revdeps (cmd/search.go) map onto them. Regular expressions are
+// Go-syntax (RE2) matched anywhere (Go's MatchString).
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "luet/core/package.hpp"
 #include "luet/db/database.hpp"
 #include "luet/repo/repository.hpp"
 #include "luet/spec/spec.hpp"
 
 namespace luet::install {
 
-enum class SearchMode {
-    Regex,       // the term matches "category/name-version"
-    Label,       // the package has a label whose key is the term
-    LabelRegex,  // the term matches one of the package's labels as "key=value"
-    Files,       // the term matches one of the package's files (e.g. "usr/bin/hello")
-};
-
+// Each non-empty criterion is one test, passed when any of its values matches the package;
+// a package is found when every test passes (or, with `any_criterion`, when one does), as
+// geaaru/luet's default AND and --condition-or.
 struct SearchOptions {
-    std::string term = ".";
-    SearchMode mode = SearchMode::Regex;
-    bool hidden = false;   // keep hidden packages (upstream leaves them out; Files mode keeps them)
-    bool revdeps = false;  // the packages requiring the matches, transitively, instead of the matches
-    // When set, only packages having one of these annotation keys are kept (geaaru/luet
-    // `search --annotation`, in AND with the term).
-    std::vector<std::string> annotations;
+    std::vector<std::string> matches;         // regexes over "category/name" (the search terms)
+    std::vector<std::string> names;           // exact package names (-n/--name)
+    std::vector<core::PackageRef> packages;   // cat/name with selector, or a package providing it (-p)
+    std::vector<std::string> categories;      // regexes over the category (--category)
+    std::vector<std::string> labels;          // label keys (--label, mudler's --by-label)
+    std::vector<std::string> label_regexes;   // regexes over "key=value" (--rlabel, --by-label-regex)
+    std::vector<std::string> annotations;     // annotation keys (-a/--annotation)
+    bool any_criterion = false;               // --condition-or
+    bool hidden = false;   // keep hidden packages (left out by default, as upstream)
+    bool revdeps = false;  // the packages requiring the matches, transitively, instead of them (mudler)
 };
 
 struct SearchResult {

@@ -82,6 +82,15 @@ struct Universe {
     Universe(const Universe&) = delete;
     Universe& operator=(const Universe&) = delete;
 
+    // References with a bare name get the category of the available packages named so.
+    std::vector<core::PackageRef> resolve(const std::vector<core::PackageRef>& refs) const {
+        std::vector<const core::PackageForm*> forms;
+        for (const auto& a : available) forms.push_back(&a.form);
+        std::vector<core::PackageRef> out;
+        for (const auto& r : refs) out.push_back(core::resolve_category(r, forms));
+        return out;
+    }
+
     // Exact references to the best available version of every installed package that has a
     // newer one.
     std::vector<core::PackageRef> upgrades(const std::vector<db::InstalledPackage>& installed) const {
@@ -544,7 +553,11 @@ void keep_only_deps(Plan& plan, const std::vector<core::PackageRef>& refs) {
 }
 
 const db::InstalledPackage& find_installed(const std::vector<db::InstalledPackage>& installed,
-                                           const core::PackageRef& ref) {
+                                           const core::PackageRef& bare) {
+    std::vector<const core::PackageForm*> forms;
+    if (bare.category.empty())
+        for (const auto& p : installed) forms.push_back(&p.definition.form);
+    const core::PackageRef ref = core::resolve_category(bare, forms);
     auto it = std::find_if(installed.begin(), installed.end(),
                            [&](const auto& p) { return ref.matches(p.definition.form); });
     if (it == installed.end()) throw Error("package " + ref.str() + " is not installed");
@@ -575,7 +588,8 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
     Session s(cfg, reporter);
     const auto installed = s.database.packages();
     Universe u(cfg, reporter, opts);
-    std::vector<core::PackageRef> request = refs;
+    const std::vector<core::PackageRef> resolved = u.resolve(refs);
+    std::vector<core::PackageRef> request = resolved;
     if (!opts.relax && !installed.empty()) {
         say(reporter, "🤔 Checking for available upgrades");
         for (const auto& r : u.upgrades(installed)) request.push_back(r);
@@ -601,7 +615,7 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
         }
         plan = solve_install(u, system, kept, opts.nodeps);
     }
-    if (opts.onlydeps) keep_only_deps(plan, refs);
+    if (opts.onlydeps) keep_only_deps(plan, resolved);
     plan.remove_replaced_versions(installed);
     if (plan.install.empty()) return {};
     return execute(s, &u, plan, opts, reporter);
@@ -701,8 +715,9 @@ Result replace(const config::Config& cfg, const std::vector<core::PackageRef>& o
         if (!leaving.count(p.definition.form.str())) rest.push_back(p);
 
     Universe u(cfg, reporter, opts);
-    Plan plan = solve_install(u, entries_of(rest, opts.ignore_conflicts), news, opts.nodeps);
-    if (opts.onlydeps) keep_only_deps(plan, news);
+    const std::vector<core::PackageRef> resolved = u.resolve(news);
+    Plan plan = solve_install(u, entries_of(rest, opts.ignore_conflicts), resolved, opts.nodeps);
+    if (opts.onlydeps) keep_only_deps(plan, resolved);
     for (const auto& p : installed)
         if (leaving.count(p.definition.form.str())) plan.remove_once(p.definition.form);
     plan.remove_replaced_versions(rest);
@@ -720,7 +735,7 @@ Result install_from(const config::Config& cfg, const std::string& repository, co
     const auto installed = s.database.packages();
     Universe u(cfg, reporter, opts, repository);
     Plan plan;
-    for (const auto& ref : refs) {
+    for (const auto& ref : u.resolve(refs)) {
         const solver::PackageEntry* best = nullptr;
         for (const auto& e : u.available)
             if (ref.matches(e.form) && (!best || core::compare_versions(e.form.version, best->form.version) > 0))
