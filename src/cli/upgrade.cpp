@@ -27,9 +27,9 @@ void add_upgrade(CLI::App& app, Globals& g) {
     cmd->add_flag("--ignore-conflicts", args->opts.ignore_conflicts, "Don't consider package conflicts (harmful!)");
     cmd->add_flag("--oscheck", args->oscheck, "Perform post-upgrade OS check (as `luet oscheck`)");
     add_finalizer_env_flag(cmd, args->finalizer_envs);
-    add_accepted_flag(cmd, "--deep",
-                      "Deep analyzing with downgrade (accepted; ours only moves installed packages to newer "
-                      "versions).");
+    cmd->add_flag("--deep", args->opts.deep,
+                  "Deep analyzing with downgrade: an installed version that left the repositories goes to the "
+                  "best one they have, even a lower one.");
     add_accepted_flag(cmd, "--skip-check-system",
                       "Skip conflicts check with existing rootfs (ours never refuses a file no package owns).");
     add_accepted_flag(cmd, "--preserve-system-essentials",

@@ -82,6 +82,21 @@ struct Universe {
     Universe(const Universe&) = delete;
     Universe& operator=(const Universe&) = delete;
 
+    // True when a repository has `d`'s exact version with other requires, conflicts or provides.
+    bool deps_changed(const spec::Definition& d) const {
+        auto it = by_form.find(d.form.str());
+        if (it == by_form.end()) return false;
+        const auto& r = it->second.second->meta.runtime;
+        auto text = [](const std::vector<core::PackageRef>& refs) {
+            std::vector<std::string> out;
+            for (const auto& x : refs) out.push_back(x.str());
+            std::sort(out.begin(), out.end());
+            return out;
+        };
+        return text(d.requires_) != text(r.requires_) || text(d.conflicts) != text(r.conflicts) ||
+               text(d.provides) != text(r.provides);
+    }
+
     // References with a bare name get the category of the available packages named so.
     std::vector<core::PackageRef> resolve(const std::vector<core::PackageRef>& refs) const {
         std::vector<const core::PackageForm*> forms;
@@ -93,7 +108,9 @@ struct Universe {
 
     // Exact references to the best available version of every installed package that has a
     // newer one.
-    std::vector<core::PackageRef> upgrades(const std::vector<db::InstalledPackage>& installed) const {
+    // With `deep`, an installed version that no repository has any more also goes to the best
+    // version available when that one is lower (a downgrade).
+    std::vector<core::PackageRef> upgrades(const std::vector<db::InstalledPackage>& installed, bool deep = false) const {
         std::map<std::string, const std::string*> best;  // atom -> best version
         for (const auto& a : available) {
             const std::string*& b = best[a.form.atom()];
@@ -103,8 +120,25 @@ struct Universe {
         for (const auto& p : installed) {
             const auto& form = p.definition.form;
             auto it = best.find(form.atom());
-            if (it != best.end() && core::compare_versions(*it->second, form.version) > 0)
-                refs.push_back({form.category, form.name, core::Selector{core::SelectorOp::Eq, *it->second, {}}});
+            if (it != best.end()) {
+                const int cmp = core::compare_versions(*it->second, form.version);
+                if (cmp > 0 || (cmp < 0 && deep && !by_form.count(form.str())))
+                    refs.push_back({form.category, form.name, core::Selector{core::SelectorOp::Eq, *it->second, {}}});
+                continue;
+            }
+            // No repository has it any more, but a package provides it: upgrade to the best
+            // provider, which replaces it (geaaru/luet computeUpgrade looks versions up in a
+            // database that answers with providers).
+            const solver::PackageEntry* provider = nullptr;
+            for (const auto& a : available) {
+                const bool provides = std::any_of(a.provides.begin(), a.provides.end(),
+                                                  [&](const auto& pr) { return pr.atom() == form.atom(); });
+                if (provides && (!provider || core::compare_versions(a.form.version, provider->form.version) > 0))
+                    provider = &a;
+            }
+            if (provider)
+                refs.push_back({provider->form.category, provider->form.name,
+                                core::Selector{core::SelectorOp::Eq, provider->form.version, {}}});
         }
         return refs;
     }
@@ -680,8 +714,27 @@ Result upgrade(const config::Config& cfg, const Options& opts, const Reporter& r
     const auto installed = s.database.packages();
     Universe u(cfg, reporter, opts);
     say(reporter, "🤔 Computing upgrade");
-    Plan plan = opts.universe ? solve_install(u, entries_of(installed, opts.ignore_conflicts), {}, false, true)
-                              : solve_install(u, entries_of(installed, opts.ignore_conflicts), u.upgrades(installed), opts.nodeps);
+    // Installed packages whose version is still the repository's but whose requires, conflicts
+    // or provides changed there (geaaru/luet compares GetComparitionHash) are upgraded too: the
+    // solver sees them as not installed and asked for.
+    std::vector<db::InstalledPackage> kept;
+    std::vector<core::PackageRef> requested = opts.universe ? std::vector<core::PackageRef>{} : u.upgrades(installed, opts.deep);
+    // A downgrade (--deep) is not an update for the solver: the installed version leaves first.
+    auto downgraded = [&](const core::PackageForm& f) {
+        return std::any_of(requested.begin(), requested.end(), [&](const core::PackageRef& r) {
+            return r.atom() == f.atom() && core::compare_versions(r.selector.version, f.version) < 0;
+        });
+    };
+    for (const auto& p : installed) {
+        if (downgraded(p.definition.form)) continue;
+        if (u.deps_changed(p.definition)) {
+            const auto& f = p.definition.form;
+            requested.push_back({f.category, f.name, core::Selector{core::SelectorOp::Eq, f.version, {}}});
+        } else {
+            kept.push_back(p);
+        }
+    }
+    Plan plan = solve_install(u, entries_of(kept, opts.ignore_conflicts), requested, opts.nodeps, opts.universe);
     plan.remove_replaced_versions(installed);
     if (plan.install.empty() && plan.remove.empty()) return {};
     return execute(s, &u, plan, opts, reporter);

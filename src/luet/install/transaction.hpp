@@ -37,6 +37,8 @@ struct Options {
     bool relax = false;          // install: leave installed packages at their versions
     bool full = false;           // uninstall: also remove dependencies nothing else requires
     bool universe = false;       // upgrade: let the solver pick the best consistent set of upgrades
+    bool deep = false;           // upgrade: an installed version no repository has any more goes to the
+                                 // best version there is, lower ones included (geaaru/luet --deep)
     int concurrency = 4;         // artifacts downloaded at once
     bool skip_finalizers = false;  // do not run the installed packages' finalizers
     bool sync_repos = false;       // a repository that cannot be synced is an error, not a warning
