@@ -177,7 +177,7 @@ void add_install(CLI::App& app, Globals& g) {
     add_accepted_flag(cmd, "--overwrite-existing-dir-perms",
                       "Overwrite exiting directories permissions (accepted; ours keeps the modes of folders that "
                       "exist).");
-    add_accepted_flag(cmd, "--ignore-masks", "Ignore packages masked (accepted; ours has no package masks).");
+    cmd->add_flag("--ignore-masks", args->opts.ignore_masks, "Ignore packages masked (packages_maskdir).");
     add_accepted_flag(cmd, "--solver-concurrent", "Use concurrent solver (mudler/luet; ours always uses libsolv).");
     cmd->callback([args, &g] {
         std::vector<core::PackageRef> refs;

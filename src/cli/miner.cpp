@@ -63,6 +63,7 @@ void add_miner(CLI::App& app, Globals& g) {
                       "conflicts, unless --force).");
     in->callback([in_args, &g] {
         install::Options opts;
+        opts.ignore_masks = true;  // geaaru/luet: "On miner I don't load masks. Keep full control to users."
         opts.force = in_args->force;
         opts.skip_finalizers = in_args->skip_finalizers;
         auto cfg = load_config(g);
@@ -119,7 +120,7 @@ void add_miner(CLI::App& app, Globals& g) {
     add_accepted_flag(re, "--preserve-system-essentials", "Preserve system essentials files (always on in ours).");
     add_accepted_flag(re, "--skip-check-system",
                       "Skip conflicts check with existing rootfs (ours never refuses a file no package owns).");
-    add_accepted_flag(re, "--ignore-masks", "Ignore packages masked (accepted; ours has no package masks).");
+    re->add_flag("--ignore-masks", re_args->opts.ignore_masks, "Ignore packages masked (packages_maskdir).");
     re->callback([re_args, &g] {
         install::Options opts = re_args->opts;
         opts.nodeps = !re_args->with_deps;

@@ -234,6 +234,8 @@ void add_search(CLI::App& app, Globals& g) {
         const auto cfg = load_config(g);
         auto database = db::Database::for_reading(cfg.system_dir() / "luet.sqlite");
         std::vector<install::SearchResult> results;
+        const install::PackageMasks masks = a->ignore_masks ? install::PackageMasks{} : install::load_masks(cfg);
+        opts.masks = &masks;
         if (a->installed) {
             results = install::search_installed(database, opts);
         } else {

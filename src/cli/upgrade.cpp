@@ -34,7 +34,7 @@ void add_upgrade(CLI::App& app, Globals& g) {
                       "Skip conflicts check with existing rootfs (ours never refuses a file no package owns).");
     add_accepted_flag(cmd, "--preserve-system-essentials",
                       "Preserve system luet files (always on in ours).");
-    add_accepted_flag(cmd, "--ignore-masks", "Ignore packages masked (accepted; ours has no package masks).");
+    cmd->add_flag("--ignore-masks", args->opts.ignore_masks, "Ignore packages masked (packages_maskdir).");
     add_accepted_flag(cmd, "--sync",
                       "Upgrade packages with new revisions (mudler/luet; always on in ours: +N revisions are "
                       "newer versions).");

@@ -3,7 +3,8 @@
 # an installed package no repository has any more is replaced by the package that provides it;
 # the same version with other requires is installed again with its new dependencies;
 # `upgrade --deep` downgrades a version that left the repositories; `miner i REPO cat/name-1.0`
-# (gentoo form), `>=cat/name-1.0`, and bare names resolved to their category.
+# (gentoo form), `>=cat/name-1.0`, and bare names resolved to their category; package masks
+# (packages_maskdir) for install, upgrade and search, and --ignore-masks.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/pkg_lib.sh"
 
@@ -80,5 +81,29 @@ expect_fail "a bare name in two categories" "Multiple matches with name z" \
 expect_output "   - other/z" "the error lists each category"
 expect_ok "uninstall by bare name" "$LUET" uninstall -y --config "$WORK/c4.yaml" a
 expect_no_file "$R/a" "test/a removed"
+
+echo "-- package masks"
+R=$WORK/r6; mkdir -p "$R/etc/luet/mask.d"; conf "$WORK/c6.yaml" "$R" high low
+cat >"$R/etc/luet/mask.d/00-z.yml" <<'YAML'
+description: "test/z 1.1 is broken"
+enabled: true
+rules:
+- "=test/z-1.1::high"
+- other/z
+YAML
+printf 'enabled: false\nrules:\n- test/z\n' >"$R/etc/luet/mask.d/01-off.yaml"
+echo "packages_maskdir: [$R/etc/luet/mask.d]" >>"$WORK/c6.yaml"
+expect_eq "$("$LUET" search --config "$WORK/c6.yaml" --quiet z)" "test/z" "search leaves masked packages out (a disabled file masks nothing)"
+expect_eq "$("$LUET" search --config "$WORK/c6.yaml" --ignore-masks z | tr '\n' ' ')" "other/z-1.0 test/z-1.1 test/z-1.0 " \
+  "search --ignore-masks shows them"
+expect_ok "install test/z" "$LUET" install -y --config "$WORK/c6.yaml" test/z
+expect_file "$R/z10" "the masked 1.1 is not picked: 1.0 from repository low"
+expect_ok "upgrade" "$LUET" upgrade -y --config "$WORK/c6.yaml"
+expect_no_file "$R/z11" "upgrade does not move to the masked version"
+expect_ok "upgrade --ignore-masks" "$LUET" upgrade -y --ignore-masks --config "$WORK/c6.yaml"
+expect_file "$R/z11" "with --ignore-masks it does"
+printf 'rules:\n- "not a package"\n' >"$R/etc/luet/mask.d/02-bad.yml"
+expect_fail "a broken mask file is an error naming it" "Mask file $R/etc/luet/mask.d/02-bad.yml broken: rule 'not a package'" \
+  "$LUET" search --config "$WORK/c6.yaml" z
 
 finish

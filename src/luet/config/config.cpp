@@ -257,6 +257,7 @@ Config load(const fs::path& file, const std::vector<Setting>& overrides) {
     };
     folders("subsets_confdir", cfg.subsets_confdir);
     folders("subsets_defdir", cfg.subsets_defdir);
+    folders("packages_maskdir", cfg.packages_maskdir);
     folders("config_protect_confdir", cfg.config_protect_confdir);
     if (YAML::Node subsets = n["subsets"]; subsets && !subsets.IsNull()) {
         if (!subsets.IsMap()) throw Error(origin + ": 'subsets' must be a map with an 'enabled' list");
@@ -384,6 +385,7 @@ std::string to_yaml(const Config& cfg) {
     };
     folders("subsets_confdir", cfg.subsets_confdir);
     folders("subsets_defdir", cfg.subsets_defdir);
+    folders("packages_maskdir", cfg.packages_maskdir);
     folders("config_protect_confdir", cfg.config_protect_confdir);
     out << YAML::Key << "config_protect_skip" << YAML::Value << cfg.config_protect_skip;
     out << YAML::Key << "config_from_host" << YAML::Value << cfg.config_from_host;

@@ -6,7 +6,7 @@
 // system.database_engine, system.pkgs_cache_path, repositories[], repos_confdir[],
 // finalizer_envs (NAME: value map or list of {key, value}), general.debug.
 // Subsets and config protect (geaaru/luet pkg/config/config.go): subsets.enabled,
-// subsets_confdir, subsets_defdir, config_protect_confdir, config_protect_skip,
+// subsets_confdir, subsets_defdir, packages_maskdir, config_protect_confdir, config_protect_skip,
 // config_from_host (true: those folders are host paths; false: inside the rootfs).
 //
 // Settings from outside the file (upstream: viper in geaaru/luet cmd/root.go and mudler/luet
@@ -50,6 +50,8 @@ struct Config {
     std::map<std::string, std::string> finalizer_envs;
     std::vector<std::string> subsets_enabled;  // subsets.enabled
     std::vector<std::filesystem::path> subsets_confdir = {"/etc/luet/subsets.conf.d"};
+    // Package mask files (geaaru/luet packages_maskdir): *.yml/*.yaml with `rules:`.
+    std::vector<std::filesystem::path> packages_maskdir = {"/etc/luet/mask.d"};
     std::vector<std::filesystem::path> subsets_defdir = {"/etc/luet/subsets.def.d"};
     std::vector<std::filesystem::path> config_protect_confdir = {"/etc/luet/config.protect.d"};
     bool config_protect_skip = false;

@@ -96,7 +96,8 @@ std::vector<SearchResult> search_repositories(const std::vector<repo::LoadedRepo
     for (const auto& r : repos) {
         std::vector<SearchResult> all;
         for (const auto& p : r.packages)
-            all.push_back({p.meta.runtime, r.name, p.meta.files, installed_forms.count(p.meta.runtime.form.str()) > 0});
+            if (!opts.masks || !opts.masks->masked(p.meta.runtime.form, r.name))
+                all.push_back({p.meta.runtime, r.name, p.meta.files, installed_forms.count(p.meta.runtime.form.str()) > 0});
         for (auto& res : search_set(std::move(all), opts)) out.push_back(std::move(res));
     }
     return out;

@@ -11,6 +11,7 @@
 
 #include "luet/core/package.hpp"
 #include "luet/db/database.hpp"
+#include "luet/install/masks.hpp"
 #include "luet/repo/repository.hpp"
 #include "luet/spec/spec.hpp"
 
@@ -30,6 +31,7 @@ struct SearchOptions {
     bool any_criterion = false;               // --condition-or
     bool hidden = false;   // keep hidden packages (left out by default, as upstream)
     bool revdeps = false;  // the packages requiring the matches, transitively, instead of them (mudler)
+    const PackageMasks* masks = nullptr;  // repository packages these mask are left out
 };
 
 struct SearchResult {

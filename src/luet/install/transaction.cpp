@@ -1,4 +1,5 @@
 #include "luet/install/transaction.hpp"
+#include "luet/install/masks.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -68,9 +69,11 @@ struct Universe {
         : repos(repo::load_enabled(cfg, repo::LoadOptions{.strict = opts.sync_repos}, r.progress)) {
         if (!only.empty() && std::none_of(repos.begin(), repos.end(), [&](const auto& x) { return x.name == only; }))
             throw Error("repository " + only + " is not configured or not enabled");
+        const PackageMasks masks = opts.ignore_masks ? PackageMasks{} : load_masks(cfg);
         for (const auto& repo : repos) {
             if (!only.empty() && repo.name != only) continue;
             for (const auto& p : repo.packages) {
+                if (masks.masked(p.meta.runtime.form, repo.name)) continue;
                 const std::string key = p.meta.runtime.form.str();
                 if (by_form.count(key)) continue;
                 by_form[key] = {&repo, &p};

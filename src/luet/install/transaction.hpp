@@ -43,6 +43,7 @@ struct Options {
     bool skip_finalizers = false;  // do not run the installed packages' finalizers
     bool sync_repos = false;       // a repository that cannot be synced is an error, not a warning
     bool ignore_conflicts = false;  // install/upgrade/replace: solve as if no package declared conflicts
+    bool ignore_masks = false;      // also pick packages the mask files (packages_maskdir) mask
 };
 
 struct Reporter {
