@@ -239,8 +239,12 @@ void add_search(CLI::App& app, Globals& g) {
         if (a->installed) {
             results = install::search_installed(database, opts);
         } else {
+            // Sync messages on stderr: stdout holds only the results, as geaaru/luet (which logs
+            // at error level during a search) prints them.
             const bool terminal = a->output == "terminal" || a->output == "table";
-            const auto repos = repo::load_enabled(cfg, terminal ? std::function<void(const std::string&)>(info) : nullptr);
+            const auto repos = repo::load_enabled(
+                cfg, terminal ? std::function<void(const std::string&)>([](const std::string& m) { std::cerr << m << "\n"; })
+                              : nullptr);
             results = install::search_repositories(repos, database, opts);
         }
         StoneView view{a->files, a->full, {}};
