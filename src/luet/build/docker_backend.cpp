@@ -133,6 +133,18 @@ public:
 
     void remove_image(const std::string& image) override { core::run({"docker", "rmi", "-f", image}); }
 
+    void tag(const std::string& image, const std::string& target) override {
+        std::string out;
+        if (core::run({"docker", "tag", image, target}, [&](std::string_view l) { out += std::string(l) + "\n"; }) != 0)
+            throw Error("cannot tag image " + image + " as " + target + ": " + trim(out));
+    }
+
+    void push(const std::string& image) override {
+        std::string out;
+        if (core::run({"docker", "push", image}, [&](std::string_view l) { out += std::string(l) + "\n"; }) != 0)
+            throw Error("cannot push image " + image + ": " + trim(out));
+    }
+
     void import_folder(const fs::path& root, const std::string& image) override {
         core::capture({"sh", "-c", "tar -C " + quote(root.string()) + " -cf - . | docker import - " + quote(image)});
     }
