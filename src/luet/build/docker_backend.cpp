@@ -77,7 +77,8 @@ public:
     }
 
     void run(const RunRequest& req, const core::LineSink& sink) override {
-        std::vector<std::string> create = {"docker", "create", "-w", req.workdir};
+        // Labelled with the package being built, so builds can be told apart in `docker events`.
+        std::vector<std::string> create = {"docker", "create", "--label", "io.luet.build=" + req.label, "-w", req.workdir};
         for (const auto& e : req.env) {
             create.push_back("-e");
             create.push_back(e);
