@@ -128,6 +128,15 @@ expect_ok "build --pull --pull-repository" "$LUET" build --tree "$TREE" --compre
   --pull --pull-repository "$IMG" --destination "$WORK/b3" apps/hello
 expect_output "pulling $IMG:" "pulled from the pull repository"
 expect_eq "$(containers_since "$t")" 0 "no container with a pull repository"
+# Local images the registry lacks are pushed with --push, though no step runs.
+t=$(mark)
+expect_ok "build --push from local images" "$LUET" build --tree "$TREE" --compression gzip --image-repository "$REG/other" \
+  --push --destination "$WORK/b4" apps/hello
+expect_eq "$(containers_since "$t")" 0 "no container"
+"$LUET" tree images -t "$TREE" --image-repository "$REG/other" apps/hello >"$WORK/images2"
+hello_tag=$(awk '/apps\/hello-1.0:/{print $2}' "$WORK/images2" | cut -d: -f3)
+curl -fsS "http://$REG/v2/other/tags/list" | grep -q "\"$hello_tag\"" && pass "the local images were pushed to $REG/other" \
+  || fail "local images pushed with --push"
 docker images "$REG/other" --format '{{.Repository}}:{{.Tag}}' | xargs -r docker rmi >/dev/null 2>&1 || true
 
 # ---- --rebuild forces the steps to run again.

@@ -266,7 +266,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         // The build cache: artifacts kept, images reused or pulled (see cache.hpp).
         const CacheDecision& cd = cache.at(p);
         if (cd.action != CacheAction::Build) {
-            if (cd.action == CacheAction::FromImages) use_cached_images(*backend, form, cd, say);
+            if (cd.action == CacheAction::FromImages) use_cached_images(*backend, form, cd, opts.cache, say);
             final_image[p] = cd.action == CacheAction::FromImages ? cd.package_image : "";
             if (cd.artifact_current) {
                 say("⏭ " + form.str() + ": unchanged (build hash " + cd.hash + "), " + cd.artifacts.front().path +

@@ -56,9 +56,16 @@ std::string builder_image_name(const std::string& repository, const core::Packag
     return repository + ":builder-" + md5_hex(form.fingerprint() + "-" + hash);
 }
 
-void use_cached_images(Backend& backend, const core::PackageForm& form, const CacheDecision& cd, const Say& say) {
+void use_cached_images(Backend& backend, const core::PackageForm& form, const CacheDecision& cd,
+                       const CacheOptions& opts, const Say& say) {
     if (cd.pull_from.empty()) {
         if (say) say("  ↺ images of build hash " + cd.hash + " found locally (" + cd.package_image + "): no step runs");
+        if (opts.push)
+            for (const auto& image : {cd.builder_image, cd.package_image})
+                if (!remote_image_exists(image)) {
+                    if (say) say("  ⬆ pushing " + image);
+                    backend.push(image);
+                }
         return;
     }
     const std::string pkg = package_image_name(cd.pull_from, cd.hash);

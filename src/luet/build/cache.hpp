@@ -71,8 +71,10 @@ std::map<const spec::PackageSpec*, CacheDecision> plan_cache(const spec::Tree& t
 using Say = std::function<void(const std::string&)>;
 
 // FromImages: pulls the images when cd.pull_from names a registry repository, tagging them as
-// cd.builder_image and cd.package_image. Throws luet::Error when a pull fails.
-void use_cached_images(Backend& backend, const core::PackageForm& form, const CacheDecision& cd, const Say& say);
+// cd.builder_image and cd.package_image; with opts.push, local images the registry lacks are
+// pushed. Throws luet::Error when a pull or a push fails.
+void use_cached_images(Backend& backend, const core::PackageForm& form, const CacheDecision& cd,
+                       const CacheOptions& opts, const Say& say);
 
 // Build: gives the images a build produced (`builder`, `package_image`; the base image itself
 // for a package without commands) the hash tags of `cd`, and pushes both with opts.push.
