@@ -22,7 +22,7 @@ IMG=$REG/luet-cache-test
 TREE=$WORK/tree
 cp -r "$ROOT/examples/tree" "$TREE"
 mkdir -p "$TREE/apps/greeting"
-printf 'name: greeting\ncategory: apps\nversion: "1.0"\n' >"$TREE/apps/greeting/definition.yaml"
+printf 'name: greeting\ncategory: apps\nversion: "1.0"\nrequires:\n- {name: hello, category: apps}\n' >"$TREE/apps/greeting/definition.yaml"
 printf 'requires:\n- name: hello\n  category: apps\nsteps:\n- mkdir -p /usr/share/greeting && hello > /usr/share/greeting/text\n' \
   >"$TREE/apps/greeting/build.yaml"
 
@@ -120,6 +120,20 @@ else
     || fail "pulled build artifacts differ"
 fi
 echo "  pulled build ${pulled}s"
+
+# The pulled artifacts published as a type: docker repository and installed with no engine.
+expect_ok "create-repo --type docker --push-images from the pulled build" \
+  "$LUET" create-repo --tree "$TREE" --packages "$WORK/b2" --output "$REG/luet/repo" --name cache \
+  --type docker --urls "$REG/luet/repo" --push-images
+R=$WORK/rootfs; mkdir -p "$R"
+printf 'system:\n  rootfs: %s\n  database_path: /var/cache/luet\nrepositories:\n- name: cache\n  type: docker\n  urls: ["%s"]\n' \
+  "$R" "$REG/luet/repo" >"$WORK/luet.yaml"
+NODOCKER=$WORK/nodocker; mkdir -p "$NODOCKER"; printf '#!/bin/sh\necho "docker called" >&2\nexit 99\n' >"$NODOCKER/docker"; chmod +x "$NODOCKER/docker"
+expect_ok "install apps/greeting from the registry, docker hidden" env PATH="$NODOCKER:$PATH" "$LUET" install -y --config "$WORK/luet.yaml" apps/greeting
+expect_output "Installed system/libc-2.36" "runtime requires installed"
+expect_eq "$(cat "$R/usr/share/greeting/text" 2>/dev/null)" "$(tar -xzOf "$WORK/b1/greeting-apps-1.0.package.tar.gz" ./usr/share/greeting/text 2>/dev/null || tar -xzOf "$WORK/b1/greeting-apps-1.0.package.tar.gz" usr/share/greeting/text)" \
+  "apps/greeting's file installed, as built"
+case "$(chroot "$R" /usr/bin/hello 2>&1 || true)" in *"Hello from luet"*) pass "apps/hello runs in the rootfs" ;; *) fail "apps/hello runs in the rootfs" ;; esac
 
 # A pull repository: the images found under another name are pulled and tagged.
 cleanup_images
