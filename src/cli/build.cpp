@@ -13,6 +13,7 @@ void add_build(CLI::App& app, Globals&) {
         std::string backend = "docker";
         bool all = false;
         std::vector<std::string> packages;
+        build::CacheOptions cache;
     };
     auto args = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("build", "Build packages of a tree in containers");
@@ -26,6 +27,19 @@ void add_build(CLI::App& app, Globals&) {
     // geaaru/luet's luet-build --full ("Build all packages (optimized)"): every package of the
     // tree, each once, after the packages it needs — what --all does here.
     cmd->add_flag("--full", args->all, "Build all packages (as --all)");
+    // The build cache (mudler/luet cmd/build.go, geaaru luet-build cmd/build.go).
+    cmd->add_option("--image-repository", args->cache.image_repository,
+                    "Default base image string for generated image");
+    cmd->add_flag("--push", args->cache.push, "Push images to a hub");
+    cmd->add_flag("--pull", args->cache.pull, "Pull images from a hub");
+    cmd->add_option("--pull-repository,-p", args->cache.pull_repositories,
+                    "A list of repositories to pull the cache from")
+        ->allow_extra_args(false);
+    cmd->add_flag("--rebuild", args->cache.rebuild,
+                  "To combine with --pull. Allows to rebuild the target package even if an image is available, "
+                  "against a local values file");
+    cmd->add_flag("--keep-images", args->cache.keep_images, "Keep built docker images in the host")
+        ->default_str("true");
     cmd->add_option("packages", args->packages, "Packages to build: CAT/NAME[@VERSION]");
     cmd->callback([args] {
         if (args->trees.empty()) args->trees.push_back(".");
@@ -35,6 +49,7 @@ void add_build(CLI::App& app, Globals&) {
         opts.compression = artifact::parse_compression(args->compression);
         opts.backend = args->backend;
         opts.all = args->all;
+        opts.cache = args->cache;
         for (const auto& p : args->packages) opts.targets.push_back(core::parse_package_arg(p));
         std::vector<std::filesystem::path> roots(args->trees.begin(), args->trees.end());
         const spec::Tree tree = spec::load_tree(roots, load_options(args->values));

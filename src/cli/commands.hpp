@@ -109,6 +109,8 @@ void finish(const PlanFlags& f, const install::Result& result, const config::Con
 CLI::Option* add_accepted_flag(CLI::App* cmd, const std::string& names, const std::string& help);
 
 void add_serve_repo(CLI::App& app, Globals& g);
+// `luet util image-exist|unpack|pack` (util.cpp).
+void add_util(CLI::App& app, Globals& g);
 void add_repo(CLI::App& app, Globals& g);
 void add_search(CLI::App& app, Globals& g);
 void add_database(CLI::App& app, Globals& g);

@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "luet/build/builder.hpp"
+#include "luet/build/cache.hpp"
 #include "luet/core/file.hpp"
 #include "luet/core/regex.hpp"
 #include "luet/spec/tree_index.hpp"
@@ -192,7 +193,7 @@ void add_images(CLI::App& tree) {
         build::HashCache hashes;
         for (const auto* p : build::plan(t, opts)) {
             const auto& f = p->definition.form;
-            rows.push_back({f.name, f.category, f.version, a->image_repository + ":" + build::build_hash(t, *p, hashes)});
+            rows.push_back({f.name, f.category, f.version, build::package_image_name(a->image_repository, build::build_hash(t, *p, hashes))});
         }
         if (a->output != "terminal") return print_rows(rows, a->output, "image");
         for (const auto& r : rows) std::cout << r.category << "/" << r.name << "-" << r.version << ": " << r.detail << "\n";

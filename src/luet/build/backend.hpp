@@ -50,6 +50,11 @@ public:
     virtual void export_layers(const std::string& image, std::size_t first_layer,
                                const std::filesystem::path& dest) = 0;
     virtual void remove_image(const std::string& image) = 0;
+    // Gives the local image `image` the further name `target`. Throws luet::Error naming both.
+    virtual void tag(const std::string& image, const std::string& target) = 0;
+    // Pushes the local image to the registry its name gives. Throws luet::Error naming it and
+    // carrying the engine's message.
+    virtual void push(const std::string& image) = 0;
     // Creates `image` whose only layer is the content of the host folder `root`.
     virtual void import_folder(const std::filesystem::path& root, const std::string& image) = 0;
     // Copies `source` (a file or folder, absolute path) out of `image` to the host path

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "luet/build/backend.hpp"
+#include "luet/build/cache.hpp"
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
 #include "luet/core/regex.hpp"
@@ -193,9 +194,10 @@ std::string build_timestamp() {
 // Writes one artifact (and its metadata file) cut from `content`.
 artifact::Metadata write_artifact(const fs::path& content, const spec::Definition& runtime, artifact::CompileSpec cs,
                                   const std::vector<std::string>& includes, const std::vector<std::string>& excludes,
-                                  bool keep_empty_dirs, const BuildOptions& opts) {
+                                  bool keep_empty_dirs, const BuildOptions& opts, const std::string& cache_hash = {}) {
     artifact::Metadata meta;
     meta.runtime = runtime;
+    meta.package_cacheimage = cache_hash;
     cs.package = runtime.form;
     cs.build_timestamp = build_timestamp();
     cs.includes = includes;
@@ -235,17 +237,19 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
 
     std::map<const spec::PackageSpec*, std::string> final_image;
     std::map<const spec::PackageSpec*, artifact::Metadata> built;
-    std::vector<std::string> created;  // images to remove at the end
+    std::vector<std::string> created;  // intermediate images, removed at the end
+    std::vector<std::string> cached;   // hash-tagged images built, removed at the end without keep_images
     struct RemoveImages {
         Backend& backend;
         std::vector<std::string>& images;
         ~RemoveImages() {
             for (auto it = images.rbegin(); it != images.rend(); ++it) backend.remove_image(*it);
         }
-    } remove_images{*backend, created};
+    } remove_images{*backend, created}, remove_cached{*backend, cached};
     auto say = [&](const std::string& line) {
         if (reporter.progress) reporter.progress(line);
     };
+    const auto cache = plan_cache(tree, order, opts, *backend, say);
     auto ensure_image = [&](const std::string& image) {
         if (!backend->image_exists(image)) backend->pull(image);
     };
@@ -259,9 +263,25 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         const std::string label = p->build_file.string() + " (" + form.str() + ")";
         say("📦 [" + std::to_string(index) + "/" + std::to_string(order.size()) + "] Building " + form.str());
 
+        // The build cache: artifacts kept, images reused or pulled (see cache.hpp).
+        const CacheDecision& cd = cache.at(p);
+        if (cd.action != CacheAction::Build) {
+            if (cd.action == CacheAction::FromImages) use_cached_images(*backend, form, cd, opts.cache, say);
+            final_image[p] = cd.action == CacheAction::FromImages ? cd.package_image : "";
+            if (cd.artifact_current) {
+                say("⏭ " + form.str() + ": unchanged (build hash " + cd.hash + "), " + cd.artifacts.front().path +
+                    " kept, skipped");
+                built[p] = cd.artifacts.front();
+                result.insert(result.end(), cd.artifacts.begin(), cd.artifacts.end());
+                continue;
+            }
+        }
+
         // The image the build starts from.
         std::string base;
-        if (!b.image.empty()) {
+        if (cd.action == CacheAction::FromImages) {
+            // Cut from the cached images below; nothing to prepare.
+        } else if (!b.image.empty()) {
             base = b.image;
             ensure_image(base);
         } else if (b.requires_final_images) {
@@ -302,7 +322,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         // Files copied in from images or from other packages' images (before prelude).
         core::TempDir copies("build");
         std::vector<std::pair<fs::path, std::string>> copy_list;
-        for (size_t i = 0; i < b.copy.size(); ++i) {
+        for (size_t i = 0; cd.action == CacheAction::Build && i < b.copy.size(); ++i) {
             const auto& c = b.copy[i];
             std::string from = c.image;
             if (c.package) {
@@ -320,7 +340,8 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
 
         std::string builder = base;
         std::string package_image = base;
-        const bool has_commands = !b.prelude.empty() || !b.steps.empty() || !copy_list.empty();
+        const bool has_commands =
+            cd.action == CacheAction::Build && (!b.prelude.empty() || !b.steps.empty() || !copy_list.empty());
         if (has_commands && base.empty())
             throw Error(label + ": has commands to run but neither 'image' nor 'requires' to run them in");
         RunRequest run;
@@ -333,28 +354,43 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             pre.context = p->dir;
             pre.copies = copy_list;
             pre.commands = b.prelude.empty() ? std::vector<std::string>{"true"} : b.prelude;
-            pre.result_image = image_tag(form, "builder");
+            pre.result_image = cd.builder_image;
             backend->run(pre, reporter.output);
-            created.push_back(pre.result_image);
             builder = package_image = pre.result_image;
             if (!b.steps.empty()) {
                 RunRequest steps = run;
                 steps.base_image = builder;
                 steps.commands = b.steps;
-                steps.result_image = image_tag(form, "package");
+                steps.result_image = cd.package_image;
                 backend->run(steps, reporter.output);
-                created.push_back(steps.result_image);
                 package_image = steps.result_image;
             }
         }
+        if (cd.action == CacheAction::FromImages) {
+            builder = cd.builder_image;
+            package_image = cd.package_image;
+        } else if (!base.empty()) {
+            store_cache_images(*backend, cd, builder, package_image, opts.cache, say);
+            if (!opts.cache.keep_images) cached.insert(cached.end(), {cd.builder_image, cd.package_image});
+            builder = cd.builder_image;
+            package_image = cd.package_image;
+        }
         final_image[p] = package_image;
+        if (cd.artifact_current) {
+            // Built only because a package to build needs its image; the artifacts are current.
+            say("⏭ " + form.str() + ": unchanged (build hash " + cd.hash + "), " + cd.artifacts.front().path + " kept");
+            built[p] = cd.artifacts.front();
+            result.insert(result.end(), cd.artifacts.begin(), cd.artifacts.end());
+            continue;
+        }
 
         core::TempDir staging("build");
         fs::path content = staging.path;
         if (b.unpack || !b.package_dir.empty()) {
             backend->export_layers(package_image, 0, staging.path);
             if (!b.package_dir.empty()) content = staging.path / fs::path(b.package_dir).relative_path();
-        } else if (package_image != builder) {
+        } else if (!b.steps.empty()) {
+            // The delta the steps added: the package image's layers above the builder's.
             backend->export_layers(package_image, backend->layer_count(builder), staging.path);
         }
         if (!b.package_dir.empty() && !fs::is_directory(content))
@@ -363,7 +399,8 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         // A delta layer also records folders whose only change is their mtime (e.g. /tmp after
         // a compiler ran); folders without selected content are left out of a delta.
         const bool delta = !b.unpack && b.package_dir.empty();
-        artifact::Metadata meta = write_artifact(content, p->definition, artifact::compile_spec(form, b), b.includes, b.excludes, !delta, opts);
+        artifact::Metadata meta =
+            write_artifact(content, p->definition, artifact::compile_spec(form, b), b.includes, b.excludes, !delta, opts, cd.hash);
         say("✔ " + form.str() + ": " + meta.path + " (" + std::to_string(meta.files.size()) + " files)");
         built[p] = meta;
         result.push_back(std::move(meta));
@@ -372,7 +409,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             // Subpackages cut the same build result with their own filters.
             artifact::Metadata sm =
                 write_artifact(content, sub.definition, artifact::compile_spec(sub.definition.form, b), sub.includes,
-                               sub.excludes, !delta, opts);
+                               sub.excludes, !delta, opts, cd.hash);
             say("✔ " + sub.definition.form.str() + " (subpackage of " + form.str() + "): " + sm.path + " (" +
                 std::to_string(sm.files.size()) + " files)");
             result.push_back(std::move(sm));

@@ -22,12 +22,23 @@
 
 namespace luet::build {
 
+// The build cache (see cache.hpp), with upstream's `luet build` flags.
+struct CacheOptions {
+    std::string image_repository = "luet/cache";  // --image-repository: where the hash-tagged images go
+    std::vector<std::string> pull_repositories;    // --pull-repository: further repositories to pull from
+    bool pull = false;         // --pull: images a registry has are pulled instead of building them
+    bool push = false;         // --push: the builder and package images built are pushed
+    bool rebuild = false;      // --rebuild: every package of the plan is built
+    bool keep_images = true;   // --keep-images (upstream's default: true)
+};
+
 struct BuildOptions {
     std::filesystem::path destination;  // where artifacts and metadata files are written
     artifact::Compression compression = artifact::Compression::Gzip;
     std::string backend = "docker";
     bool all = false;                   // build every package of the tree
     std::vector<core::PackageRef> targets;
+    CacheOptions cache;
 };
 
 struct Reporter {

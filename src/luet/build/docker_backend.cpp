@@ -77,7 +77,8 @@ public:
     }
 
     void run(const RunRequest& req, const core::LineSink& sink) override {
-        std::vector<std::string> create = {"docker", "create", "-w", req.workdir};
+        // Labelled with the package being built, so builds can be told apart in `docker events`.
+        std::vector<std::string> create = {"docker", "create", "--label", "io.luet.build=" + req.label, "-w", req.workdir};
         for (const auto& e : req.env) {
             create.push_back("-e");
             create.push_back(e);
@@ -132,6 +133,18 @@ public:
     }
 
     void remove_image(const std::string& image) override { core::run({"docker", "rmi", "-f", image}); }
+
+    void tag(const std::string& image, const std::string& target) override {
+        std::string out;
+        if (core::run({"docker", "tag", image, target}, [&](std::string_view l) { out += std::string(l) + "\n"; }) != 0)
+            throw Error("cannot tag image " + image + " as " + target + ": " + trim(out));
+    }
+
+    void push(const std::string& image) override {
+        std::string out;
+        if (core::run({"docker", "push", image}, [&](std::string_view l) { out += std::string(l) + "\n"; }) != 0)
+            throw Error("cannot push image " + image + ": " + trim(out));
+    }
 
     void import_folder(const fs::path& root, const std::string& image) override {
         core::capture({"sh", "-c", "tar -C " + quote(root.string()) + " -cf - . | docker import - " + quote(image)});
