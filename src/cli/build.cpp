@@ -35,6 +35,7 @@ void add_build(CLI::App& app, Globals&) {
         opts.compression = artifact::parse_compression(args->compression);
         opts.backend = args->backend;
         opts.all = args->all;
+        opts.source_date_epoch = source_date_epoch();
         for (const auto& p : args->packages) opts.targets.push_back(core::parse_package_arg(p));
         std::vector<std::filesystem::path> roots(args->trees.begin(), args->trees.end());
         const spec::Tree tree = spec::load_tree(roots, load_options(args->values));

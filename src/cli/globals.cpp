@@ -190,6 +190,22 @@ bool env_true(const char* name) {
     return v && config::parse_bool(v).value_or(false);
 }
 
+std::optional<std::int64_t> source_date_epoch() {
+    const char* v = std::getenv("SOURCE_DATE_EPOCH");
+    if (!v || !*v) return std::nullopt;
+    const std::string text = v;
+    std::size_t used = 0;
+    long long seconds = -1;
+    try {
+        seconds = std::stoll(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != text.size() || seconds < 0)
+        throw Error("SOURCE_DATE_EPOCH='" + text + "' is not a number of seconds since 1970-01-01 UTC");
+    return seconds;
+}
+
 bool assume_yes(const CLI::App* cmd, bool yes) {
     if (cmd->count("--yes") > 0) return yes;
     return env_true("LUET_YES");

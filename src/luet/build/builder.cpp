@@ -149,6 +149,20 @@ std::string build_hash(const spec::Tree& tree, const spec::PackageSpec& p, HashC
     return cache[&p] = artifact::sha256_string(input);
 }
 
+namespace {
+
+// filepath.Walk's order, in which upstream's archive.Tar writes artifacts: a folder's entries
+// by name (bytes), each followed by what is below it ("a", "a/b", "a-b"): '/' sorts first.
+struct WalkOrder {
+    bool operator()(const std::string& a, const std::string& b) const {
+        const auto key = [](char c) { return c == '/' ? 0 : static_cast<unsigned char>(c) + 1; };
+        return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                            [&](char x, char y) { return key(x) < key(y); });
+    }
+};
+
+}  // namespace
+
 std::vector<std::string> select_entries(const fs::path& root, const std::vector<std::string>& includes,
                                         const std::vector<std::string>& excludes, bool keep_empty_dirs) {
     const core::RegexList inc(includes, "includes");
@@ -160,7 +174,7 @@ std::vector<std::string> select_entries(const fs::path& root, const std::vector<
         all.push_back(it->path().lexically_relative(root).string());
     std::sort(all.begin(), all.end());
 
-    std::set<std::string> chosen;
+    std::set<std::string, WalkOrder> chosen;
     for (const auto& rel : all) {
         const std::string abs = "/" + rel;
         if (!keep_empty_dirs && fs::is_directory(fs::symlink_status(root / rel))) continue;
@@ -170,24 +184,34 @@ std::vector<std::string> select_entries(const fs::path& root, const std::vector<
         for (fs::path parent = fs::path(rel).parent_path(); !parent.empty(); parent = parent.parent_path())
             chosen.insert(parent.string());
     }
-    // std::set orders "a" before "a/b": parents come first.
+    // Parents come first in walk order.
     return {chosen.begin(), chosen.end()};
 }
 
 namespace {
 
 // compilespec.package.buildtimestamp: the time as Go's time.String() prints it in UTC
-// ("2026-11-23 20:01:35.510239514 +0000 UTC"), as upstream's build and pack write it.
-std::string build_timestamp() {
+// ("2026-11-23 20:01:35.510239514 +0000 UTC", trailing zeros of the fraction dropped), as
+// upstream's build and pack write it; SOURCE_DATE_EPOCH when set, else now.
+std::string build_timestamp(std::optional<std::int64_t> source_date_epoch) {
     timespec ts{};
-    clock_gettime(CLOCK_REALTIME, &ts);
+    if (source_date_epoch)
+        ts.tv_sec = static_cast<time_t>(*source_date_epoch);
+    else
+        clock_gettime(CLOCK_REALTIME, &ts);
     std::tm tm{};
     gmtime_r(&ts.tv_sec, &tm);
     char when[32] = "";
     std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-    char nanos[16] = "";
-    std::snprintf(nanos, sizeof nanos, ".%09ld", static_cast<long>(ts.tv_nsec));
-    return std::string(when) + nanos + " +0000 UTC";
+    std::string out = when;
+    if (ts.tv_nsec != 0) {
+        char nanos[16] = "";
+        std::snprintf(nanos, sizeof nanos, ".%09ld", static_cast<long>(ts.tv_nsec));
+        std::string frac = nanos;
+        while (frac.back() == '0') frac.pop_back();
+        out += frac;
+    }
+    return out + " +0000 UTC";
 }
 
 // Writes one artifact (and its metadata file) cut from `content`.
@@ -197,14 +221,15 @@ artifact::Metadata write_artifact(const fs::path& content, const spec::Definitio
     artifact::Metadata meta;
     meta.runtime = runtime;
     cs.package = runtime.form;
-    cs.build_timestamp = build_timestamp();
+    cs.build_timestamp = build_timestamp(opts.source_date_epoch);
     cs.includes = includes;
     cs.excludes = excludes;
     meta.compilespec = std::move(cs);
     meta.compression = opts.compression;
     meta.path = runtime.form.fingerprint() + artifact::package_suffix(opts.compression);
     std::vector<std::string> entries = select_entries(content, includes, excludes, keep_empty_dirs);
-    artifact::pack(content, entries, opts.destination / meta.path, opts.compression);
+    artifact::pack(content, entries, opts.destination / meta.path, opts.compression,
+                   opts.source_date_epoch.value_or(artifact::kDefaultSourceDateEpoch));
     for (const auto& e : entries)
         if (!fs::is_directory(fs::symlink_status(content / e))) meta.files.push_back(e);
     meta.sha256 = artifact::sha256_file(opts.destination / meta.path);
@@ -219,11 +244,12 @@ void extract_artifact(const fs::path& file, const fs::path& dest) {
 }  // namespace
 
 artifact::Metadata pack_folder(const fs::path& source, const spec::Definition& runtime, const fs::path& destination,
-                               artifact::Compression compression) {
+                               artifact::Compression compression, std::optional<std::int64_t> source_date_epoch) {
     if (!fs::is_directory(source)) throw Error("pack: source " + source.string() + " is not a folder");
     BuildOptions opts;
     opts.destination = destination;
     opts.compression = compression;
+    opts.source_date_epoch = source_date_epoch;
     fs::create_directories(destination);
     return write_artifact(source, runtime, {}, {}, {}, true, opts);
 }
@@ -326,6 +352,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         RunRequest run;
         run.base_image = base;
         run.env = {"PACKAGE_NAME=" + form.name, "PACKAGE_VERSION=" + form.version, "PACKAGE_CATEGORY=" + form.category};
+        if (opts.source_date_epoch) run.env.push_back("SOURCE_DATE_EPOCH=" + std::to_string(*opts.source_date_epoch));
         run.shell_env = b.env;
         run.label = label;
         if (has_commands) {

@@ -10,9 +10,11 @@
 // - the build context (the spec folder) is available to the commands in /luetbuild.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,12 @@ struct BuildOptions {
     std::string backend = "docker";
     bool all = false;                   // build every package of the tree
     std::vector<core::PackageRef> targets;
+    // SOURCE_DATE_EPOCH (seconds since 1970 UTC) when the user set it: artifact times are
+    // clamped to it, compilespec.package.buildtimestamp is that time and the build containers
+    // see it in their environment. Unset: times are clamped to artifact::kDefaultSourceDateEpoch
+    // and buildtimestamp is the time of the build (as upstream writes it; upstream's
+    // `upgrade` treats a changed buildtimestamp as a new build of the same version).
+    std::optional<std::int64_t> source_date_epoch;
 };
 
 struct Reporter {
@@ -49,8 +57,10 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
 // `luet pack`: an artifact of the whole `source` folder (no container), with its metadata file,
 // written to `destination` as NAME-CATEGORY-VERSION.package.tar[.gz|.zst] (mudler/luet cmd/pack.go).
 // Throws luet::Error when `source` is not a folder.
+// source_date_epoch as in BuildOptions.
 artifact::Metadata pack_folder(const std::filesystem::path& source, const spec::Definition& runtime,
-                               const std::filesystem::path& destination, artifact::Compression compression);
+                               const std::filesystem::path& destination, artifact::Compression compression,
+                               std::optional<std::int64_t> source_date_epoch = {});
 
 // A content hash of a package's build: its build.yaml and definition.yaml, every file of
 // its build context (path and sha256) and the hashes of the packages its build needs, so
@@ -59,7 +69,8 @@ artifact::Metadata pack_folder(const std::filesystem::path& source, const spec::
 using HashCache = std::map<const spec::PackageSpec*, std::string>;
 std::string build_hash(const spec::Tree& tree, const spec::PackageSpec& p, HashCache& cache);
 
-// The entries of `root` (paths relative to it, parents before children) that the
+// The entries of `root` (paths relative to it, in walk order: a folder, then what is below
+// it, names sorted bytewise, as upstream writes artifacts) that the
 // includes/excludes filters select. Parent folders of selected entries are kept; other
 // folders only when keep_empty_dirs is set. Throws luet::Error on an invalid regex, naming it.
 std::vector<std::string> select_entries(const std::filesystem::path& root, const std::vector<std::string>& includes,
