@@ -4,13 +4,14 @@
 
 namespace luet::cli {
 
-void add_build(CLI::App& app, Globals&) {
+void add_build(CLI::App& app, Globals& g) {
     struct Args {
         std::vector<std::string> trees;
         std::vector<std::string> values;
         std::string destination = "build";
         std::string compression = "none";
         std::string backend = "docker";
+        std::vector<std::string> backend_args;
         bool all = false;
         std::vector<std::string> packages;
     };
@@ -21,19 +22,25 @@ void add_build(CLI::App& app, Globals&) {
         ->allow_extra_args(false);
     cmd->add_option("--destination", args->destination, "Destination folder of the artifacts");
     cmd->add_option("--compression", args->compression, "Compression of the artifacts: gzip, zstd or none");
-    cmd->add_option("--backend,-b", args->backend, "Container backend: docker");
+    auto* backend = cmd->add_option("--backend,-b", args->backend,
+                                    "backend used (docker, podman, buildah; img is buildah, as mudler/luet)");
+    cmd->add_option("--backend-args,-a", args->backend_args, "Backend args (added to each container run)")
+        ->delimiter(',')
+        ->allow_extra_args(false);
     cmd->add_flag("--all", args->all, "Build every package of the tree");
     // geaaru/luet's luet-build --full ("Build all packages (optimized)"): every package of the
     // tree, each once, after the packages it needs — what --all does here.
     cmd->add_flag("--full", args->all, "Build all packages (as --all)");
     cmd->add_option("packages", args->packages, "Packages to build: CAT/NAME[@VERSION]");
-    cmd->callback([args] {
+    cmd->callback([args, backend, &g] {
         if (args->trees.empty()) args->trees.push_back(".");
         if (!args->all && args->packages.empty()) throw Error("nothing to build: give packages or --all");
         build::BuildOptions opts;
         opts.destination = std::filesystem::absolute(args->destination);
         opts.compression = artifact::parse_compression(args->compression);
         opts.backend = args->backend;
+        if (backend->count() == 0 && g.config && !g.config->backend.empty()) opts.backend = g.config->backend;
+        opts.backend_args = args->backend_args;
         opts.all = args->all;
         opts.source_date_epoch = source_date_epoch();
         for (const auto& p : args->packages) opts.targets.push_back(core::parse_package_arg(p));

@@ -10,6 +10,8 @@
 #include <set>
 
 #include "luet/build/backend.hpp"
+#include "luet/build/env.hpp"
+#include "luet/build/retrieve.hpp"
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
 #include "luet/core/regex.hpp"
@@ -237,6 +239,22 @@ artifact::Metadata write_artifact(const fs::path& content, const spec::Definitio
     return meta;
 }
 
+// The environment of a package's build commands, recorded in its images as Dockerfile ENV
+// (upstream's order: PACKAGE_NAME, PACKAGE_VERSION, PACKAGE_CATEGORY, then `env`).
+std::vector<std::string> build_env(const spec::PackageSpec& p, const BuildOptions& opts,
+                                   const std::vector<std::string>& image_env) {
+    const auto& form = p.definition.form;
+    std::vector<std::string> env = {"PACKAGE_NAME=" + form.name, "PACKAGE_VERSION=" + form.version,
+                                    "PACKAGE_CATEGORY=" + form.category};
+    if (opts.source_date_epoch) env.push_back("SOURCE_DATE_EPOCH=" + std::to_string(*opts.source_date_epoch));
+    try {
+        for (auto& e : expand_env(p.build.env, image_env)) env.push_back(std::move(e));
+    } catch (const Error& e) {
+        throw Error(p.build_file.string() + " (" + form.str() + "): " + e.what());
+    }
+    return env;
+}
+
 void extract_artifact(const fs::path& file, const fs::path& dest) {
     core::capture({"tar", "-xf", file.string(), "-C", dest.string()});
 }
@@ -256,7 +274,7 @@ artifact::Metadata pack_folder(const fs::path& source, const spec::Definition& r
 
 std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions& opts, const Reporter& reporter) {
     const auto order = plan(tree, opts);
-    auto backend = make_backend(opts.backend);
+    auto backend = make_backend(opts.backend, opts.backend_args);
     fs::create_directories(opts.destination);
 
     std::map<const spec::PackageSpec*, std::string> final_image;
@@ -351,13 +369,16 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             throw Error(label + ": has commands to run but neither 'image' nor 'requires' to run them in");
         RunRequest run;
         run.base_image = base;
-        run.env = {"PACKAGE_NAME=" + form.name, "PACKAGE_VERSION=" + form.version, "PACKAGE_CATEGORY=" + form.category};
-        if (opts.source_date_epoch) run.env.push_back("SOURCE_DATE_EPOCH=" + std::to_string(*opts.source_date_epoch));
-        run.shell_env = b.env;
         run.label = label;
         if (has_commands) {
+            run.env = build_env(*p, opts, backend->image_env(base));
             RunRequest pre = run;
             pre.context = p->dir;
+            core::TempDir context("context");
+            if (!b.retrieve.empty()) {
+                stage_context(*p, context.path / "c");
+                pre.context = context.path / "c";
+            }
             pre.copies = copy_list;
             pre.commands = b.prelude.empty() ? std::vector<std::string>{"true"} : b.prelude;
             pre.result_image = image_tag(form, "builder");

@@ -27,7 +27,8 @@ namespace luet::build {
 struct BuildOptions {
     std::filesystem::path destination;  // where artifacts and metadata files are written
     artifact::Compression compression = artifact::Compression::Gzip;
-    std::string backend = "docker";
+    std::string backend = "docker";     // docker | podman | buildah (build/backend.hpp)
+    std::vector<std::string> backend_args;  // added to each container run of the backend
     bool all = false;                   // build every package of the tree
     std::vector<core::PackageRef> targets;
     // SOURCE_DATE_EPOCH (seconds since 1970 UTC) when the user set it: artifact times are
