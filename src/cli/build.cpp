@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <cstdio>
+
 #include "luet/build/builder.hpp"
 
 #include "cli/commands.hpp"
@@ -41,6 +44,7 @@ void add_build(CLI::App& app, Globals& g) {
         opts.backend = args->backend;
         if (backend->count() == 0 && g.config && !g.config->backend.empty()) opts.backend = g.config->backend;
         opts.backend_args = args->backend_args;
+        opts.concurrency = g.config ? static_cast<std::size_t>(std::max(1, g.config->concurrency)) : 1;
         opts.all = args->all;
         opts.source_date_epoch = source_date_epoch();
         for (const auto& p : args->packages) opts.targets.push_back(core::parse_package_arg(p));
@@ -49,6 +53,19 @@ void add_build(CLI::App& app, Globals& g) {
         build::Reporter reporter;
         reporter.progress = info;
         reporter.output = [](std::string_view line) { info("  │ " + std::string(line)); };
+        reporter.summary = [](const std::vector<build::PackageTiming>& rows) {
+            std::size_t width = 7;
+            for (const auto& r : rows) width = std::max(width, r.package.size());
+            auto row = [&](const std::string& a, const std::string& b, const std::string& c) {
+                info(a + std::string(width - a.size() + 2, ' ') + b + std::string(11 - b.size(), ' ') + c);
+            };
+            row("Package", "Result", "Time");
+            for (const auto& r : rows) {
+                char took[32] = "";
+                if (r.status == "built") std::snprintf(took, sizeof took, "%.1fs", r.seconds);
+                row(r.package, r.status, took);
+            }
+        };
         const auto built = build::build(tree, opts, reporter);
         info("Built " + std::to_string(built.size()) + " package(s) in " + opts.destination.string());
     });

@@ -49,7 +49,7 @@ const GlobalFlag kFlags[] = {
      "System DB engine (ours: always SQLite; boltdb and memory are accepted and mean the same)", false},
     {"--same-owner", "general.same_owner",
      "Maintain same owner on uncompress (ours keeps the archive's numeric owners when run as root).", true},
-    {"--concurrency", "general.concurrency", "Concurrency (artifacts downloaded at once; builds run one at a time)",
+    {"--concurrency", "general.concurrency", "Concurrency (artifacts downloaded at once; packages built at once by build)",
      false},
     {"--live-output", "general.show_build_output", "Show live output during build (ours always shows it).", true},
     {"--http-timeout", "general.http_timeout", "Timeout for http(s) requests in seconds (mudler/luet)", false},

@@ -3,15 +3,18 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 
 #include "luet/build/backend.hpp"
 #include "luet/build/env.hpp"
 #include "luet/build/retrieve.hpp"
+#include "luet/build/schedule.hpp"
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
 #include "luet/core/regex.hpp"
@@ -277,9 +280,23 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
     auto backend = make_backend(opts.backend, opts.backend_args);
     fs::create_directories(opts.destination);
 
+    // Shared by the packages building at once (opts.concurrency), under `state`.
+    std::mutex state;
     std::map<const spec::PackageSpec*, std::string> final_image;
     std::map<const spec::PackageSpec*, artifact::Metadata> built;
     std::vector<std::string> created;  // images to remove at the end
+    auto image_of = [&](const spec::PackageSpec& dep) {
+        std::lock_guard lock(state);
+        return final_image.at(&dep);
+    };
+    auto artifact_of = [&](const spec::PackageSpec& dep) {
+        std::lock_guard lock(state);
+        return opts.destination / built.at(&dep).path;
+    };
+    auto keep = [&](const std::string& image) {
+        std::lock_guard lock(state);
+        created.push_back(image);
+    };
     struct RemoveImages {
         Backend& backend;
         std::vector<std::string>& images;
@@ -287,21 +304,36 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             for (auto it = images.rbegin(); it != images.rend(); ++it) backend.remove_image(*it);
         }
     } remove_images{*backend, created};
+    std::mutex report;
     auto say = [&](const std::string& line) {
+        std::lock_guard lock(report);
         if (reporter.progress) reporter.progress(line);
     };
     auto ensure_image = [&](const std::string& image) {
         if (!backend->image_exists(image)) backend->pull(image);
     };
 
-    std::vector<artifact::Metadata> result;
-    size_t index = 0;
-    for (const auto* p : order) {
-        ++index;
+    std::vector<std::vector<artifact::Metadata>> results(order.size());  // per package of the plan
+    std::vector<PackageTiming> timings(order.size());
+    auto build_one = [&](std::size_t index) {
+        const auto* p = order[index];
         const auto& form = p->definition.form;
         const auto& b = p->build;
         const std::string label = p->build_file.string() + " (" + form.str() + ")";
-        say("📦 [" + std::to_string(index) + "/" + std::to_string(order.size()) + "] Building " + form.str());
+        const auto started = std::chrono::steady_clock::now();
+        auto elapsed = [&] {
+            return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        };
+        // Container output, prefixed by the package when several build at once.
+        const core::LineSink output = [&](std::string_view line) {
+            std::lock_guard lock(report);
+            if (!reporter.output) return;
+            if (opts.concurrency > 1)
+                reporter.output("[" + form.str() + "] " + std::string(line));
+            else
+                reporter.output(line);
+        };
+        say("📦 [" + std::to_string(index + 1) + "/" + std::to_string(order.size()) + "] Building " + form.str());
 
         // The image the build starts from.
         std::string base;
@@ -315,20 +347,20 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             for (const auto& r : b.requires_) {
                 const auto& dep = resolve_build_dep(tree, *p, r);
                 say("  ↳ final image content: " + dep.definition.form.str());
-                extract_artifact(opts.destination / built.at(&dep).path, squash.path);
+                extract_artifact(artifact_of(dep), squash.path);
             }
             base = image_tag(form, "final-deps");
             backend->import_folder(squash.path, base);
-            created.push_back(base);
+            keep(base);
         } else if (!b.requires_.empty()) {
             const auto& first = resolve_build_dep(tree, *p, b.requires_.front());
-            base = final_image.at(&first);
+            base = image_of(first);
             if (b.requires_.size() > 1) {
                 // Further requires are layered on top as their artifacts' content.
                 core::TempDir overlay("build");
                 for (size_t i = 1; i < b.requires_.size(); ++i) {
                     const auto& dep = resolve_build_dep(tree, *p, b.requires_[i]);
-                    extract_artifact(opts.destination / built.at(&dep).path, overlay.path);
+                    extract_artifact(artifact_of(dep), overlay.path);
                 }
                 RunRequest layer;
                 layer.base_image = base;
@@ -337,8 +369,8 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
                 layer.commands = {"true"};
                 layer.result_image = image_tag(form, "deps");
                 layer.label = label;
-                backend->run(layer, reporter.output);
-                created.push_back(layer.result_image);
+                backend->run(layer, output);
+                keep(layer.result_image);
                 base = layer.result_image;
             }
         }
@@ -350,7 +382,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             const auto& c = b.copy[i];
             std::string from = c.image;
             if (c.package) {
-                from = final_image.at(&resolve_build_dep(tree, *p, *c.package, "copies from"));
+                from = image_of(resolve_build_dep(tree, *p, *c.package, "copies from"));
             } else {
                 ensure_image(from);
             }
@@ -382,20 +414,23 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             pre.copies = copy_list;
             pre.commands = b.prelude.empty() ? std::vector<std::string>{"true"} : b.prelude;
             pre.result_image = image_tag(form, "builder");
-            backend->run(pre, reporter.output);
-            created.push_back(pre.result_image);
+            backend->run(pre, output);
+            keep(pre.result_image);
             builder = package_image = pre.result_image;
             if (!b.steps.empty()) {
                 RunRequest steps = run;
                 steps.base_image = builder;
                 steps.commands = b.steps;
                 steps.result_image = image_tag(form, "package");
-                backend->run(steps, reporter.output);
-                created.push_back(steps.result_image);
+                backend->run(steps, output);
+                keep(steps.result_image);
                 package_image = steps.result_image;
             }
         }
-        final_image[p] = package_image;
+        {
+            std::lock_guard lock(state);
+            final_image[p] = package_image;
+        }
 
         core::TempDir staging("build");
         fs::path content = staging.path;
@@ -412,9 +447,14 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         // a compiler ran); folders without selected content are left out of a delta.
         const bool delta = !b.unpack && b.package_dir.empty();
         artifact::Metadata meta = write_artifact(content, p->definition, artifact::compile_spec(form, b), b.includes, b.excludes, !delta, opts);
-        say("✔ " + form.str() + ": " + meta.path + " (" + std::to_string(meta.files.size()) + " files)");
-        built[p] = meta;
-        result.push_back(std::move(meta));
+        char took[32];
+        std::snprintf(took, sizeof took, "%.1fs", elapsed());
+        say("✔ " + form.str() + ": " + meta.path + " (" + std::to_string(meta.files.size()) + " files) in " + took);
+        {
+            std::lock_guard lock(state);
+            built[p] = meta;
+        }
+        results[index].push_back(std::move(meta));
 
         for (const auto& sub : b.subpackages) {
             // Subpackages cut the same build result with their own filters.
@@ -423,9 +463,29 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
                                sub.excludes, !delta, opts);
             say("✔ " + sub.definition.form.str() + " (subpackage of " + form.str() + "): " + sm.path + " (" +
                 std::to_string(sm.files.size()) + " files)");
-            result.push_back(std::move(sm));
+            results[index].push_back(std::move(sm));
         }
+        timings[index].seconds = elapsed();
+    };
+
+    std::vector<DagNode> nodes;
+    std::map<const spec::PackageSpec*, std::size_t> position;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        position[order[i]] = i;
+        DagNode node{order[i]->definition.form.str(), {}};
+        for (const auto* d : build_deps(tree, *order[i])) node.deps.push_back(position.at(d));
+        nodes.push_back(std::move(node));
+        timings[i].package = nodes.back().name;
     }
+    const DagResult run = run_dag(nodes, opts.concurrency, build_one);
+    for (std::size_t i = 0; i < order.size(); ++i)
+        timings[i].status = run.done[i] ? "built" : nodes[i].name == run.failed ? "failed" : "not built";
+    if (reporter.summary) reporter.summary(timings);
+    if (!run.failed.empty())
+        throw Error(run.message.find(run.failed) != std::string::npos ? run.message : run.failed + ": " + run.message);
+    std::vector<artifact::Metadata> result;
+    for (auto& r : results)
+        for (auto& m : r) result.push_back(std::move(m));
     return result;
 }
 

@@ -29,6 +29,8 @@ struct BuildOptions {
     artifact::Compression compression = artifact::Compression::Gzip;
     std::string backend = "docker";     // docker | podman | buildah (build/backend.hpp)
     std::vector<std::string> backend_args;  // added to each container run of the backend
+    // Packages built at once (general.concurrency, --concurrency): each after what it needs.
+    std::size_t concurrency = 1;
     bool all = false;                   // build every package of the tree
     std::vector<core::PackageRef> targets;
     // SOURCE_DATE_EPOCH (seconds since 1970 UTC) when the user set it: artifact times are
@@ -39,9 +41,19 @@ struct BuildOptions {
     std::optional<std::int64_t> source_date_epoch;
 };
 
+// One package of a build, for the summary.
+struct PackageTiming {
+    std::string package;  // "apps/hello-1.0"
+    std::string status;   // "built", "failed" or "not built" (stopped by a failure)
+    double seconds = 0;   // wall time of its build, when built
+};
+
+// Called one at a time, from the threads building packages.
 struct Reporter {
     std::function<void(const std::string&)> progress;  // one line per build stage
-    core::LineSink output;                             // container output, line by line
+    // Container output, line by line ("[CAT/NAME-VERSION] line" when concurrency > 1).
+    core::LineSink output;
+    std::function<void(const std::vector<PackageTiming>&)> summary;  // at the end, also on failure
 };
 
 // Packages to build for `opts`, each after the packages it requires at build time.
@@ -50,9 +62,11 @@ struct Reporter {
 // build has steps but neither 'image' nor 'requires'.
 std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOptions& opts);
 
-// Builds the plan and returns the metadata of the artifacts written to opts.destination.
-// A failing package throws luet::Error naming it; artifacts already complete stay, nothing
-// partial of the failing package is left in the destination.
+// Builds the plan and returns the metadata of the artifacts written to opts.destination, in
+// plan order. Up to opts.concurrency packages build at once, each after the packages it
+// needs. A failing package throws luet::Error naming it: no package starts after it, those
+// already building finish; artifacts already complete stay, nothing partial of the failing
+// package is left in the destination.
 std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions& opts, const Reporter& reporter);
 
 // `luet pack`: an artifact of the whole `source` folder (no container), with its metadata file,
