@@ -1,16 +1,20 @@
+#include <algorithm>
+#include <cstdio>
+
 #include "luet/build/builder.hpp"
 
 #include "cli/commands.hpp"
 
 namespace luet::cli {
 
-void add_build(CLI::App& app, Globals&) {
+void add_build(CLI::App& app, Globals& g) {
     struct Args {
         std::vector<std::string> trees;
         std::vector<std::string> values;
         std::string destination = "build";
         std::string compression = "none";
         std::string backend = "docker";
+        std::vector<std::string> backend_args;
         bool all = false;
         std::vector<std::string> packages;
         build::CacheOptions cache;
@@ -22,7 +26,11 @@ void add_build(CLI::App& app, Globals&) {
         ->allow_extra_args(false);
     cmd->add_option("--destination", args->destination, "Destination folder of the artifacts");
     cmd->add_option("--compression", args->compression, "Compression of the artifacts: gzip, zstd or none");
-    cmd->add_option("--backend,-b", args->backend, "Container backend: docker");
+    auto* backend = cmd->add_option("--backend,-b", args->backend,
+                                    "backend used (docker, podman, buildah; img is buildah, as mudler/luet)");
+    cmd->add_option("--backend-args,-a", args->backend_args, "Backend args (added to each container run)")
+        ->delimiter(',')
+        ->allow_extra_args(false);
     cmd->add_flag("--all", args->all, "Build every package of the tree");
     // geaaru/luet's luet-build --full ("Build all packages (optimized)"): every package of the
     // tree, each once, after the packages it needs — what --all does here.
@@ -41,21 +49,38 @@ void add_build(CLI::App& app, Globals&) {
     cmd->add_flag("--keep-images", args->cache.keep_images, "Keep built docker images in the host")
         ->default_str("true");
     cmd->add_option("packages", args->packages, "Packages to build: CAT/NAME[@VERSION]");
-    cmd->callback([args] {
+    cmd->callback([args, backend, &g] {
         if (args->trees.empty()) args->trees.push_back(".");
         if (!args->all && args->packages.empty()) throw Error("nothing to build: give packages or --all");
         build::BuildOptions opts;
         opts.destination = std::filesystem::absolute(args->destination);
         opts.compression = artifact::parse_compression(args->compression);
         opts.backend = args->backend;
+        if (backend->count() == 0 && g.config && !g.config->backend.empty()) opts.backend = g.config->backend;
+        opts.backend_args = args->backend_args;
+        opts.concurrency = g.config ? static_cast<std::size_t>(std::max(1, g.config->concurrency)) : 1;
         opts.all = args->all;
         opts.cache = args->cache;
+        opts.source_date_epoch = source_date_epoch();
         for (const auto& p : args->packages) opts.targets.push_back(core::parse_package_arg(p));
         std::vector<std::filesystem::path> roots(args->trees.begin(), args->trees.end());
         const spec::Tree tree = spec::load_tree(roots, load_options(args->values));
         build::Reporter reporter;
         reporter.progress = info;
         reporter.output = [](std::string_view line) { info("  │ " + std::string(line)); };
+        reporter.summary = [](const std::vector<build::PackageTiming>& rows) {
+            std::size_t width = 7;
+            for (const auto& r : rows) width = std::max(width, r.package.size());
+            auto row = [&](const std::string& a, const std::string& b, const std::string& c) {
+                info(a + std::string(width - a.size() + 2, ' ') + b + std::string(11 - b.size(), ' ') + c);
+            };
+            row("Package", "Result", "Time");
+            for (const auto& r : rows) {
+                char took[32] = "";
+                if (r.status == "built") std::snprintf(took, sizeof took, "%.1fs", r.seconds);
+                row(r.package, r.status, took);
+            }
+        };
         const auto built = build::build(tree, opts, reporter);
         info("Built " + std::to_string(built.size()) + " package(s) in " + opts.destination.string());
     });

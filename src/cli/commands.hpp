@@ -49,6 +49,9 @@ std::vector<config::Setting> global_settings(const Globals& g);
 std::string version();
 // True when the environment variable is set to a true value (LUET_YES=true).
 bool env_true(const char* name);
+// SOURCE_DATE_EPOCH (https://reproducible-builds.org/specs/source-date-epoch/) when set;
+// throws luet::Error when it is not a non-negative integer.
+std::optional<std::int64_t> source_date_epoch();
 // -y/--yes when given on `cmd`, else LUET_YES (upstream binds the "yes" key to both).
 bool assume_yes(const CLI::App* cmd, bool yes);
 // Asks QUESTION [y/N] on a terminal; true for y/yes. Without a terminal on stdin there is

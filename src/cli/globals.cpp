@@ -49,7 +49,7 @@ const GlobalFlag kFlags[] = {
      "System DB engine (ours: always SQLite; boltdb and memory are accepted and mean the same)", false},
     {"--same-owner", "general.same_owner",
      "Maintain same owner on uncompress (ours keeps the archive's numeric owners when run as root).", true},
-    {"--concurrency", "general.concurrency", "Concurrency (artifacts downloaded at once; builds run one at a time)",
+    {"--concurrency", "general.concurrency", "Concurrency (artifacts downloaded at once; packages built at once by build)",
      false},
     {"--live-output", "general.show_build_output", "Show live output during build (ours always shows it).", true},
     {"--http-timeout", "general.http_timeout", "Timeout for http(s) requests in seconds (mudler/luet)", false},
@@ -188,6 +188,22 @@ config::Config load_config(const Globals& g) {
 bool env_true(const char* name) {
     const char* v = std::getenv(name);
     return v && config::parse_bool(v).value_or(false);
+}
+
+std::optional<std::int64_t> source_date_epoch() {
+    const char* v = std::getenv("SOURCE_DATE_EPOCH");
+    if (!v || !*v) return std::nullopt;
+    const std::string text = v;
+    std::size_t used = 0;
+    long long seconds = -1;
+    try {
+        seconds = std::stoll(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != text.size() || seconds < 0)
+        throw Error("SOURCE_DATE_EPOCH='" + text + "' is not a number of seconds since 1970-01-01 UTC");
+    return seconds;
 }
 
 bool assume_yes(const CLI::App* cmd, bool yes) {

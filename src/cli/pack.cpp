@@ -61,7 +61,8 @@ void add_pack(CLI::App& app, Globals&) {
         if (ref.selector.op != core::SelectorOp::Eq || !ref.selector.also.empty())
             throw Error("pack: '" + a->package + "' needs an exact version, e.g. " + ref.atom() + "@1.0");
         const spec::Definition def = runtime_definition({ref.category, ref.name, ref.selector.version});
-        const auto meta = build::pack_folder(a->source, def, a->destination, artifact::parse_compression(a->compression));
+        const auto meta = build::pack_folder(a->source, def, a->destination, artifact::parse_compression(a->compression),
+                                             source_date_epoch());
         info("📦 Packed " + def.form.str() + ": " + (std::filesystem::path(a->destination) / meta.path).string() + " (" +
              std::to_string(meta.files.size()) + " files)");
     });

@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -97,18 +98,30 @@ Metadata read_metadata(const std::filesystem::path& file);
 // Writes atomically (temporary file + rename).
 void write_metadata(const Metadata& m, const std::filesystem::path& file);
 
-// Packs `entries` (paths relative to `root`, in the given order) into the tarball `dest`,
-// preserving type, mode, ownership, mtime, xattrs, symlinks and hard links. The file is
+// Entry times of artifacts are clamped to a "source date epoch" (seconds since 1970-01-01 UTC,
+// https://reproducible-builds.org/specs/source-date-epoch/): a time after it is written as
+// it. The CLI takes SOURCE_DATE_EPOCH from the environment; without it, this fixed epoch
+// (1980-01-01T00:00:00Z) is used, so that the same content always gives the same bytes.
+inline constexpr std::int64_t kDefaultSourceDateEpoch = 315532800;
+
+// Packs `entries` (paths relative to `root`, in the given order) into the tarball `dest`
+// (pax, as upstream's docker archive.Tar writes it), preserving type, mode, numeric owner,
+// xattrs, symlinks and hard links. The bytes depend only on the entries' content and
+// attributes and on `source_date_epoch`: modification times are clamped to it and written
+// in whole seconds; no atime/ctime, owner names, file flags, sparse maps or SELinux labels
+// (the build host's) are written; the gzip header has no time and no name. The file is
 // written beside `dest` under a temporary name and renamed when complete.
 // Throws luet::Error on I/O failure (nothing is left at `dest`).
 void pack(const std::filesystem::path& root, const std::vector<std::string>& entries,
-          const std::filesystem::path& dest, Compression c);
+          const std::filesystem::path& dest, Compression c,
+          std::int64_t source_date_epoch = kDefaultSourceDateEpoch);
 // The same for entries read from anywhere: (file on disk, name in the tarball).
 struct PackEntry {
     std::filesystem::path source;
     std::string name;
 };
-void pack(const std::vector<PackEntry>& entries, const std::filesystem::path& dest, Compression c);
+void pack(const std::vector<PackEntry>& entries, const std::filesystem::path& dest, Compression c,
+          std::int64_t source_date_epoch = kDefaultSourceDateEpoch);
 
 // Hex sha256 of a file's content. Throws luet::Error when it cannot be read.
 // Hex sha256 of a byte string.

@@ -74,6 +74,7 @@ CompileSpec compile_spec(const core::PackageForm& form, const spec::BuildSpec& b
     cs.steps = b.steps;
     cs.env = b.env;
     cs.prelude = b.prelude;
+    cs.retrieve = b.retrieve;
     cs.includes = b.includes;
     cs.excludes = b.excludes;
     cs.unpack = b.unpack;

@@ -4,11 +4,12 @@
 #include <unistd.h>
 
 #include <array>
+#include <string_view>
+#include <tuple>
 #include <memory>
 
 #include "luet/artifact/artifact.hpp"
 #include "luet/core/error.hpp"
-#include "luet/core/users.hpp"
 
 namespace fs = std::filesystem;
 
@@ -65,39 +66,64 @@ void write_data(struct archive* out, const fs::path& src, const fs::path& dest) 
     if (n < 0) throw Error("error reading " + src.string());
 }
 
+// What varies between two builds of the same content is left out of the entry: times after
+// the epoch become the epoch, sub-second times, atime, ctime and birth time are dropped, and
+// so is the SELinux label of the build host's filesystem.
+void make_reproducible(struct archive_entry* e, std::int64_t source_date_epoch) {
+    std::int64_t mtime = archive_entry_mtime(e);
+    if (mtime > source_date_epoch) mtime = source_date_epoch;
+    archive_entry_set_mtime(e, static_cast<time_t>(mtime), 0);
+    archive_entry_unset_atime(e);
+    archive_entry_unset_ctime(e);
+    archive_entry_unset_birthtime(e);
+    std::vector<std::tuple<std::string, std::string>> kept;
+    const char* name;
+    const void* value;
+    size_t size;
+    bool dropped = false;
+    archive_entry_xattr_reset(e);
+    while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
+        if (std::string_view(name) == "security.selinux") {
+            dropped = true;
+            continue;
+        }
+        kept.emplace_back(name, std::string(static_cast<const char*>(value), size));
+    }
+    if (!dropped) return;
+    archive_entry_xattr_clear(e);
+    for (const auto& [n, v] : kept) archive_entry_xattr_add_entry(e, n.c_str(), v.data(), v.size());
+}
+
+void add_filter(struct archive* out, Compression c) {
+    // gzip: no time and no file name in the header ("!timestamp"; libarchive writes no name
+    // unless asked); zstd frames carry neither.
+    if (c == Compression::Gzip) {
+        archive_write_add_filter_gzip(out);
+        archive_write_set_filter_option(out, "gzip", "timestamp", nullptr);
+    }
+    if (c == Compression::Zstd) archive_write_add_filter_zstd(out);
+}
+
 }  // namespace
 
-void pack(const fs::path& root, const std::vector<std::string>& entries, const fs::path& dest, Compression c) {
+void pack(const fs::path& root, const std::vector<std::string>& entries, const fs::path& dest, Compression c,
+          std::int64_t source_date_epoch) {
     std::vector<PackEntry> all;
     all.reserve(entries.size());
     for (const auto& rel : entries) all.push_back({root / rel, rel});
-    pack(all, dest, c);
+    pack(all, dest, c, source_date_epoch);
 }
 
-void pack(const std::vector<PackEntry>& entries, const fs::path& dest, Compression c) {
+void pack(const std::vector<PackEntry>& entries, const fs::path& dest, Compression c, std::int64_t source_date_epoch) {
     const fs::path tmp = dest.string() + ".part";
     ArchivePtr out(archive_write_new(), archive_write_free);
-    // Owner names from /etc/passwd and /etc/group, without NSS (see core/users.hpp).
-    core::UserDb users;
+    // No owner names (upstream writes numeric ids only), no file flags and no sparse maps
+    // (both depend on the filesystem the content was staged on, not on the content).
     ArchivePtr disk(archive_read_disk_new(), archive_read_free);
-    archive_read_disk_set_uname_lookup(
-        disk.get(), &users,
-        [](void* db, la_int64_t uid) -> const char* {
-            const auto* name = static_cast<const core::UserDb*>(db)->user_name(static_cast<std::uint32_t>(uid));
-            return name ? name->c_str() : nullptr;
-        },
-        nullptr);
-    archive_read_disk_set_gname_lookup(
-        disk.get(), &users,
-        [](void* db, la_int64_t gid) -> const char* {
-            const auto* name = static_cast<const core::UserDb*>(db)->group_name(static_cast<std::uint32_t>(gid));
-            return name ? name->c_str() : nullptr;
-        },
-        nullptr);
-    archive_read_disk_set_behavior(disk.get(), ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
+    archive_read_disk_set_behavior(disk.get(), ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS | ARCHIVE_READDISK_NO_FFLAGS |
+                                                   ARCHIVE_READDISK_NO_SPARSE);
     archive_write_set_format_pax_restricted(out.get());
-    if (c == Compression::Gzip) archive_write_add_filter_gzip(out.get());
-    if (c == Compression::Zstd) archive_write_add_filter_zstd(out.get());
+    add_filter(out.get(), c);
     try {
         check(out.get(), archive_write_open_filename(out.get(), tmp.c_str()), "creating " + tmp.string());
         std::unique_ptr<struct archive_entry_linkresolver, void (*)(struct archive_entry_linkresolver*)> links(
@@ -109,6 +135,7 @@ void pack(const std::vector<PackEntry>& entries, const fs::path& dest, Compressi
             check(disk.get(), archive_read_disk_entry_from_file(disk.get(), entry.get(), -1, nullptr),
                   "reading " + src.string());
             archive_entry_copy_pathname(entry.get(), rel.c_str());
+            make_reproducible(entry.get(), source_date_epoch);
             struct archive_entry* sparse = nullptr;
             struct archive_entry* e = entry.release();
             archive_entry_linkify(links.get(), &e, &sparse);

@@ -1,6 +1,7 @@
 // Container backends: the engines that run build steps. Upstream luet drives them as
-// external tools (mudler/luet pkg/compiler/backend: docker, img; Macaroni adds podman
-// and buildah); so do we.
+// external tools (mudler/luet pkg/compiler/backend: docker and buildah, `img` an alias of
+// buildah; geaaru/luet: docker, img); so do we, with docker, podman and buildah. This file
+// and the backends' own files are the only places that know an engine.
 #pragma once
 
 #include <cstddef>
@@ -15,15 +16,13 @@ namespace luet::build {
 
 // One container run: start from `base_image`, copy `context` into `workdir` and each of
 // `copies` to its destination, run `commands` with /bin/sh (stopping at the first failure)
-// with `env` (NAME=value, literal) and `shell_env` (NAME=value lines exported in order
-// by the shell, so "PATH=$PATH:/x" and "${NAME}" expand as Dockerfile ENV does), and
-// commit the result as `result_image`.
+// with `env` (NAME=value, literal; build/env.hpp expands a build spec's entries), and commit
+// the result as `result_image`, whose configuration keeps `env` as Dockerfile ENV would.
 struct RunRequest {
     std::string base_image;
     std::filesystem::path context;  // copied into workdir when not empty
     std::string workdir = "/luetbuild";
     std::vector<std::string> env;
-    std::vector<std::string> shell_env;
     // Host file or folder -> absolute destination in the container (folders: their content).
     std::vector<std::pair<std::filesystem::path, std::string>> copies;
     std::vector<std::string> commands;
@@ -37,6 +36,8 @@ public:
 
     // True when the image is available locally.
     virtual bool image_exists(const std::string& image) = 0;
+    // The environment recorded in the image's configuration ("NAME=value"; empty when none).
+    virtual std::vector<std::string> image_env(const std::string& image) = 0;
     // Makes the image available (pulls it). Throws luet::Error when it cannot.
     virtual void pull(const std::string& image) = 0;
     // Throws luet::Error naming req.label and the exit code when a command fails;
@@ -63,10 +64,26 @@ public:
                                  const std::filesystem::path& dest) = 0;
 };
 
-// The backend named `name` ("docker"). Throws luet::Error for an unknown backend.
-std::unique_ptr<Backend> make_backend(const std::string& name);
+// The backend named `name`: "docker", "podman" or "buildah" (the Debian packages' commands,
+// run as they are found in PATH). `backend_args` are added to each container run (upstream's
+// --backend-args). Throws luet::Error for an unknown backend.
+std::unique_ptr<Backend> make_backend(const std::string& name, const std::vector<std::string>& backend_args = {});
 
+// buildah_backend.cpp
+std::unique_ptr<Backend> make_buildah_backend(const std::vector<std::string>& backend_args);
+
+// Shared by the backends.
 // Applies one layer tarball (OCI/docker layer format with .wh. whiteouts) onto `dest`.
 void apply_layer(const std::filesystem::path& layer_tar, const std::filesystem::path& dest);
+// Applies the layers [first_layer, end) of a docker-archive (what `docker save` and
+// `buildah push IMAGE docker-archive:FILE` write: manifest.json naming the layer tarballs)
+// onto `dest`, using `work` for the extracted layers.
+void apply_archive_layers(const std::filesystem::path& archive, std::size_t first_layer,
+                          const std::filesystem::path& dest, const std::filesystem::path& work);
+// The /bin/sh script of a run: `set -e`, the staged copies (under `staging` in the
+// container) moved to their destinations, then the commands.
+std::string container_script(const RunRequest& req, const std::string& staging);
+// 'text' quoted for /bin/sh.
+std::string shell_quote(const std::string& text);
 
 }  // namespace luet::build

@@ -3,14 +3,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 
 #include "luet/build/backend.hpp"
 #include "luet/build/cache.hpp"
+#include "luet/build/env.hpp"
+#include "luet/build/retrieve.hpp"
+#include "luet/build/schedule.hpp"
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
 #include "luet/core/regex.hpp"
@@ -150,6 +155,20 @@ std::string build_hash(const spec::Tree& tree, const spec::PackageSpec& p, HashC
     return cache[&p] = artifact::sha256_string(input);
 }
 
+namespace {
+
+// filepath.Walk's order, in which upstream's archive.Tar writes artifacts: a folder's entries
+// by name (bytes), each followed by what is below it ("a", "a/b", "a-b"): '/' sorts first.
+struct WalkOrder {
+    bool operator()(const std::string& a, const std::string& b) const {
+        const auto key = [](char c) { return c == '/' ? 0 : static_cast<unsigned char>(c) + 1; };
+        return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                            [&](char x, char y) { return key(x) < key(y); });
+    }
+};
+
+}  // namespace
+
 std::vector<std::string> select_entries(const fs::path& root, const std::vector<std::string>& includes,
                                         const std::vector<std::string>& excludes, bool keep_empty_dirs) {
     const core::RegexList inc(includes, "includes");
@@ -161,7 +180,7 @@ std::vector<std::string> select_entries(const fs::path& root, const std::vector<
         all.push_back(it->path().lexically_relative(root).string());
     std::sort(all.begin(), all.end());
 
-    std::set<std::string> chosen;
+    std::set<std::string, WalkOrder> chosen;
     for (const auto& rel : all) {
         const std::string abs = "/" + rel;
         if (!keep_empty_dirs && fs::is_directory(fs::symlink_status(root / rel))) continue;
@@ -171,24 +190,34 @@ std::vector<std::string> select_entries(const fs::path& root, const std::vector<
         for (fs::path parent = fs::path(rel).parent_path(); !parent.empty(); parent = parent.parent_path())
             chosen.insert(parent.string());
     }
-    // std::set orders "a" before "a/b": parents come first.
+    // Parents come first in walk order.
     return {chosen.begin(), chosen.end()};
 }
 
 namespace {
 
 // compilespec.package.buildtimestamp: the time as Go's time.String() prints it in UTC
-// ("2026-11-23 20:01:35.510239514 +0000 UTC"), as upstream's build and pack write it.
-std::string build_timestamp() {
+// ("2026-11-23 20:01:35.510239514 +0000 UTC", trailing zeros of the fraction dropped), as
+// upstream's build and pack write it; SOURCE_DATE_EPOCH when set, else now.
+std::string build_timestamp(std::optional<std::int64_t> source_date_epoch) {
     timespec ts{};
-    clock_gettime(CLOCK_REALTIME, &ts);
+    if (source_date_epoch)
+        ts.tv_sec = static_cast<time_t>(*source_date_epoch);
+    else
+        clock_gettime(CLOCK_REALTIME, &ts);
     std::tm tm{};
     gmtime_r(&ts.tv_sec, &tm);
     char when[32] = "";
     std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-    char nanos[16] = "";
-    std::snprintf(nanos, sizeof nanos, ".%09ld", static_cast<long>(ts.tv_nsec));
-    return std::string(when) + nanos + " +0000 UTC";
+    std::string out = when;
+    if (ts.tv_nsec != 0) {
+        char nanos[16] = "";
+        std::snprintf(nanos, sizeof nanos, ".%09ld", static_cast<long>(ts.tv_nsec));
+        std::string frac = nanos;
+        while (frac.back() == '0') frac.pop_back();
+        out += frac;
+    }
+    return out + " +0000 UTC";
 }
 
 // Writes one artifact (and its metadata file) cut from `content`.
@@ -199,19 +228,36 @@ artifact::Metadata write_artifact(const fs::path& content, const spec::Definitio
     meta.runtime = runtime;
     meta.package_cacheimage = cache_hash;
     cs.package = runtime.form;
-    cs.build_timestamp = build_timestamp();
+    cs.build_timestamp = build_timestamp(opts.source_date_epoch);
     cs.includes = includes;
     cs.excludes = excludes;
     meta.compilespec = std::move(cs);
     meta.compression = opts.compression;
     meta.path = runtime.form.fingerprint() + artifact::package_suffix(opts.compression);
     std::vector<std::string> entries = select_entries(content, includes, excludes, keep_empty_dirs);
-    artifact::pack(content, entries, opts.destination / meta.path, opts.compression);
+    artifact::pack(content, entries, opts.destination / meta.path, opts.compression,
+                   opts.source_date_epoch.value_or(artifact::kDefaultSourceDateEpoch));
     for (const auto& e : entries)
         if (!fs::is_directory(fs::symlink_status(content / e))) meta.files.push_back(e);
     meta.sha256 = artifact::sha256_file(opts.destination / meta.path);
     artifact::write_metadata(meta, opts.destination / meta.metadata_file_name());
     return meta;
+}
+
+// The environment of a package's build commands, recorded in its images as Dockerfile ENV
+// (upstream's order: PACKAGE_NAME, PACKAGE_VERSION, PACKAGE_CATEGORY, then `env`).
+std::vector<std::string> build_env(const spec::PackageSpec& p, const BuildOptions& opts,
+                                   const std::vector<std::string>& image_env) {
+    const auto& form = p.definition.form;
+    std::vector<std::string> env = {"PACKAGE_NAME=" + form.name, "PACKAGE_VERSION=" + form.version,
+                                    "PACKAGE_CATEGORY=" + form.category};
+    if (opts.source_date_epoch) env.push_back("SOURCE_DATE_EPOCH=" + std::to_string(*opts.source_date_epoch));
+    try {
+        for (auto& e : expand_env(p.build.env, image_env)) env.push_back(std::move(e));
+    } catch (const Error& e) {
+        throw Error(p.build_file.string() + " (" + form.str() + "): " + e.what());
+    }
+    return env;
 }
 
 void extract_artifact(const fs::path& file, const fs::path& dest) {
@@ -221,24 +267,39 @@ void extract_artifact(const fs::path& file, const fs::path& dest) {
 }  // namespace
 
 artifact::Metadata pack_folder(const fs::path& source, const spec::Definition& runtime, const fs::path& destination,
-                               artifact::Compression compression) {
+                               artifact::Compression compression, std::optional<std::int64_t> source_date_epoch) {
     if (!fs::is_directory(source)) throw Error("pack: source " + source.string() + " is not a folder");
     BuildOptions opts;
     opts.destination = destination;
     opts.compression = compression;
+    opts.source_date_epoch = source_date_epoch;
     fs::create_directories(destination);
     return write_artifact(source, runtime, {}, {}, {}, true, opts);
 }
 
 std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions& opts, const Reporter& reporter) {
     const auto order = plan(tree, opts);
-    auto backend = make_backend(opts.backend);
+    auto backend = make_backend(opts.backend, opts.backend_args);
     fs::create_directories(opts.destination);
 
+    // Shared by the packages building at once (opts.concurrency), under `state`.
+    std::mutex state;
     std::map<const spec::PackageSpec*, std::string> final_image;
     std::map<const spec::PackageSpec*, artifact::Metadata> built;
     std::vector<std::string> created;  // intermediate images, removed at the end
     std::vector<std::string> cached;   // hash-tagged images built, removed at the end without keep_images
+    auto image_of = [&](const spec::PackageSpec& dep) {
+        std::lock_guard lock(state);
+        return final_image.at(&dep);
+    };
+    auto artifact_of = [&](const spec::PackageSpec& dep) {
+        std::lock_guard lock(state);
+        return opts.destination / built.at(&dep).path;
+    };
+    auto keep = [&](const std::string& image) {
+        std::lock_guard lock(state);
+        created.push_back(image);
+    };
     struct RemoveImages {
         Backend& backend;
         std::vector<std::string>& images;
@@ -246,7 +307,9 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             for (auto it = images.rbegin(); it != images.rend(); ++it) backend.remove_image(*it);
         }
     } remove_images{*backend, created}, remove_cached{*backend, cached};
+    std::mutex report;
     auto say = [&](const std::string& line) {
+        std::lock_guard lock(report);
         if (reporter.progress) reporter.progress(line);
     };
     const auto cache = plan_cache(tree, order, opts, *backend, say);
@@ -254,26 +317,43 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         if (!backend->image_exists(image)) backend->pull(image);
     };
 
-    std::vector<artifact::Metadata> result;
-    size_t index = 0;
-    for (const auto* p : order) {
-        ++index;
+    std::vector<std::vector<artifact::Metadata>> results(order.size());  // per package of the plan
+    std::vector<PackageTiming> timings(order.size());
+    auto build_one = [&](std::size_t index) {
+        const auto* p = order[index];
         const auto& form = p->definition.form;
         const auto& b = p->build;
         const std::string label = p->build_file.string() + " (" + form.str() + ")";
-        say("📦 [" + std::to_string(index) + "/" + std::to_string(order.size()) + "] Building " + form.str());
+        const auto started = std::chrono::steady_clock::now();
+        auto elapsed = [&] {
+            return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        };
+        // Container output, prefixed by the package when several build at once.
+        const core::LineSink output = [&](std::string_view line) {
+            std::lock_guard lock(report);
+            if (!reporter.output) return;
+            if (opts.concurrency > 1)
+                reporter.output("[" + form.str() + "] " + std::string(line));
+            else
+                reporter.output(line);
+        };
+        say("📦 [" + std::to_string(index + 1) + "/" + std::to_string(order.size()) + "] Building " + form.str());
 
         // The build cache: artifacts kept, images reused or pulled (see cache.hpp).
         const CacheDecision& cd = cache.at(p);
         if (cd.action != CacheAction::Build) {
             if (cd.action == CacheAction::FromImages) use_cached_images(*backend, form, cd, opts.cache, say);
-            final_image[p] = cd.action == CacheAction::FromImages ? cd.package_image : "";
+            {
+                std::lock_guard lock(state);
+                final_image[p] = cd.action == CacheAction::FromImages ? cd.package_image : "";
+                if (cd.artifact_current) built[p] = cd.artifacts.front();
+            }
             if (cd.artifact_current) {
                 say("⏭ " + form.str() + ": unchanged (build hash " + cd.hash + "), " + cd.artifacts.front().path +
                     " kept, skipped");
-                built[p] = cd.artifacts.front();
-                result.insert(result.end(), cd.artifacts.begin(), cd.artifacts.end());
-                continue;
+                results[index].insert(results[index].end(), cd.artifacts.begin(), cd.artifacts.end());
+                timings[index].seconds = elapsed();
+                return;
             }
         }
 
@@ -291,20 +371,20 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             for (const auto& r : b.requires_) {
                 const auto& dep = resolve_build_dep(tree, *p, r);
                 say("  ↳ final image content: " + dep.definition.form.str());
-                extract_artifact(opts.destination / built.at(&dep).path, squash.path);
+                extract_artifact(artifact_of(dep), squash.path);
             }
             base = image_tag(form, "final-deps");
             backend->import_folder(squash.path, base);
-            created.push_back(base);
+            keep(base);
         } else if (!b.requires_.empty()) {
             const auto& first = resolve_build_dep(tree, *p, b.requires_.front());
-            base = final_image.at(&first);
+            base = image_of(first);
             if (b.requires_.size() > 1) {
                 // Further requires are layered on top as their artifacts' content.
                 core::TempDir overlay("build");
                 for (size_t i = 1; i < b.requires_.size(); ++i) {
                     const auto& dep = resolve_build_dep(tree, *p, b.requires_[i]);
-                    extract_artifact(opts.destination / built.at(&dep).path, overlay.path);
+                    extract_artifact(artifact_of(dep), overlay.path);
                 }
                 RunRequest layer;
                 layer.base_image = base;
@@ -313,8 +393,8 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
                 layer.commands = {"true"};
                 layer.result_image = image_tag(form, "deps");
                 layer.label = label;
-                backend->run(layer, reporter.output);
-                created.push_back(layer.result_image);
+                backend->run(layer, output);
+                keep(layer.result_image);
                 base = layer.result_image;
             }
         }
@@ -326,7 +406,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             const auto& c = b.copy[i];
             std::string from = c.image;
             if (c.package) {
-                from = final_image.at(&resolve_build_dep(tree, *p, *c.package, "copies from"));
+                from = image_of(resolve_build_dep(tree, *p, *c.package, "copies from"));
             } else {
                 ensure_image(from);
             }
@@ -346,23 +426,27 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             throw Error(label + ": has commands to run but neither 'image' nor 'requires' to run them in");
         RunRequest run;
         run.base_image = base;
-        run.env = {"PACKAGE_NAME=" + form.name, "PACKAGE_VERSION=" + form.version, "PACKAGE_CATEGORY=" + form.category};
-        run.shell_env = b.env;
         run.label = label;
         if (has_commands) {
+            run.env = build_env(*p, opts, backend->image_env(base));
             RunRequest pre = run;
             pre.context = p->dir;
+            core::TempDir context("context");
+            if (!b.retrieve.empty()) {
+                stage_context(*p, context.path / "c");
+                pre.context = context.path / "c";
+            }
             pre.copies = copy_list;
             pre.commands = b.prelude.empty() ? std::vector<std::string>{"true"} : b.prelude;
             pre.result_image = cd.builder_image;
-            backend->run(pre, reporter.output);
+            backend->run(pre, output);
             builder = package_image = pre.result_image;
             if (!b.steps.empty()) {
                 RunRequest steps = run;
                 steps.base_image = builder;
                 steps.commands = b.steps;
                 steps.result_image = cd.package_image;
-                backend->run(steps, reporter.output);
+                backend->run(steps, output);
                 package_image = steps.result_image;
             }
         }
@@ -371,17 +455,24 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             package_image = cd.package_image;
         } else if (!base.empty()) {
             store_cache_images(*backend, cd, builder, package_image, opts.cache, say);
-            if (!opts.cache.keep_images) cached.insert(cached.end(), {cd.builder_image, cd.package_image});
+            if (!opts.cache.keep_images) {
+                std::lock_guard lock(state);
+                cached.insert(cached.end(), {cd.builder_image, cd.package_image});
+            }
             builder = cd.builder_image;
             package_image = cd.package_image;
         }
-        final_image[p] = package_image;
+        {
+            std::lock_guard lock(state);
+            final_image[p] = package_image;
+            if (cd.artifact_current) built[p] = cd.artifacts.front();
+        }
         if (cd.artifact_current) {
             // Built only because a package to build needs its image; the artifacts are current.
             say("⏭ " + form.str() + ": unchanged (build hash " + cd.hash + "), " + cd.artifacts.front().path + " kept");
-            built[p] = cd.artifacts.front();
-            result.insert(result.end(), cd.artifacts.begin(), cd.artifacts.end());
-            continue;
+            results[index].insert(results[index].end(), cd.artifacts.begin(), cd.artifacts.end());
+            timings[index].seconds = elapsed();
+            return;
         }
 
         core::TempDir staging("build");
@@ -401,9 +492,14 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         const bool delta = !b.unpack && b.package_dir.empty();
         artifact::Metadata meta =
             write_artifact(content, p->definition, artifact::compile_spec(form, b), b.includes, b.excludes, !delta, opts, cd.hash);
-        say("✔ " + form.str() + ": " + meta.path + " (" + std::to_string(meta.files.size()) + " files)");
-        built[p] = meta;
-        result.push_back(std::move(meta));
+        char took[32];
+        std::snprintf(took, sizeof took, "%.1fs", elapsed());
+        say("✔ " + form.str() + ": " + meta.path + " (" + std::to_string(meta.files.size()) + " files) in " + took);
+        {
+            std::lock_guard lock(state);
+            built[p] = meta;
+        }
+        results[index].push_back(std::move(meta));
 
         for (const auto& sub : b.subpackages) {
             // Subpackages cut the same build result with their own filters.
@@ -412,9 +508,29 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
                                sub.excludes, !delta, opts, cd.hash);
             say("✔ " + sub.definition.form.str() + " (subpackage of " + form.str() + "): " + sm.path + " (" +
                 std::to_string(sm.files.size()) + " files)");
-            result.push_back(std::move(sm));
+            results[index].push_back(std::move(sm));
         }
+        timings[index].seconds = elapsed();
+    };
+
+    std::vector<DagNode> nodes;
+    std::map<const spec::PackageSpec*, std::size_t> position;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        position[order[i]] = i;
+        DagNode node{order[i]->definition.form.str(), {}};
+        for (const auto* d : build_deps(tree, *order[i])) node.deps.push_back(position.at(d));
+        nodes.push_back(std::move(node));
+        timings[i].package = nodes.back().name;
     }
+    const DagResult run = run_dag(nodes, opts.concurrency, build_one);
+    for (std::size_t i = 0; i < order.size(); ++i)
+        timings[i].status = run.done[i] ? "built" : nodes[i].name == run.failed ? "failed" : "not built";
+    if (reporter.summary) reporter.summary(timings);
+    if (!run.failed.empty())
+        throw Error(run.message.find(run.failed) != std::string::npos ? run.message : run.failed + ": " + run.message);
+    std::vector<artifact::Metadata> result;
+    for (auto& r : results)
+        for (auto& m : r) result.push_back(std::move(m));
     return result;
 }
 

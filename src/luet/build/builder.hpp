@@ -10,9 +10,11 @@
 // - the build context (the spec folder) is available to the commands in /luetbuild.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,15 +37,34 @@ struct CacheOptions {
 struct BuildOptions {
     std::filesystem::path destination;  // where artifacts and metadata files are written
     artifact::Compression compression = artifact::Compression::Gzip;
-    std::string backend = "docker";
+    std::string backend = "docker";     // docker | podman | buildah (build/backend.hpp)
+    std::vector<std::string> backend_args;  // added to each container run of the backend
+    // Packages built at once (general.concurrency, --concurrency): each after what it needs.
+    std::size_t concurrency = 1;
     bool all = false;                   // build every package of the tree
     std::vector<core::PackageRef> targets;
     CacheOptions cache;
+    // SOURCE_DATE_EPOCH (seconds since 1970 UTC) when the user set it: artifact times are
+    // clamped to it, compilespec.package.buildtimestamp is that time and the build containers
+    // see it in their environment. Unset: times are clamped to artifact::kDefaultSourceDateEpoch
+    // and buildtimestamp is the time of the build (as upstream writes it; upstream's
+    // `upgrade` treats a changed buildtimestamp as a new build of the same version).
+    std::optional<std::int64_t> source_date_epoch;
 };
 
+// One package of a build, for the summary.
+struct PackageTiming {
+    std::string package;  // "apps/hello-1.0"
+    std::string status;   // "built", "failed" or "not built" (stopped by a failure)
+    double seconds = 0;   // wall time of its build, when built
+};
+
+// Called one at a time, from the threads building packages.
 struct Reporter {
     std::function<void(const std::string&)> progress;  // one line per build stage
-    core::LineSink output;                             // container output, line by line
+    // Container output, line by line ("[CAT/NAME-VERSION] line" when concurrency > 1).
+    core::LineSink output;
+    std::function<void(const std::vector<PackageTiming>&)> summary;  // at the end, also on failure
 };
 
 // Packages to build for `opts`, each after the packages it requires at build time.
@@ -52,16 +73,20 @@ struct Reporter {
 // build has steps but neither 'image' nor 'requires'.
 std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOptions& opts);
 
-// Builds the plan and returns the metadata of the artifacts written to opts.destination.
-// A failing package throws luet::Error naming it; artifacts already complete stay, nothing
-// partial of the failing package is left in the destination.
+// Builds the plan and returns the metadata of the artifacts written to opts.destination, in
+// plan order. Up to opts.concurrency packages build at once, each after the packages it
+// needs. A failing package throws luet::Error naming it: no package starts after it, those
+// already building finish; artifacts already complete stay, nothing partial of the failing
+// package is left in the destination.
 std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions& opts, const Reporter& reporter);
 
 // `luet pack`: an artifact of the whole `source` folder (no container), with its metadata file,
 // written to `destination` as NAME-CATEGORY-VERSION.package.tar[.gz|.zst] (mudler/luet cmd/pack.go).
 // Throws luet::Error when `source` is not a folder.
+// source_date_epoch as in BuildOptions.
 artifact::Metadata pack_folder(const std::filesystem::path& source, const spec::Definition& runtime,
-                               const std::filesystem::path& destination, artifact::Compression compression);
+                               const std::filesystem::path& destination, artifact::Compression compression,
+                               std::optional<std::int64_t> source_date_epoch = {});
 
 // A content hash of a package's build: its build.yaml and definition.yaml, every file of
 // its build context (path and sha256) and the hashes of the packages its build needs, so
@@ -70,7 +95,8 @@ artifact::Metadata pack_folder(const std::filesystem::path& source, const spec::
 using HashCache = std::map<const spec::PackageSpec*, std::string>;
 std::string build_hash(const spec::Tree& tree, const spec::PackageSpec& p, HashCache& cache);
 
-// The entries of `root` (paths relative to it, parents before children) that the
+// The entries of `root` (paths relative to it, in walk order: a folder, then what is below
+// it, names sorted bytewise, as upstream writes artifacts) that the
 // includes/excludes filters select. Parent folders of selected entries are kept; other
 // folders only when keep_empty_dirs is set. Throws luet::Error on an invalid regex, naming it.
 std::vector<std::string> select_entries(const std::filesystem::path& root, const std::vector<std::string>& includes,

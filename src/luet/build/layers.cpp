@@ -1,9 +1,13 @@
 // Applying image layers onto a folder: the docker/OCI layer format, where a file named
-// ".wh.NAME" deletes NAME from the layers below and ".wh..wh..opq" empties its folder.
+// ".wh.NAME" deletes NAME from the layers below and ".wh..wh..opq" empties its folder;
+// and the other pieces the backends share.
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
+#include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "luet/build/backend.hpp"
 #include "luet/core/error.hpp"
@@ -74,6 +78,94 @@ void apply_layer(const fs::path& layer_tar, const fs::path& dest) {
     }
     if (rc != ARCHIVE_EOF)
         throw Error("cannot read layer " + layer_tar.string() + ": " + archive_error_string(in.get()));
+}
+
+}  // namespace luet::build
+
+namespace luet::build {
+namespace {
+
+using ArchivePtr = std::unique_ptr<struct archive, int (*)(struct archive*)>;
+
+ArchivePtr open_tar(const fs::path& file) {
+    ArchivePtr a(archive_read_new(), archive_read_free);
+    archive_read_support_format_tar(a.get());
+    if (archive_read_open_filename(a.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
+        throw Error("cannot open " + file.string() + ": " + archive_error_string(a.get()));
+    return a;
+}
+
+std::string read_member(const fs::path& file, const std::string& name) {
+    ArchivePtr a = open_tar(file);
+    struct archive_entry* e;
+    while (archive_read_next_header(a.get(), &e) == ARCHIVE_OK) {
+        if (name != archive_entry_pathname(e)) continue;
+        std::string data(static_cast<size_t>(archive_entry_size(e)), '\0');
+        if (archive_read_data(a.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()))
+            throw Error("cannot read " + name + " from " + file.string());
+        return data;
+    }
+    throw Error(file.string() + " has no " + name);
+}
+
+std::vector<fs::path> extract_members(const fs::path& file, const std::vector<std::string>& names, const fs::path& dir) {
+    std::vector<fs::path> out(names.size());
+    ArchivePtr a = open_tar(file);
+    struct archive_entry* e;
+    while (archive_read_next_header(a.get(), &e) == ARCHIVE_OK) {
+        const std::string member = archive_entry_pathname(e);
+        auto first = std::find(names.begin(), names.end(), member);
+        if (first == names.end()) continue;
+        const fs::path target = dir / ("layer-" + std::to_string(first - names.begin()) + ".tar");
+        std::ofstream f(target, std::ios::binary);
+        const void* buf;
+        size_t size;
+        la_int64_t offset;
+        while (archive_read_data_block(a.get(), &buf, &size, &offset) == ARCHIVE_OK)
+            f.write(static_cast<const char*>(buf), static_cast<std::streamsize>(size));
+        if (!f.flush()) throw Error("cannot write " + target.string());
+        // An image may stack the same (e.g. empty) layer more than once.
+        for (size_t i = 0; i < names.size(); ++i)
+            if (names[i] == member) out[i] = target;
+    }
+    for (size_t i = 0; i < names.size(); ++i)
+        if (out[i].empty()) throw Error(file.string() + " has no layer " + names[i]);
+    return out;
+}
+
+}  // namespace
+
+void apply_archive_layers(const fs::path& archive, std::size_t first_layer, const fs::path& dest, const fs::path& work) {
+    // Pass 1: the manifest names the layers in stack order.
+    const auto manifest = nlohmann::json::parse(read_member(archive, "manifest.json"));
+    std::vector<std::string> layers = manifest.at(0).at("Layers").get<std::vector<std::string>>();
+    if (first_layer >= layers.size()) return;
+    layers.erase(layers.begin(), layers.begin() + static_cast<std::ptrdiff_t>(first_layer));
+    // Pass 2: copy the needed layer tarballs out, then apply them bottom-up.
+    for (const auto& f : extract_members(archive, layers, work)) apply_layer(f, dest);
+}
+
+std::string shell_quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+std::string container_script(const RunRequest& req, const std::string& staging) {
+    std::string script = "set -e\n";
+    for (size_t i = 0; i < req.copies.size(); ++i) {
+        const auto& [host, dest] = req.copies[i];
+        const std::string from = staging + "/" + std::to_string(i);
+        if (fs::is_directory(host)) {
+            script += "mkdir -p " + shell_quote(dest) + " && cp -a " + shell_quote(from) + "/. " + shell_quote(dest) + "/\n";
+        } else {
+            script += "mkdir -p " + shell_quote(fs::path(dest).parent_path().string()) + " && cp -a " +
+                      shell_quote(from) + " " + shell_quote(dest) + "\n";
+        }
+    }
+    if (!req.copies.empty()) script += "rm -rf " + shell_quote(staging) + "\n";
+    for (const auto& c : req.commands) script += c + "\n";
+    return script;
 }
 
 }  // namespace luet::build

@@ -85,6 +85,7 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
         {"logging.enable_emoji", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.enable_emoji = to_bool(v, w); }},
         {"logging.enable_logfile", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.enable_logfile = to_bool(v, w); }},
         {"logging.path", [](Config& c, const std::string& v, const std::string&, const fs::path& b) { c.log_path = relative_to(b, v); }},
+        {"backend", [](Config& c, const std::string& v, const std::string&, const fs::path&) { c.backend = v; }},
         {"no_spinner", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.no_spinner = to_bool(v, w); }},
         {"config_protect_skip", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.config_protect_skip = to_bool(v, w); }},
         {"config_from_host", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.config_from_host = to_bool(v, w); }},

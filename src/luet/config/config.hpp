@@ -75,6 +75,9 @@ struct Config {
     bool enable_logfile = false;
     std::filesystem::path log_path = "/var/log/luet.log";
     bool no_spinner = false;          // no_spinner: no progress bar redrawn in place
+    // backend (luet-build's viper key, also LUET_BACKEND): the engine of `build` when
+    // --backend is not given; "" means docker.
+    std::string backend;
     // solver.*: the qlearning knobs of mudler/luet. Ours always solves with libsolv; the
     // values are kept so that `luet config` shows what was asked.
     std::string solver_type;

@@ -57,6 +57,9 @@ struct BuildSpec {
     std::vector<std::string> prelude;        // not accounted in the delta
     std::vector<std::string> steps;
     std::vector<std::string> env;            // NAME=value, expanded as ${NAME}
+    // Files of the spec folder and http(s) URLs added to the build context, as upstream's
+    // Dockerfile `ADD <entry> /luetbuild/` (build/retrieve.hpp).
+    std::vector<std::string> retrieve;
     bool unpack = false;                     // package the whole image content
     std::vector<std::string> includes;       // RE2 regexes on absolute paths
     std::vector<std::string> excludes;       // win over includes

@@ -74,6 +74,7 @@ BuildSpec parse_build(const YAML::Node& n, const std::string& origin, const Defi
                         std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
         if (!ok) throw Error(origin + ": 'env' entry '" + e + "' is not NAME=value with NAME a variable name");
     }
+    b.retrieve = strings(n, "retrieve", origin);
     b.includes = strings(n, "includes", origin);
     b.excludes = strings(n, "excludes", origin);
     b.package_dir = scalar(n, "package_dir", origin);

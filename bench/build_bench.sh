@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Build benchmark: a generated tree of N small packages (default 200) in a DAG L levels deep
+# (default 10; each package of level k > 0 requires one of level k-1, level 0 starts from the
+# example seed image), built with the docker backend. Prints:
+# - the time of the same container work done with plain `docker create/cp/start/commit`
+#   (one container per step list, chained as the packages are; no artifacts), and luet's
+#   orchestration overhead over it (goal <= 15 %);
+# - the wall time of `luet build --all` with --concurrency 1 and 2, and the speed-up;
+# - the time of a second, unchanged build (no build cache here: it rebuilds everything).
+# Prints figures only, never asserts on time; never run by the tests.
+# Usage: bench/build_bench.sh [N] [LEVELS]
+set -euo pipefail
+N=${1:-200}
+L=${2:-10}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+LUET=${LUET:-$ROOT/build/luet}
+IMAGE=luet-example/debian-gcc:12
+W=$(mktemp -d /tmp/luet-build-bench-XXXXXX)
+trap 'docker rmi -f $(docker images -q "luet-bench/*" 2>/dev/null) >/dev/null 2>&1 || true; rm -rf "$W"' EXIT
+"$ROOT/scripts/ensure-docker.sh" >/dev/null
+"$ROOT/scripts/make-base-image.sh" "$IMAGE" >/dev/null
+
+per_level=$(( (N + L - 1) / L ))
+for ((i = 0; i < N; i++)); do
+  level=$((i / per_level)); d="$W/tree/p$i"; mkdir -p "$d"
+  printf 'name: p%d\ncategory: bench\nversion: "1.0"\n' "$i" >"$d/definition.yaml"
+  if [ "$level" -eq 0 ]; then
+    printf 'image: %s\n' "$IMAGE" >"$d/build.yaml"
+  else
+    printf 'requires:\n- {name: p%d, category: bench, version: "1.0"}\n' $((i - per_level)) >"$d/build.yaml"
+  fi
+  printf 'steps:\n- mkdir -p /opt/p%d && echo %d > /opt/p%d/value\n' "$i" "$i" "$i" >>"$d/build.yaml"
+done
+echo "tree: $N packages, $L levels of $per_level ($W/tree)"
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
+
+# Plain docker: the container runs luet makes per package (prelude image with the context,
+# then the steps), chained on the parent's image; no artifact, no layer export.
+t0=$(now)
+for ((i = 0; i < N; i++)); do
+  level=$((i / per_level))
+  from=$IMAGE; [ "$level" -eq 0 ] || from="luet-bench/p$((i - per_level)):2"
+  c=$(docker create -w /luetbuild "$from" /bin/sh -c true); docker cp "$W/tree/p$i/." "$c:/luetbuild" >/dev/null
+  docker start -a "$c" >/dev/null; docker commit "$c" "luet-bench/p$i:1" >/dev/null; docker rm "$c" >/dev/null
+  c=$(docker create -w /luetbuild "luet-bench/p$i:1" /bin/sh -c "mkdir -p /opt/p$i && echo $i > /opt/p$i/value")
+  docker start -a "$c" >/dev/null; docker commit "$c" "luet-bench/p$i:2" >/dev/null; docker rm "$c" >/dev/null
+done
+t1=$(now); plain=$(secs "$t0" "$t1")
+docker rmi -f $(docker images -q "luet-bench/*") >/dev/null 2>&1 || true
+
+build() {  # CONCURRENCY DEST
+  local s; s=$(now)
+  "$LUET" --concurrency "$1" build --tree "$W/tree" --all --destination "$2" >"$W/log-$1" 2>&1
+  secs "$s" "$(now)"
+}
+c1=$(build 1 "$W/out1")
+c2=$(build 2 "$W/out2")
+again=$(build 2 "$W/out2")
+
+awk -v p="$plain" -v c1="$c1" -v c2="$c2" -v a="$again" 'BEGIN {
+  printf "plain docker (same containers, no artifacts): %7.1f s\n", p
+  printf "luet build --concurrency 1:                   %7.1f s  (overhead over plain docker: %+.0f %%)\n", c1, (c1 - p) / p * 100
+  printf "luet build --concurrency 2:                   %7.1f s  (speed-up over 1: %.2fx)\n", c2, c1 / c2
+  printf "second, unchanged build (--concurrency 2):    %7.1f s  (%.0f %% of the first)\n", a, a / c2 * 100
+}'
