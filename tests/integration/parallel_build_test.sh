@@ -19,8 +19,8 @@ pkg left "requires:\n- {name: base, category: par, version: '1.0'}\nsteps:\n- ec
 pkg right "requires:\n- {name: base, category: par, version: '1.0'}\nsteps:\n- echo right > /opt/right\n"
 pkg top "requires:\n- {name: left, category: par, version: '1.0'}\n- {name: right, category: par, version: '1.0'}\nsteps:\n- cat /opt/base/file /opt/left /opt/right > /opt/top\n"
 
-expect_ok "build one at a time" "$LUET" build --tree "$T" --all --compression gzip --destination "$WORK/seq"
-expect_ok "build with --concurrency 2" "$LUET" --concurrency 2 build --tree "$T" --all --compression gzip --destination "$WORK/par"
+expect_ok "build one at a time" "$LUET" build --rebuild --tree "$T" --all --compression gzip --destination "$WORK/seq"
+expect_ok "build with --concurrency 2" "$LUET" --concurrency 2 build --rebuild --tree "$T" --all --compression gzip --destination "$WORK/par"
 cp "$WORK/out" "$WORK/par.log"
 for f in "$WORK"/seq/*.package.tar.gz; do
   cmp -s "$f" "$WORK/par/$(basename "$f")" && pass "$(basename "$f"): the same artifact as one at a time" \
@@ -42,7 +42,7 @@ echo "-- a failure"
 pkg right "requires:\n- {name: base, category: par, version: '1.0'}\nsteps:\n- echo failing; exit 3\n"
 pkg slow "image: $IMAGE\nsteps:\n- sleep 3\n- echo slow > /slow\n"
 expect_fail "a failing package stops the build and is named" "par/right-1.0.*exit 3" \
-  "$LUET" --concurrency 2 build --tree "$T" --all --compression gzip --destination "$WORK/fail"
+  "$LUET" --concurrency 2 build --rebuild --tree "$T" --all --compression gzip --destination "$WORK/fail"
 cp "$WORK/out" "$WORK/fail.log"
 expect_no_file "$WORK/fail/right-par-1.0.package.tar.gz" "no artifact of the failed package"
 expect_no_file "$WORK/fail/top-par-1.0.package.tar.gz" "what needs it is not built"
