@@ -70,6 +70,7 @@ public:
                   std::uint64_t max_bytes) const override {
         const std::string tag = docker_tag_for_file(name);
         std::string errors;
+        bool over_limit = false;  // a url failed on max_bytes: SizeLimitError
         for (const auto& url : urls_) {
             std::string image = url + ":" + tag;
             try {
@@ -83,7 +84,7 @@ public:
                 // digest check refuses it, after it was written.)
                 for (const auto& l : m.layers)
                     if (max_bytes != 0 && l.size > max_bytes)
-                        throw Error("image " + image + ": layer " + l.digest + " is " + std::to_string(l.size) +
+                        throw SizeLimitError("image " + image + ": layer " + l.digest + " is " + std::to_string(l.size) +
                                     " bytes, over the limit of " + std::to_string(max_bytes) + " bytes for " + name);
                 if (name.find(kPackageMarker) != std::string::npos) {
                     // The artifact: the image's one layer is the artifact tarball (ours, the
@@ -135,11 +136,16 @@ public:
                     progress(size, size);
                 }
                 return;
+            } catch (const SizeLimitError& e) {
+                over_limit = true;
+                errors += "\n  " + image + ": " + e.what();
             } catch (const Error& e) {
                 errors += "\n  " + image + ": " + e.what();
             }
         }
-        throw Error("repository " + repo_ + ": cannot download " + name + ":" + errors);
+        const std::string message = "repository " + repo_ + ": cannot download " + name + ":" + errors;
+        if (over_limit) throw SizeLimitError(message);
+        throw Error(message);
     }
 
     bool verifies_content() const override { return true; }
