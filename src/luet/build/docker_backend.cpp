@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "luet/artifact/archive_error.hpp"
 #include "luet/build/backend.hpp"
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
@@ -160,7 +161,7 @@ private:
         ArchivePtr a(archive_read_new(), archive_read_free);
         archive_read_support_format_tar(a.get());
         if (archive_read_open_filename(a.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
-            throw Error("cannot open " + file.string() + ": " + archive_error_string(a.get()));
+            throw Error("cannot open " + file.string() + ": " + archive_error_text(a.get()));
         return a;
     }
 

@@ -59,6 +59,9 @@ PackageRef parse_package_arg(std::string_view text) {
         ref.name = std::string(text);
     }
     if (ref.name.empty()) throw Error("package '" + original + "' has no name");
+    // '@' only ever starts the selector: "=cat/na@me-1.0" would read back as another package.
+    if (ref.category.find('@') != std::string::npos || ref.name.find('@') != std::string::npos)
+        throw Error("package '" + original + "': '@' in a category or name (the selector is written CAT/NAME@SELECTOR)");
     return ref;
 }
 

@@ -1,3 +1,4 @@
+#include "luet/artifact/archive_error.hpp"
 #include "luet/repo/docker_repo.hpp"
 
 #include <archive.h>
@@ -28,17 +29,17 @@ std::string uncompressed_digest(const fs::path& file) {
     archive_read_support_format_raw(in.get());
     archive_read_support_filter_all(in.get());
     if (archive_read_open_filename(in.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
-        throw Error("cannot open " + file.string() + ": " + archive_error_string(in.get()));
+        throw Error("cannot open " + file.string() + ": " + archive_error_text(in.get()));
     struct archive_entry* e;
     if (archive_read_next_header(in.get(), &e) != ARCHIVE_OK)
-        throw Error("cannot read " + file.string() + ": " + archive_error_string(in.get()));
+        throw Error("cannot read " + file.string() + ": " + archive_error_text(in.get()));
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) throw Error("sha256: cannot initialise");
     std::vector<char> buf(1 << 16);
     la_ssize_t n;
     while ((n = archive_read_data(in.get(), buf.data(), buf.size())) > 0)
         EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(n));
-    if (n < 0) throw Error("cannot decompress " + file.string() + ": " + archive_error_string(in.get()));
+    if (n < 0) throw Error("cannot decompress " + file.string() + ": " + archive_error_text(in.get()));
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_DigestFinal_ex(ctx.get(), md, &len);

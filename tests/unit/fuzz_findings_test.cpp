@@ -1,0 +1,68 @@
+// Inputs the fuzz harnesses (tests/fuzz) found, each refused now with a luet::Error where it
+// crashed or threw something else before.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "luet/artifact/artifact.hpp"
+#include "luet/artifact/tarball.hpp"
+#include "luet/core/error.hpp"
+#include "luet/core/package.hpp"
+#include "luet/install/extract.hpp"
+#include "luet/template/template.hpp"
+
+namespace fs = std::filesystem;
+
+// fuzz_archive: a gzip stream whose tar content fails without an error text from libarchive
+// (archive_error_string NULL): list_entries appended NULL to a std::string (SEGV).
+TEST(FuzzFindings, ArchiveWithoutErrorTextIsRefused) {
+    static const unsigned char bytes[] = {0x1f,0x8b,0x08,0x00,0xf0,0xc1,0x04,0x6b,0x02,0xff,0xed,0xd3,0x31,0x0a,0x80,0x30,0x0c,0x85,0xe1,0x1c,0xc5,0x1b,0xd8,0x40,0xed,0x7d,0x94,0x0a,0xba,0x54,0xd0,0x0a,0x7a,0x7b,0x83,0x93,0xb8,0x2b,0x4a,0xff,0x6f,0x79,0x21,0x4b,0x42,0x20,0x83,0x3c,0xcf,0x99,0xe0,0xfd,0x99,0xe6,0x9e,0xc6,0x5f,0x6a,0xeb,0xab,0xf3,0xaa,0x52,0x69,0x9a,0x52,0xbf,0x8d,0x4b,0xee,0x53,0x7e,0x6c,0xb9,0x75,0xc9,0xed,0x6c,0xe3,0xa5,0x4c,0xdd,0x14,0x77,0x41,0xb1,0x62,0xfd,0x85,0xff,0xbf,0xd7,0x41,0x43,0x23,0x55,0xf3,0xc6,0x01,0xff,0x00,0x00,0x25,0x00,0x00,0x0a,0x12,0x00,0x00,0x60,0x70,0x00,0x00,0x60,0xfc,0xfc,0xdb,0x01,0xb8,0xc2,0x01,0x34,0x00,0x28,0x00,0x00};
+    const fs::path file = fs::temp_directory_path() / ("luet-fuzz-finding-" + std::to_string(::getpid()) + ".tar.gz");
+    {
+        std::ofstream out(file, std::ios::binary);
+        out.write(reinterpret_cast<const char*>(bytes), sizeof bytes);
+    }
+    EXPECT_THROW(luet::install::list_entries(file), luet::Error);
+    EXPECT_THROW(luet::artifact::read_memory_tar(file), luet::Error);
+    fs::remove(file);
+}
+
+// fuzz_repository: metadata naming its artifact with invalid UTF-8 made metadata_to_json throw
+// nlohmann's type_error 316; it is written with U+FFFD as Go does.
+TEST(FuzzFindings, MetadataWithInvalidUtf8IsWrittenAsJson) {
+    const auto m = luet::artifact::metadata_from_yaml(
+        "path: meta-ap\x90\xd2\x9e\x85ps-1.0.package.tar.gz\nruntime: {name: a, category: b, version: \"1.0\"}\n", "x.yaml");
+    std::string json;
+    ASSERT_NO_THROW(json = luet::artifact::metadata_to_json(m));
+    EXPECT_NE(json.find("meta-ap\xef\xbf\xbd"), std::string::npos) << json;
+    EXPECT_NO_THROW(luet::artifact::metadata_from_yaml(json, "x.json"));
+}
+
+// fuzz_template: a character constant of several characters overflowed into std::stoll's
+// out_of_range; Go's parser refuses it (and the empty one).
+TEST(FuzzFindings, CharacterConstantIsOneCharacter) {
+    const nlohmann::json values = nlohmann::json::object();
+    EXPECT_EQ(luet::tmpl::render("t", "{{ 'a' }}{{ '\xc3\xa9' }}{{ '\\n' }}", values), "9723310");
+    for (const std::string text : {"{{ 'ab' }}", "{{ '' }}", "{{'.Values.name }}-{{ .Values.version | default \"x\" }}'}}"}) {
+        try {
+            luet::tmpl::render("t", text, values);
+            ADD_FAILURE() << text << " rendered";
+        } catch (const luet::Error& e) {
+            EXPECT_NE(std::string(e.what()).find("character constant"), std::string::npos) << e.what();
+        }
+    }
+}
+
+// fuzz_version: "=cat/na@me-1.0" parsed to the name "na@me", which CAT/NAME@SELECTOR cannot
+// write back.
+TEST(FuzzFindings, AtSignInPackageNameIsRefused) {
+    EXPECT_THROW(luet::core::parse_package_arg("=a/b@<=1-1"), luet::Error);
+    EXPECT_THROW(luet::core::parse_package_arg("=c@t/b-1"), luet::Error);
+    const auto r = luet::core::parse_package_arg("a/b@>=1");
+    EXPECT_EQ(r.atom(), "a/b");
+    EXPECT_EQ(r.selector.str(), ">=1");
+}
