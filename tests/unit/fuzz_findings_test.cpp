@@ -12,6 +12,7 @@
 #include "luet/artifact/tarball.hpp"
 #include "luet/core/error.hpp"
 #include "luet/core/package.hpp"
+#include "luet/core/version.hpp"
 #include "luet/install/extract.hpp"
 #include "luet/template/template.hpp"
 
@@ -65,4 +66,16 @@ TEST(FuzzFindings, AtSignInPackageNameIsRefused) {
     const auto r = luet::core::parse_package_arg("a/b@>=1");
     EXPECT_EQ(r.atom(), "a/b");
     EXPECT_EQ(r.selector.str(), ">=1");
+}
+
+// fuzz_version: "~word" and "+build" took any character, so "=e-1.1~1,(1.0.0" was the exact
+// version "1.1~1,(1.0.0", which reads back as a range; they take letters, digits and . _ + ~ -.
+TEST(FuzzFindings, VersionWordsAreVersionCharacters) {
+    EXPECT_FALSE(luet::core::valid_version("1.1~1,(1.0.0"));
+    EXPECT_FALSE(luet::core::valid_version("1.0+a b"));
+    EXPECT_FALSE(luet::core::valid_version("1.0-r1+x,y"));
+    EXPECT_TRUE(luet::core::valid_version("1.0~beta1"));
+    EXPECT_TRUE(luet::core::valid_version("1.0+a.b.2"));
+    EXPECT_TRUE(luet::core::valid_version("1.0~rc1+git.abc-1"));
+    EXPECT_THROW(luet::core::parse_package_arg("=e-1.1~1,(1.0.0"), luet::Error);
 }
