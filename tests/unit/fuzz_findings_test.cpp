@@ -14,6 +14,7 @@
 #include "luet/core/package.hpp"
 #include "luet/core/version.hpp"
 #include "luet/install/extract.hpp"
+#include "luet/repo/repository.hpp"
 #include "luet/template/template.hpp"
 
 namespace fs = std::filesystem;
@@ -78,4 +79,31 @@ TEST(FuzzFindings, VersionWordsAreVersionCharacters) {
     EXPECT_TRUE(luet::core::valid_version("1.0+a.b.2"));
     EXPECT_TRUE(luet::core::valid_version("1.0~rc1+git.abc-1"));
     EXPECT_THROW(luet::core::parse_package_arg("=e-1.1~1,(1.0.0"), luet::Error);
+}
+
+// fuzz_template: {{ seq 3 777777322 }} built a string of gigabytes (a finalize.yaml comes from
+// a repository); seq/until/untilStep stop at a million numbers, repeat at 64 MiB; untilStep
+// near the int64 limits no longer overflows.
+TEST(FuzzFindings, TemplateSequencesAreBounded) {
+    const nlohmann::json values = nlohmann::json::object();
+    for (const std::string text : {"{{ seq 3 777777322 }}", "{{ until 2000000 }}", "{{ untilStep 0 2000000 1 }}",
+                                   "{{ repeat 100000000 \"xxxxxxxxxx\" }}"}) {
+        try {
+            luet::tmpl::render("t", text, values);
+            ADD_FAILURE() << text << " rendered";
+        } catch (const luet::Error& e) {
+            EXPECT_NE(std::string(e.what()).find("more than"), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_EQ(luet::tmpl::render("t", "{{ seq 1 3 }} {{ until 3 }} {{ repeat 3 \"ab\" }}", values), "1 2 3 [0 1 2] ababab");
+    EXPECT_EQ(luet::tmpl::render("t", "{{ untilStep 9223372036854775800 9223372036854775807 5 }}", values),
+              "[9223372036854775800 9223372036854775805]");
+}
+
+// fuzz_repository: repository.yaml with repo_files.KEY a scalar made yaml-cpp throw its
+// BadSubscript out of the parser.
+TEST(FuzzFindings, RepositoryDocumentWithScalarWhereAMapBelongsIsRefused) {
+    EXPECT_THROW(luet::repo::index_from_yaml("name: r\nrepo_files:\n  tree: just-a-name\n", "repository.yaml"),
+                 luet::Error);
+    EXPECT_THROW(luet::repo::index_from_yaml("name: r\nrepo_files:\n  tree: [a, b]\n", "repository.yaml"), luet::Error);
 }

@@ -56,8 +56,16 @@ YAML::Node load_yaml(const std::string& text, const std::string& origin) {
     }
 }
 
+// n[key], refused when n is a scalar or a list (yaml-cpp throws its BadSubscript there): a
+// hostile document may put "filename: x" where a map of such keys belongs.
+YAML::Node member(const YAML::Node& n, const std::string& key, const std::string& origin) {
+    if (n && !n.IsNull() && !n.IsMap()) throw schema_error(origin, key, "is looked up in a value that is not a map");
+    if (!n || n.IsNull()) return YAML::Node();
+    return n[key];
+}
+
 std::string scalar(const YAML::Node& n, const std::string& key, const std::string& origin) {
-    YAML::Node v = n[key];
+    YAML::Node v = member(n, key, origin);
     if (!v || v.IsNull()) return "";
     if (!v.IsScalar()) throw schema_error(origin, key, "must be a single value");
     return v.Scalar();
@@ -72,7 +80,7 @@ bool boolean(const YAML::Node& n, const std::string& key, const std::string& ori
 
 std::vector<std::string> strings(const YAML::Node& n, const std::string& key, const std::string& origin) {
     std::vector<std::string> out;
-    YAML::Node v = n[key];
+    YAML::Node v = member(n, key, origin);
     if (!v || v.IsNull()) return out;
     if (!v.IsSequence()) throw schema_error(origin, key, "must be a list");
     for (const auto& item : v) {
@@ -85,7 +93,7 @@ std::vector<std::string> strings(const YAML::Node& n, const std::string& key, co
 std::vector<core::PackageRef> package_refs(const YAML::Node& n, const std::string& key,
                                            const std::string& origin) {
     std::vector<core::PackageRef> out;
-    YAML::Node v = n[key];
+    YAML::Node v = member(n, key, origin);
     if (!v || v.IsNull()) return out;
     if (!v.IsSequence()) throw schema_error(origin, key, "must be a list of packages");
     for (const auto& item : v) {
@@ -107,7 +115,7 @@ std::vector<core::PackageRef> package_refs(const YAML::Node& n, const std::strin
 std::map<std::string, std::string> string_map(const YAML::Node& n, const std::string& key,
                                               const std::string& origin) {
     std::map<std::string, std::string> out;
-    YAML::Node v = n[key];
+    YAML::Node v = member(n, key, origin);
     if (!v || v.IsNull()) return out;
     if (!v.IsMap()) throw schema_error(origin, key, "must be a map");
     for (const auto& kv : v) {
