@@ -107,3 +107,19 @@ TEST(FuzzFindings, RepositoryDocumentWithScalarWhereAMapBelongsIsRefused) {
                  luet::Error);
     EXPECT_THROW(luet::repo::index_from_yaml("name: r\nrepo_files:\n  tree: [a, b]\n", "repository.yaml"), luet::Error);
 }
+
+// fuzz_version: "* >=0" parsed to ">=0", whose text parses to Any: ">=0" is Any in a range too.
+TEST(FuzzFindings, GreaterOrEqualZeroIsAnyInARange) {
+    EXPECT_EQ(luet::core::Selector::parse("*  >=0 ").str(), "");
+    EXPECT_EQ(luet::core::Selector::parse(">=0, <2").str(), "<2");
+    EXPECT_EQ(luet::core::Selector::parse(">=1, <2").str(), ">=1, <2");
+}
+
+// fuzz_template: printf "%10999...9f" overflowed the width (signed int, UBSan); Go prints
+// %!(BADWIDTH) over 1e6.
+TEST(FuzzFindings, PrintfWidthOverAMillionIsBadWidth) {
+    const nlohmann::json values = nlohmann::json::object();
+    EXPECT_EQ(luet::tmpl::render("t", "{{ printf \"%10999999999999999999999.2f|%5.1f\" 1.0 2.0 }}", values),
+              "%!(BADWIDTH)1.00|  2.0");
+    EXPECT_EQ(luet::tmpl::render("t", "{{ printf \"%.99999999999d\" 7 }}", values), "%!(BADPREC)7");
+}

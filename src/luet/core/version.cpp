@@ -288,10 +288,13 @@ Selector Selector::parse(std::string_view text) {
     const std::string_view whole = text;
     trim(text);
     if (text.empty() || text == "*" || text == ">=0") return Selector{};
-    Selector first = parse_one(text, whole);
+    // ">=0" matches everything, alone or in a range (so that a range's canonical text, which
+    // leaves Any out, reads back the same).
+    auto any_if_ge0 = [](Selector s) { return s.op == SelectorOp::Ge && s.version == "0" ? Selector{} : s; };
+    Selector first = any_if_ge0(parse_one(text, whole));
     trim(text);
     while (!text.empty()) {
-        Selector next = parse_one(text, whole);
+        Selector next = any_if_ge0(parse_one(text, whole));
         if (next.op != SelectorOp::Any) first.also.push_back(next);
         trim(text);
     }
