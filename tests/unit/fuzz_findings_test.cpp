@@ -15,6 +15,7 @@
 #include "luet/core/version.hpp"
 #include "luet/install/extract.hpp"
 #include "luet/repo/repository.hpp"
+#include "luet/spec/spec.hpp"
 #include "luet/template/template.hpp"
 
 namespace fs = std::filesystem;
@@ -122,4 +123,14 @@ TEST(FuzzFindings, PrintfWidthOverAMillionIsBadWidth) {
     EXPECT_EQ(luet::tmpl::render("t", "{{ printf \"%10999999999999999999999.2f|%5.1f\" 1.0 2.0 }}", values),
               "%!(BADWIDTH)1.00|  2.0");
     EXPECT_EQ(luet::tmpl::render("t", "{{ printf \"%.99999999999d\" 7 }}", values), "%!(BADPREC)7");
+}
+
+// fuzz_definition: a label "\r" was written as a plain scalar that reads back as null; labels and
+// annotations with control characters are written double-quoted.
+TEST(FuzzFindings, LabelsWithControlCharactersRoundTrip) {
+    const std::string text = "name: app\ncategory: apps\nversion: \"1.0\"\nlabels:\n  team: \"\\r\"\n  tab: \"a\\tb\\n\"\n";
+    const auto def = luet::spec::parse_definition(text, "definition.yaml");
+    const std::string once = luet::spec::definition_to_yaml(def);
+    EXPECT_EQ(luet::spec::definition_to_yaml(luet::spec::parse_definition(once, "written.yaml")), once) << once;
+    EXPECT_EQ(luet::spec::parse_definition(once, "written.yaml").labels.at("team"), "\r");
 }

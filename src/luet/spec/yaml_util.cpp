@@ -1,5 +1,7 @@
 #include "luet/spec/yaml_util.hpp"
 
+#include <algorithm>
+
 #include "luet/core/error.hpp"
 
 namespace luet::spec {
@@ -152,12 +154,23 @@ YAML::Node map_value(const std::string& value) {
 void emit_map(YAML::Emitter& out, const std::string& key, const std::map<std::string, std::string>& m) {
     if (m.empty()) return;
     out << YAML::Key << key << YAML::Value << YAML::BeginMap;
+    // yaml-cpp writes a string holding a carriage return or another control character as a
+    // plain scalar, which reads back as something else ("\r" as null): such strings are
+    // written double-quoted, with escapes.
+    auto text = [&](const std::string& t) {
+        if (std::any_of(t.begin(), t.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+            out << YAML::DoubleQuoted << t;
+        else
+            out << t;
+    };
     for (const auto& [k, v] : m) {
-        out << YAML::Key << k << YAML::Value;
+        out << YAML::Key;
+        text(k);
+        out << YAML::Value;
         if (v.starts_with(kYamlMarker))
             out << YAML::Load(v.substr(kYamlMarker.size()));
         else
-            out << v;
+            text(v);
     }
     out << YAML::EndMap;
 }
