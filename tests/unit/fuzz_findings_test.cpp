@@ -134,3 +134,12 @@ TEST(FuzzFindings, LabelsWithControlCharactersRoundTrip) {
     EXPECT_EQ(luet::spec::definition_to_yaml(luet::spec::parse_definition(once, "written.yaml")), once) << once;
     EXPECT_EQ(luet::spec::parse_definition(once, "written.yaml").labels.at("team"), "\r");
 }
+
+// fuzz_definition: a values map {"\x01time": f} (the engine's own marker of a time value)
+// printed as a time and threw nlohmann's type_error; only the engine's whole time shape counts.
+TEST(FuzzFindings, ValuesLookingLikeTheTimeMarkerPrintAsMaps) {
+    const auto values = nlohmann::json{{"Values", luet::tmpl::yaml_to_json("requires:\n- {\x01time: f}\n", "d.yaml")}};
+    EXPECT_NO_THROW(luet::tmpl::render("t", "{{ . }}{{ .Values.requires }}", values));
+    EXPECT_NO_THROW(luet::spec::render_finalizer("install:\n- echo {{ . }}\n", "name: a\nrequires:\n- {\x01time: f}\n",
+                                                 "finalize.yaml"));
+}
