@@ -35,14 +35,21 @@ TEST(FuzzFindings, ArchiveWithoutErrorTextIsRefused) {
 }
 
 // fuzz_repository: metadata naming its artifact with invalid UTF-8 made metadata_to_json throw
-// nlohmann's type_error 316; it is written with U+FFFD as Go does.
-TEST(FuzzFindings, MetadataWithInvalidUtf8IsWrittenAsJson) {
-    const auto m = luet::artifact::metadata_from_yaml(
-        "path: meta-ap\x90\xd2\x9e\x85ps-1.0.package.tar.gz\nruntime: {name: a, category: b, version: \"1.0\"}\n", "x.yaml");
+// nlohmann's type_error; it is written with U+FFFD as Go does. fuzz_definition: yaml-cpp read
+// such bytes and wrote them back as U+FFFD (another document); a YAML document that is not
+// UTF-8 is refused, as Go's parser does.
+TEST(FuzzFindings, InvalidUtf8) {
+    EXPECT_THROW(luet::artifact::metadata_from_yaml(
+                     "path: meta-ap\x90\xd2\x9e\x85ps-1.0.package.tar.gz\nruntime: {name: a, category: b, version: \"1.0\"}\n",
+                     "x.yaml"),
+                 luet::Error);
+    auto m = luet::artifact::metadata_from_yaml("path: x\nruntime: {name: a, category: b, version: \"1.0\"}\n", "x.yaml");
+    m.path = "meta-ap\x90\xd2ps.tar.gz";
     std::string json;
     ASSERT_NO_THROW(json = luet::artifact::metadata_to_json(m));
     EXPECT_NE(json.find("meta-ap\xef\xbf\xbd"), std::string::npos) << json;
-    EXPECT_NO_THROW(luet::artifact::metadata_from_yaml(json, "x.json"));
+    EXPECT_THROW(luet::spec::parse_definition("name: a\nannotations:\n  \"\xef\xbf(((\x02\": ~\n", "d.yaml"), luet::Error);
+    EXPECT_NO_THROW(luet::spec::parse_definition("name: a\nlabels: {k: \"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}\n", "d.yaml"));
 }
 
 // fuzz_template: a character constant of several characters overflowed into std::stoll's
