@@ -8,7 +8,8 @@ packages=(build-essential cmake pkg-config libyaml-cpp-dev libsolv-dev libsolvex
   libcurl4-openssl-dev libcpp-httplib-dev libssl-dev libsqlite3-dev libre2-dev libcli11-dev libfmt-dev nlohmann-json3-dev
   libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev docker.io mmdebstrap busybox-static sqlite3 zstd
   attr libcap2-bin python3 jq file git openssl docker-registry tzdata
-  liblzma-dev libbz2-dev zlib1g-dev dpkg-dev curl podman buildah)
+  liblzma-dev libbz2-dev zlib1g-dev dpkg-dev curl podman buildah
+  clang libclang-rt-14-dev)  # the libFuzzer harnesses (scripts/fuzz.sh, the fuzz preset)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

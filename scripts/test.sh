@@ -18,6 +18,13 @@ for t in lifecycle repo safety search query database subsets config_protect pack
   echo "== ${t}_test.sh (static luet)"
   LUET=$root/build-release/luet bash "$root/tests/integration/${t}_test.sh" || status=1
 done
+# The fuzz harnesses as a regression: each for 10 s from its seed corpus (setup.sh installs
+# clang and libFuzzer; a machine without them says SKIPPED).
+if command -v clang++ >/dev/null && compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a" >/dev/null; then
+  "$root/scripts/fuzz.sh" 10 || status=1
+else
+  echo "== fuzz: SKIPPED (no clang++ with libFuzzer)"
+fi
 # Interop with upstream's own binaries: runs when LUET_UPSTREAM names them, else says SKIPPED.
 bash "$root/tests/interop/run.sh" || status=1
 exit $status

@@ -5,9 +5,32 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <map>
+
 #include "cli/commands.hpp"
 
 namespace luet::cli {
+namespace {
+
+// "30d", "12h", "90m", "3600s" or "3600" as seconds; throws naming `flag` otherwise.
+long long duration_seconds(const std::string& text, const std::string& flag) {
+    static const std::map<char, long long> units = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+    std::string digits = text;
+    long long unit = 1;
+    if (!digits.empty() && units.count(digits.back())) {
+        unit = units.at(digits.back());
+        digits.pop_back();
+    }
+    const bool ok = !digits.empty() && digits.size() <= 9 &&
+                    std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isdigit(c); });
+    if (!ok || std::stoll(digits) == 0)
+        throw Error(flag + ": expected a duration such as 30d, 12h, 90m or 3600s, not '" + text + "'");
+    return std::stoll(digits) * unit;
+}
+
+}  // namespace
 
 void add_create_repo(CLI::App& app, Globals& g) {
     struct Args {
@@ -32,6 +55,8 @@ void add_create_repo(CLI::App& app, Globals& g) {
         std::string repo;
         bool push_images = false;
         bool force_push = false;
+        std::vector<std::string> sign_keys;
+        std::string expires;
         std::vector<std::string> ignored;
     };
     auto args = std::make_shared<Args>();
@@ -64,6 +89,12 @@ void add_create_repo(CLI::App& app, Globals& g) {
     cmd->add_option("--repo", args->repo, "Use repository defined in configuration.");
     cmd->add_flag("--push-images", args->push_images, "Enable/Disable docker image push for docker repositories");
     cmd->add_flag("--force-push", args->force_push, "Force overwrite of docker images if already present online");
+    cmd->add_option("--sign-key", args->sign_keys,
+                    "Ed25519 private key (luet repo keygen) signing repository.yaml into repository.yaml.sig "
+                    "(repeatable: one signature each, for key rotation)")
+        ->allow_extra_args(false);
+    cmd->add_option("--expires", args->expires,
+                    "Clients refuse repository.yaml after this long: N followed by s, m, h or d (e.g. 30d)");
     // cobra accepts (and ignores) positional arguments here; upstream's own tests pass one.
     cmd->add_option("ignored", args->ignored)->group("");
     cmd->callback([args, cmd, &g] {
@@ -106,6 +137,8 @@ void add_create_repo(CLI::App& app, Globals& g) {
         opts.from_metadata = args->from_metadata;
         opts.check_package_tarball = args->check_package_tarball;
         opts.snapshot_id = args->snapshot_id;
+        opts.sign_keys.assign(args->sign_keys.begin(), args->sign_keys.end());
+        if (!args->expires.empty()) opts.expires_in = duration_seconds(args->expires, "--expires");
         opts.note = info;
         if (opts.type != "disk" && opts.type != "http" && opts.type != "docker")
             throw Error("unknown repository type '" + opts.type + "' (expected disk, http or docker)");

@@ -1,6 +1,7 @@
 // `luet repo list|enable|disable|update` (geaaru/luet cmd/repo/*.go).
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -12,7 +13,9 @@
 #include "cli/commands.hpp"
 #include "luet/config/config.hpp"
 #include "luet/core/file.hpp"
+#include "luet/core/text.hpp"
 #include "luet/repo/repository.hpp"
+#include "luet/repo/signature.hpp"
 #include "luet/repo/transport.hpp"
 #include "luet/spec/yaml_util.hpp"
 #include "luet/template/template.hpp"
@@ -132,22 +135,44 @@ void add_update(CLI::App& repo, Globals& g) {
     });
 }
 
-// The repository document named by `uri`: a local file or an http(s) URL; nullopt when it is
-// neither (then `uri` is the name of an inline repository).
-std::optional<std::string> fetch_document(const std::string& uri) {
+// The most bytes of a repository file `repo add` reads (a few hundred in practice), from a
+// URL (cut off while it downloads) or a local file.
+constexpr std::uint64_t kMaxRepositoryFileBytes = 1u << 20;  // 1 MiB
+
+// The repository document named by `uri`: a local file or an http(s) URL (downloaded within
+// general.http_timeout); nullopt when it is neither (then `uri` is the name of an inline
+// repository).
+std::optional<std::string> fetch_document(const std::string& uri, const config::Config& cfg) {
     std::error_code ec;
-    if (fs::is_regular_file(uri, ec)) return core::read_file(uri);
+    const std::string too_large = "a repository file is at most " + std::to_string(kMaxRepositoryFileBytes) + " bytes";
+    if (fs::is_regular_file(uri, ec)) {
+        if (fs::file_size(uri, ec) > kMaxRepositoryFileBytes) throw Error(uri + ": " + too_large);
+        return core::read_file(uri);
+    }
     if (!uri.starts_with("http://") && !uri.starts_with("https://")) return std::nullopt;
     config::RepositoryConfig rc;
     rc.name = uri;
     rc.type = "http";
+    rc.http_timeout = cfg.http_timeout;
     const auto slash = uri.rfind('/');
     rc.urls = {uri.substr(0, slash)};
-    const fs::path tmp = fs::temp_directory_path() / ("luet-repo-add-" + std::to_string(::getpid()) + ".yaml");
-    repo::make_transport(rc)->download(uri.substr(slash + 1), tmp);
-    std::string text = core::read_file(tmp);
-    fs::remove(tmp, ec);
-    return text;
+    // A private folder: nobody else can place a link where the download is written.
+    std::string pattern = (fs::temp_directory_path() / "luet-repo-add-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw Error("cannot make a temporary folder " + pattern);
+    struct Cleanup {
+        fs::path dir;
+        ~Cleanup() {
+            std::error_code e;
+            fs::remove_all(dir, e);
+        }
+    } cleanup{pattern};
+    const fs::path tmp = cleanup.dir / "repository.yaml";
+    try {
+        repo::make_transport(rc)->download(uri.substr(slash + 1), tmp, {}, kMaxRepositoryFileBytes);
+    } catch (const SizeLimitError& e) {
+        throw SizeLimitError(uri + ": " + too_large + "; refused: " + e.what());
+    }
+    return core::read_file(tmp);
 }
 
 // mudler/luet cmd/repo/add.go.
@@ -181,10 +206,11 @@ void add_add(CLI::App& repo, Globals& g) {
             dir = cfg.repos_confdir.front().string();
         }
         YAML::Node r(YAML::NodeType::Map);
-        const auto doc = fetch_document(a->uri);
+        const auto doc = fetch_document(a->uri, cfg);
         if (doc) {
             r = spec::load_yaml(*doc, a->uri);
-            if (!r["name"] || r["name"].Scalar().empty()) throw Error(a->uri + ": a repository has no 'name'");
+            if (!r.IsMap() || !r["name"] || !r["name"].IsScalar() || r["name"].Scalar().empty())
+                throw Error(a->uri + ": a repository has no 'name'");
         } else {
             r["name"] = a->uri;
             r["enable"] = true;
@@ -199,7 +225,11 @@ void add_add(CLI::App& repo, Globals& g) {
             r["authentication"]["username"] = a->username;
             r["authentication"]["password"] = a->passwd;
         }
-        if (!r["type"] || r["type"].Scalar().empty()) throw Error("repository " + r["name"].Scalar() + " has no type (--type)");
+        // The name becomes the file name NAME.yaml and the folder of the local copy.
+        if (const std::string why = config::invalid_repository_name(r["name"].Scalar()); !why.empty())
+            throw Error(a->uri + ": repository 'name' " + core::quoted(r["name"].Scalar()) + " is not a plain name: " + why);
+        if (!r["type"] || !r["type"].IsScalar() || r["type"].Scalar().empty())
+            throw Error("repository " + r["name"].Scalar() + " has no type (--type)");
         const fs::path file = cfg.rootfs / fs::path(dir).relative_path() / (r["name"].Scalar() + ".yaml");
         YAML::Emitter out;
         out << r;
@@ -244,6 +274,24 @@ void add_get(CLI::App& repo, Globals& g) {
     });
 }
 
+// Ours (repo/signature.hpp): an Ed25519 key pair for create-repo --sign-key and the
+// clients' verify.keys.
+void add_keygen(CLI::App& repo) {
+    auto file = std::make_shared<std::string>();
+    auto* cmd = repo.add_subcommand("keygen", "Make an Ed25519 key pair to sign repositories with");
+    cmd->footer("Writes FILE (the private key, mode 0600: create-repo --sign-key FILE) and FILE.pub (the public\n"
+                "key: a client's repository configuration lists it under verify: {keys: [FILE.pub]}).\n"
+                "Existing files are never overwritten.");
+    cmd->add_option("file", *file, "the private key file to write")->required();
+    cmd->callback([file] {
+        const fs::path priv = *file;
+        const fs::path pub = *file + ".pub";
+        repo::generate_key_pair(priv, pub);
+        info("🔑 Private key " + priv.string() + ", public key " + pub.string());
+        std::cout << core::read_file(pub);
+    });
+}
+
 }  // namespace
 
 void add_repo(CLI::App& app, Globals& g) {
@@ -255,6 +303,7 @@ void add_repo(CLI::App& app, Globals& g) {
     add_update(*repo, g);
     add_add(*repo, g);
     add_get(*repo, g);
+    add_keygen(*repo);
 }
 
 }  // namespace luet::cli

@@ -3,7 +3,10 @@
 
 Every path starting with /loop/ redirects to itself (a redirect loop); /slow/ sends headers
 announcing 1 MB, then 2 bytes a second; /endless/ sends an endless body without a length.
+With a folder DIR as argument, /files/NAME serves DIR/NAME, except artifacts
+(*.package.tar*), which get an endless body.
 """
+import os
 import http.server
 import socketserver
 import sys
@@ -29,7 +32,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.wfile.write(b"xx")
                     self.wfile.flush()
                     time.sleep(1)
-            elif self.path.startswith("/endless/"):
+            elif self.path.startswith("/files/") and len(sys.argv) > 1 and ".package.tar" not in self.path:
+                name = os.path.basename(self.path)
+                try:
+                    data = open(os.path.join(sys.argv[1], name), "rb").read()
+                except OSError:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            elif self.path.startswith("/endless/") or self.path.startswith("/files/"):
                 self.send_response(200)
                 self.end_headers()
                 chunk = b"revision: 1\n" * 8192

@@ -6,6 +6,7 @@
 # refused with the artifact and the entry named, nothing changes in the rootfs (the victim
 # keeps its content and mode) or the database, and the next command works. No Docker needed.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/pkg_lib.sh"
 
 # publish NAME [ANNOTATIONS]: the repository $WORK/repo-NAME from the artifact in
 # $WORK/packed-NAME (test/NAME@1.0); ANNOTATIONS (YAML lines, indented by two) go into the
@@ -30,36 +31,11 @@ EOF
     --name "repo-$name" >/dev/null
 }
 
-# craft NAME ANNOTATIONS PYTHON: publishes test/NAME whose artifact is a pax tarball that the
-# python snippet fills through `add(info, data=b"")` and `entry(name, kind, **attrs)`; the
-# metadata's sha256 is fixed to match, so only the client's checks stand in the way.
+# craft NAME ANNOTATIONS PYTHON: publishes test/NAME whose artifact is the tarball the python
+# snippet fills (craft_artifact, pkg_lib.sh: add, entry, and link for a hard link with a body).
 craft() {
-  local name=$1 annotations=$2 code=$3 src=$WORK/src-$1
-  mkdir -p "$src/usr/share"; echo harmless >"$src/usr/share/$name"
-  "$LUET" pack "test/$name@1.0" --source "$src" --destination "$WORK/packed-$name" >/dev/null
-  local tarball=$WORK/packed-$name/$name-test-1.0.package.tar.gz meta=$WORK/packed-$name/$name-test-1.0.metadata.yaml
-  local old; old=$(sha256sum "$tarball" | cut -d' ' -f1)
-  python3 - "$tarball" <<EOF
-import io, sys, tarfile
-t = tarfile.open(sys.argv[1], "w:gz", format=tarfile.PAX_FORMAT)
-def add(info, data=b""):
-    info.size = len(data)
-    t.addfile(info, io.BytesIO(data) if data else None)
-def entry(name, kind=tarfile.REGTYPE, **kw):
-    i = tarfile.TarInfo(name); i.type = kind; i.mode = 0o755 if kind == tarfile.DIRTYPE else 0o644
-    for k, v in kw.items(): setattr(i, k, v)
-    return i
-# A hard link with a body: a pax extended header makes readers (libarchive) take its body.
-def link(name, target, data=b""):
-    add(entry(name, tarfile.LNKTYPE, linkname=target, pax_headers={"comment": "hard link"}), data)
-add(entry("usr/", tarfile.DIRTYPE)); add(entry("usr/share/", tarfile.DIRTYPE))
-add(entry("usr/share/$name"), b"harmless\n")
-$code
-t.close()
-EOF
-  local new; new=$(sha256sum "$tarball" | cut -d' ' -f1)
-  sed -i "s/$old/$new/" "$meta"
-  publish "$name" "$annotations"
+  craft_artifact "$1" "$3"
+  publish "$1" "$2"
 }
 
 # The victims' rootfs: /etc/shadow (0600) and /etc/passwd that no package owns, and
@@ -89,28 +65,25 @@ expect_refused() {
 }
 
 echo "-- hard links to entries the client skipped (subsets) or wrote aside (config protect)"
-craft subset_shadow "  subsets:
+SUBSET_SHADOW="  subsets:
     rules:
-      hidden: ['^/etc/shadow\$']" \
-  "add(entry('etc/', tarfile.DIRTYPE)); add(entry('etc/shadow'), b'decoy\n')
-link('usr/share/sh', 'etc/shadow', b'root::0:0:owned\n')"
-craft subset_good "  subsets:
+      hidden: ['^/etc/shadow\$']"
+# link_trick NAME ANNOTATIONS FOLDER DECOY LINK BODY: test/NAME ships FOLDER/DECOY (which its
+# annotations skip or set aside), then LINK, a hard link to it carrying BODY ('' for none).
+link_trick() {
+  local body=""
+  if [ -n "$6" ]; then body=", b'$6'"; fi
+  craft "$1" "$2" "add(entry('$3/', tarfile.DIRTYPE)); add(entry('$3/$4'), b'decoy\n')
+link('$5', '$3/$4'$body)"
+}
+link_trick subset_shadow "$SUBSET_SHADOW" etc shadow usr/share/sh 'root::0:0:owned\n'
+link_trick subset_good "  subsets:
     rules:
-      hidden: ['^/usr/bin/good\$']" \
-  "add(entry('usr/bin/', tarfile.DIRTYPE)); add(entry('usr/bin/good'), b'decoy\n')
-link('usr/share/g', 'usr/bin/good', b'#!/bin/sh\necho owned\n')"
-craft protect_passwd "  config_protect: /etc" \
-  "add(entry('etc/', tarfile.DIRTYPE)); add(entry('etc/passwd'), b'decoy\n')
-link('usr/share/pw', 'etc/passwd', b'root::0:0:owned\n')"
+      hidden: ['^/usr/bin/good\$']" usr/bin good usr/share/g '#!/bin/sh\necho owned\n'
+link_trick protect_passwd "  config_protect: /etc" etc passwd usr/share/pw 'root::0:0:owned\n'
 # The same tricks without a body: the link would give the package a second name for the file.
-craft subset_nobody "  subsets:
-    rules:
-      hidden: ['^/etc/shadow\$']" \
-  "add(entry('etc/', tarfile.DIRTYPE)); add(entry('etc/shadow'), b'decoy\n')
-link('usr/share/sh', 'etc/shadow')"
-craft protect_nobody "  config_protect: /etc" \
-  "add(entry('etc/', tarfile.DIRTYPE)); add(entry('etc/passwd'), b'decoy\n')
-link('usr/share/pw', 'etc/passwd')"
+link_trick subset_nobody "$SUBSET_SHADOW" etc shadow usr/share/sh ''
+link_trick protect_nobody "  config_protect: /etc" etc passwd usr/share/pw ''
 
 victims() {
   mkdir -p "$R/etc" "$R/usr/bin"

@@ -4,6 +4,7 @@
 # `repo update --force`. Each refusal leaves the rootfs, the state folder and the local copy
 # as they were, and the next command works. No Docker needed.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/pkg_lib.sh"
 
 R=$WORK/rootfs; C=$WORK/luet.yaml
 
@@ -130,28 +131,14 @@ expect_ok "and the next install" "$LUET" install -y --config "$WORK/good.yaml" t
 expect_eq "$(cat "$HR/usr/share/app")" "app 2.0" "test/app 2.0 is installed"
 
 echo "-- archive limits: deep and long names, unpacked size"
-# crafted NAME PYTHON: the repository $WORK/repo-NAME with test/NAME@1.0, whose artifact is a
-# tarball the python snippet fills through add(name, data) (the metadata's sha256 matches).
+# crafted NAME PYTHON: the repository $WORK/repo-NAME with test/NAME@1.0, whose artifact is
+# the tarball the python snippet fills (craft_artifact, pkg_lib.sh).
 crafted() {
-  local name=$1 code=$2 src=$WORK/src-$1 def=$WORK/tree-$1/$1
-  mkdir -p "$src/usr/share" "$def"; echo harmless >"$src/usr/share/$name"
+  local name=$1 def=$WORK/tree-$1/$1
+  mkdir -p "$def"
   printf 'name: %s\ncategory: test\nversion: "1.0"\n' "$name" >"$def/definition.yaml"
   printf '# packed by hand\n' >"$def/build.yaml"
-  "$LUET" pack "test/$name@1.0" --source "$src" --destination "$WORK/packed-$name" >/dev/null
-  local tarball=$WORK/packed-$name/$name-test-1.0.package.tar.gz meta=$WORK/packed-$name/$name-test-1.0.metadata.yaml
-  local old; old=$(sha256sum "$tarball" | cut -d' ' -f1)
-  python3 - "$tarball" <<PYEOF
-import io, sys, tarfile
-t = tarfile.open(sys.argv[1], "w:gz", format=tarfile.PAX_FORMAT)
-def add(name, data=b"", kind=tarfile.REGTYPE):
-    i = tarfile.TarInfo(name); i.type = kind; i.mode = 0o755 if kind == tarfile.DIRTYPE else 0o644
-    i.size = len(data); t.addfile(i, io.BytesIO(data) if data else None)
-add("usr/", kind=tarfile.DIRTYPE); add("usr/share/", kind=tarfile.DIRTYPE); add("usr/share/$name", b"harmless\n")
-$code
-t.close()
-PYEOF
-  local new; new=$(sha256sum "$tarball" | cut -d' ' -f1)
-  sed -i "s/$old/$new/" "$meta"
+  craft_artifact "$name" "$2"
   "$LUET" create-repo --tree "$WORK/tree-$name" --packages "$WORK/packed-$name" --output "$WORK/repo-$name" \
     --name "repo-$name" >/dev/null
 }
@@ -159,9 +146,9 @@ AR=$WORK/arootfs; mkdir -p "$AR"
 astate() { (cd "$AR" && find . -path ./var/cache/luet -prune -o -printf '%p %y %m %s\n' | sort); db_query "$AR" "SELECT name FROM packages ORDER BY 1" 2>/dev/null || true; }
 now_ms() { date +%s%3N; }
 
-crafted deep 'add("/".join(["a"] * 4000) + "/f", b"x")'
-crafted longname 'add("usr/share/" + "n" * 256, b"x")'
-crafted bomb 'add("usr/share/zeros", bytes(4 << 20))'
+crafted deep 'add(entry("/".join(["a"] * 4000) + "/f"), b"x")'
+crafted longname 'add(entry("usr/share/" + "n" * 256), b"x")'
+crafted bomb 'add(entry("usr/share/zeros"), bytes(4 << 20))'
 write_config "$WORK/arch.yaml" "$AR" "$WORK/repo-deep" "$WORK/repo-longname" "$WORK/repo-bomb" "$WORK/repo-rev2"
 expect_ok "the repositories sync" "$LUET" repo update --config "$WORK/arch.yaml"
 before=$(astate)
@@ -173,22 +160,21 @@ elapsed=$(( $(now_ms) - start ))
 expect_eq "$(( elapsed < 1000 ))" 1 "in under a second, the whole command ($elapsed ms)"
 expect_fail "a name component of 256 bytes is refused" 'has a path component of 256 bytes \(the limit is 255\)' \
   "$LUET" install -y --config "$WORK/arch.yaml" test/longname
-crafted deep2k 'add("/".join(["a"] * 2000) + "/f", b"x")'
-write_config "$WORK/arch2k.yaml" "$AR" "$WORK/repo-deep2k"
-start=$(now_ms)
-expect_ok "an entry 2000 folders deep (3 999 bytes) installs" "$LUET" install -y --config "$WORK/arch2k.yaml" test/deep2k
-elapsed=$(( $(now_ms) - start ))
-expect_eq "$(( elapsed < 5000 ))" 1 "in under 5 s ($elapsed ms; over 300 s before)"
-expect_ok "and uninstalls" "$LUET" uninstall -y --config "$WORK/arch2k.yaml" test/deep2k
-rm -rf "$AR/a"
-crafted deep1k 'add("/".join(["a"] * 1000) + "/f", b"x")'
-write_config "$WORK/arch1k.yaml" "$AR" "$WORK/repo-deep1k"
-start=$(now_ms)
-expect_ok "an entry 1000 folders deep installs" "$LUET" install -y --config "$WORK/arch1k.yaml" test/deep1k
-elapsed=$(( $(now_ms) - start ))
-expect_eq "$(( elapsed < 5000 ))" 1 "in under 5 s ($elapsed ms; 36 s before)"
-expect_ok "and uninstalls" "$LUET" uninstall -y --config "$WORK/arch1k.yaml" test/deep1k
-rm -rf "$AR/a"  # uninstall leaves these empty folders; cleared for the state comparison below
+# deep_installs DEPTH BEFORE: an entry DEPTH folders deep installs in under 5 s (BEFORE: the
+# time it took before the linear checks) and uninstalls.
+deep_installs() {
+  local depth=$1 before=$2 name=deep$1 start elapsed
+  crafted "$name" "add(entry(\"/\".join([\"a\"] * $depth) + \"/f\"), b\"x\")"
+  write_config "$WORK/$name.yaml" "$AR" "$WORK/repo-$name"
+  start=$(now_ms)
+  expect_ok "an entry $depth folders deep installs" "$LUET" install -y --config "$WORK/$name.yaml" "test/$name"
+  elapsed=$(( $(now_ms) - start ))
+  expect_eq "$(( elapsed < 5000 ))" 1 "in under 5 s ($elapsed ms; $before before)"
+  expect_ok "and uninstalls" "$LUET" uninstall -y --config "$WORK/$name.yaml" "test/$name"
+  rm -rf "$AR/a"  # uninstall leaves these empty folders; cleared for the state comparison below
+}
+deep_installs 2000 "over 300 s"
+deep_installs 1000 "36 s"
 printf 'general:\n  max_unpacked_bytes: 1000000\n' >>"$WORK/arch.yaml"
 expect_fail "an artifact unpacking to 4 MiB is refused over general.max_unpacked_bytes 1000000" \
   'bomb-test-1\.0\.package\.tar\.gz: unpacks to 4194313 bytes, more than the 1000000 allowed \(general\.max_unpacked_bytes\)' \
@@ -206,6 +192,80 @@ else
 fi
 expect_ok "the next install works" "$LUET" install -y --config "$WORK/arch.yaml" test/app
 expect_eq "$(cat "$AR/usr/share/app")" "app 2.0" "test/app 2.0 is installed"
+
+echo "-- download size: general.max_artifact_bytes, repo add URL"
+# A repository whose artifact is 64 KiB of random bytes (it does not compress).
+mkdir -p "$WORK/bigsrc/usr/share" "$WORK/bigtree/big"
+head -c 65536 /dev/urandom >"$WORK/bigsrc/usr/share/big"
+printf 'name: big\ncategory: test\nversion: "1.0"\n' >"$WORK/bigtree/big/definition.yaml"
+printf '# packed by hand\n' >"$WORK/bigtree/big/build.yaml"
+"$LUET" pack test/big@1.0 --source "$WORK/bigsrc" --destination "$WORK/packed-big" >/dev/null
+"$LUET" create-repo --tree "$WORK/bigtree" --packages "$WORK/packed-big" --output "$WORK/repo-big" --name big >/dev/null
+BR=$WORK/brootfs; mkdir -p "$BR"
+write_config "$WORK/big.yaml" "$BR" "$WORK/repo-big"
+# Every file of the rootfs (the packages cache included) but the local copy of the repository
+# and the database and lock files (an install opens them, empty, before it downloads).
+bstate() { (cd "$BR" && find . -type f ! -path './var/cache/luet/repos/*' ! -name 'luet.sqlite*' ! -name '*.lock' -printf '%p %s\n' | sort); }
+expect_ok "repo update of the repository" "$LUET" repo update --config "$WORK/big.yaml"
+before=$(bstate)
+expect_fail "an artifact announced over general.max_artifact_bytes (LUET_GENERAL__MAX_ARTIFACT_BYTES=10000) is refused" \
+  'repository repo1, package test/big-1\.0: the artifact is larger than general\.max_artifact_bytes \(10000 bytes; ' \
+  env LUET_GENERAL__MAX_ARTIFACT_BYTES=10000 "$LUET" install -y --config "$WORK/big.yaml" test/big
+expect_output 'big-test-1\.0\.package\.tar\.gz: the server announces 65[0-9]{3} bytes, more than the 10000 bytes allowed for it' \
+  "before its body is downloaded (the server announced its size)"
+expect_eq "$(bstate)" "$before" "nothing written in the rootfs or the packages cache"
+printf 'general:\n  max_artifact_bytes: 10000\n' >>"$WORK/big.yaml"
+expect_fail "the same from luet.yaml" 'larger than general\.max_artifact_bytes \(10000 bytes' \
+  "$LUET" install -y --config "$WORK/big.yaml" test/big
+expect_ok "luet config shows the cap" "$LUET" config --config "$WORK/big.yaml"
+expect_output 'max_artifact_bytes: 10000' "max_artifact_bytes: 10000"
+sed -i 's/max_artifact_bytes: 10000/max_artifact_bytes: 0/' "$WORK/big.yaml"
+expect_ok "the next install (max_artifact_bytes: 0, no cap) works" "$LUET" install -y --config "$WORK/big.yaml" test/big
+expect_eq "$(cmp -s "$BR/usr/share/big" "$WORK/bigsrc/usr/share/big" && echo same)" same "test/big is installed"
+expect_ok "luet config shows the default cap (4 GiB)" "$LUET" config --config "$WORK/arch.yaml"
+expect_output 'max_artifact_bytes: 4294967296' "max_artifact_bytes: 4294967296 by default"
+
+# A server whose documents are real and whose artifact body never ends.
+python3 "$(dirname "$0")/hostile_server.py" "$WORK/repo-big" >"$WORK/files.url" &
+echo $! >>"$WORK/servers.pids"
+for _ in $(seq 50); do [ -s "$WORK/files.url" ] && break; sleep 0.1; done
+ER=$WORK/erootfs; mkdir -p "$ER"
+printf 'system:\n  rootfs: %s\n  database_path: /var/cache/luet\ngeneral:\n  max_artifact_bytes: 1048576\nrepositories:\n- name: endless\n  type: http\n  urls: ["%s/files"]\n' \
+  "$ER" "$(cat "$WORK/files.url")" >"$WORK/endless-artifact.yaml"
+start=$SECONDS
+rss=$(python3 -c 'import resource, subprocess, sys
+with open(sys.argv[1], "w") as out: subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.STDOUT)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$WORK/out" "$LUET" install -y --config "$WORK/endless-artifact.yaml" test/big)
+expect_output 'package test/big-1\.0: the artifact is larger than general\.max_artifact_bytes \(1048576 bytes' \
+  "an endless artifact body is refused over general.max_artifact_bytes"
+expect_output 'big-test-1\.0\.package\.tar\.gz: the body is larger than the 1048576 bytes allowed for it; cut off' \
+  "it is cut off at the cap"
+expect_eq "$(( SECONDS - start < 20 ))" 1 "at once ($(( SECONDS - start )) s)"
+expect_eq "$(( rss < 100000 ))" 1 "in under 100 MB of memory (${rss} KiB)"
+expect_eq "$(find "$ER" -type f \( -name '*.download*' -o -name '*.part' -o -name '*.package.tar*' \) | wc -l)" 0 \
+  "no part of the body is left in the packages cache"
+expect_eq "$(find "$ER" -path '*/usr/*' | wc -l)" 0 "nothing installed"
+
+echo "   repo add URL"
+AD=$WORK/addroot; mkdir -p "$AD/etc/luet/repos.conf.d"
+printf 'system:\n  rootfs: %s\n  database_path: /var/cache/luet\nrepos_confdir: ["/etc/luet/repos.conf.d"]\n' "$AD" >"$WORK/add.yaml"
+start=$SECONDS
+expect_fail "repo add of an endless URL is cut off at 1 MiB" \
+  '/endless/r\.yml: a repository file is at most 1048576 bytes; refused' \
+  "$LUET" repo add -y --config "$WORK/add.yaml" "$HOSTILE/endless/r.yml"
+expect_output 'r\.yml: the body is larger than the 1048576 bytes allowed for it; cut off' "cut off while downloading"
+expect_eq "$(( SECONDS - start < 20 ))" 1 "at once ($(( SECONDS - start )) s)"
+expect_eq "$(find "$AD" -type f | wc -l)" 0 "nothing written"
+expect_fail "repo add of a trickling URL stops at --http-timeout 2" 'http timeout of 2 s' \
+  "$LUET" repo add -y --http-timeout 2 --config "$WORK/add.yaml" "$HOSTILE/slow/r.yml"
+printf 'name: ../../../../escaped\ntype: http\nurls: ["http://127.0.0.1:1"]\n' >"$WORK/escape.yml"
+expect_fail "repo add of a file naming the repository ../../../../escaped is refused" \
+  "escape\.yml: repository 'name' '\.\./\.\./\.\./\.\./escaped' is not a plain name: it contains '/'" \
+  "$LUET" repo add -y --config "$WORK/add.yaml" "$WORK/escape.yml"
+expect_eq "$(find "$WORK" -maxdepth 2 -name 'escaped*' | wc -l)$(find "$AD" -type f | wc -l)" 00 "nothing written"
+printf 'name: fine\ntype: http\nurls: ["http://127.0.0.1:1"]\n' >"$WORK/fine.yml"
+expect_ok "the next repo add (a plain file) works" "$LUET" repo add -y --config "$WORK/add.yaml" "$WORK/fine.yml"
+expect_file "$AD/etc/luet/repos.conf.d/fine.yaml" "written as repos.conf.d/fine.yaml"
 
 echo "-- document limits: YAML alias bombs, nesting"
 T=$WORK/bombtree/bomb; mkdir -p "$T"; printf '# packed by hand\n' >"$T/build.yaml"

@@ -43,3 +43,36 @@ add_pkg() {
 make_repo() {
   "$LUET" create-repo --tree "$WORK/tree-$1" --packages "$WORK/packed-$1" --output "$WORK/repo-$1" --name "$1" >/dev/null
 }
+
+# craft_artifact NAME PYTHON: the artifact of test/NAME@1.0 in $WORK/packed-NAME (packed from
+# a harmless usr/share/NAME) replaced by a pax tarball (gzip) that the python snippet fills
+# through `add(info, data=b"")`, `entry(name, kind=REGTYPE, **attrs)` (a TarInfo, mode 0644,
+# folders 0755) and `link(name, target, data=b"")` (a hard link whose pax header makes readers,
+# libarchive, take its body); usr/, usr/share/ and usr/share/NAME come first. The metadata's
+# sha256 is fixed to match, so only the client's own checks stand in the way.
+craft_artifact() {
+  local name=$1 code=$2 src=$WORK/harmless-$1
+  mkdir -p "$src/usr/share"; echo harmless >"$src/usr/share/$name"
+  "$LUET" pack "test/$name@1.0" --source "$src" --destination "$WORK/packed-$name" >/dev/null
+  local tarball=$WORK/packed-$name/$name-test-1.0.package.tar.gz meta=$WORK/packed-$name/$name-test-1.0.metadata.yaml
+  local old; old=$(sha256sum "$tarball" | cut -d' ' -f1)
+  python3 - "$tarball" <<PYEOF
+import io, sys, tarfile
+t = tarfile.open(sys.argv[1], "w:gz", format=tarfile.PAX_FORMAT)
+def add(info, data=b""):
+    info.size = len(data)
+    t.addfile(info, io.BytesIO(data) if data else None)
+def entry(name, kind=tarfile.REGTYPE, **kw):
+    i = tarfile.TarInfo(name); i.type = kind; i.mode = 0o755 if kind == tarfile.DIRTYPE else 0o644
+    for k, v in kw.items(): setattr(i, k, v)
+    return i
+def link(name, target, data=b""):
+    add(entry(name, tarfile.LNKTYPE, linkname=target, pax_headers={"comment": "hard link"}), data)
+add(entry("usr/", tarfile.DIRTYPE)); add(entry("usr/share/", tarfile.DIRTYPE))
+add(entry("usr/share/$name"), b"harmless\n")
+$code
+t.close()
+PYEOF
+  local new; new=$(sha256sum "$tarball" | cut -d' ' -f1)
+  sed -i "s/$old/$new/" "$meta"
+}

@@ -5,6 +5,7 @@
 # its checksum; ownership, modes, setuid/setgid, xattrs, file capabilities, symlinks and
 # hard links round-trip through pack -> create-repo -> install. No Docker needed; run as root.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/pkg_lib.sh"
 
 # publish NAME: creates the repository $WORK/repo-NAME from the artifact in $WORK/packed-NAME
 # (test/NAME@1.0).
@@ -17,33 +18,11 @@ publish() {
     --name "repo-$name" >/dev/null
 }
 
-# craft NAME PYTHON: publishes test/NAME whose artifact is replaced by a tarball that the python
-# snippet fills through `t` (a tarfile opened for writing) and `add(info, data=b"")`; the
-# metadata's sha256 is fixed to match, so only the extraction checks stand in the way.
+# craft NAME PYTHON: publishes test/NAME whose artifact is the tarball the python snippet fills
+# (craft_artifact, pkg_lib.sh).
 craft() {
-  local name=$1 code=$2 harmless=$WORK/harmless-$1
-  mkdir -p "$harmless/usr/share"; echo harmless >"$harmless/usr/share/$name"
-  "$LUET" pack "test/$name@1.0" --source "$harmless" --destination "$WORK/packed-$name" >/dev/null
-  local tarball=$WORK/packed-$name/$name-test-1.0.package.tar.gz meta=$WORK/packed-$name/$name-test-1.0.metadata.yaml
-  local old; old=$(sha256sum "$tarball" | cut -d' ' -f1)
-  python3 - "$tarball" <<EOF
-import io, sys, tarfile
-t = tarfile.open(sys.argv[1], "w:gz", format=tarfile.PAX_FORMAT)
-def add(info, data=b""):
-    info.size = len(data)
-    t.addfile(info, io.BytesIO(data) if data else None)
-def entry(name, kind=tarfile.REGTYPE, **kw):
-    i = tarfile.TarInfo(name); i.type = kind; i.mode = 0o755 if kind == tarfile.DIRTYPE else 0o644
-    for k, v in kw.items(): setattr(i, k, v)
-    return i
-add(entry("usr/", tarfile.DIRTYPE)); add(entry("usr/share/", tarfile.DIRTYPE))
-add(entry("usr/share/$name"), b"harmless\n")
-$code
-t.close()
-EOF
-  local new; new=$(sha256sum "$tarball" | cut -d' ' -f1)
-  sed -i "s/$old/$new/" "$meta"
-  publish "$name"
+  craft_artifact "$1" "$2"
+  publish "$1"
 }
 
 # rootfs_state ROOTFS: every path of the rootfs outside luet's own state folder, with its type.

@@ -113,7 +113,11 @@ json metadata_json(const Metadata& m) {
 
 std::string Metadata::metadata_file_name() const { return runtime.form.fingerprint() + ".metadata.yaml"; }
 
-std::string metadata_to_json(const Metadata& m) { return metadata_json(m).dump(); }
+// Invalid UTF-8 (a hostile or broken metadata document) becomes U+FFFD, as Go's
+// encoding/json writes it, instead of nlohmann's type_error.
+std::string metadata_to_json(const Metadata& m) {
+    return metadata_json(m).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 std::string metadata_to_yaml(const Metadata& m) { return tmpl::json_to_yaml(metadata_json(m)); }
 

@@ -8,6 +8,7 @@
 #include <tuple>
 #include <memory>
 
+#include "luet/artifact/archive_error.hpp"
 #include "luet/artifact/artifact.hpp"
 #include "luet/core/error.hpp"
 
@@ -59,7 +60,7 @@ void write_data(struct archive* out, const fs::path& src, const fs::path& dest) 
     while ((n = ::read(fd, buf.data(), buf.size())) > 0) {
         if (archive_write_data(out, buf.data(), static_cast<size_t>(n)) < 0) {
             ::close(fd);
-            throw Error("writing " + dest.string() + ": " + archive_error_string(out));
+            throw Error("writing " + dest.string() + ": " + archive_error_text(out));
         }
     }
     ::close(fd);

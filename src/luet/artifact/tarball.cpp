@@ -1,3 +1,4 @@
+#include "luet/artifact/archive_error.hpp"
 #include "luet/artifact/tarball.hpp"
 
 #include <archive.h>
@@ -20,7 +21,7 @@ void write_memory_tar(const fs::path& dest, Compression c, const std::map<std::s
     if (c == Compression::Gzip) archive_write_add_filter_gzip(out.get());
     if (c == Compression::Zstd) archive_write_add_filter_zstd(out.get());
     if (archive_write_open_filename(out.get(), tmp.c_str()) != ARCHIVE_OK)
-        throw Error("cannot create " + tmp.string() + ": " + archive_error_string(out.get()));
+        throw Error("cannot create " + tmp.string() + ": " + archive_error_text(out.get()));
     const time_t now = time(nullptr);
     // Folder entries (0755) before their files: without them extractors make the folders
     // with their own default modes (geaaru/luet gave 0744).
@@ -36,7 +37,7 @@ void write_memory_tar(const fs::path& dest, Compression c, const std::map<std::s
         archive_entry_set_mtime(e.get(), now, 0);
         if (archive_write_header(out.get(), e.get()) != ARCHIVE_OK) {
             fs::remove(tmp);
-            throw Error("cannot write " + tmp.string() + ": " + archive_error_string(out.get()));
+            throw Error("cannot write " + tmp.string() + ": " + archive_error_text(out.get()));
         }
     }
     for (const auto& [name, content] : files) {
@@ -50,12 +51,12 @@ void write_memory_tar(const fs::path& dest, Compression c, const std::map<std::s
         if (archive_write_header(out.get(), e.get()) != ARCHIVE_OK ||
             archive_write_data(out.get(), content.data(), content.size()) < 0) {
             fs::remove(tmp);
-            throw Error("cannot write " + tmp.string() + ": " + archive_error_string(out.get()));
+            throw Error("cannot write " + tmp.string() + ": " + archive_error_text(out.get()));
         }
     }
     if (archive_write_close(out.get()) != ARCHIVE_OK) {
         fs::remove(tmp);
-        throw Error("cannot write " + tmp.string() + ": " + archive_error_string(out.get()));
+        throw Error("cannot write " + tmp.string() + ": " + archive_error_text(out.get()));
     }
     fs::rename(tmp, dest);
 }
@@ -66,7 +67,7 @@ std::map<std::string, std::string> read_memory_tar(const fs::path& file, std::ui
     archive_read_support_format_tar(in.get());
     archive_read_support_filter_all(in.get());
     if (archive_read_open_filename(in.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
-        throw Error("cannot open " + file.string() + ": " + archive_error_string(in.get()));
+        throw Error("cannot open " + file.string() + ": " + archive_error_text(in.get()));
     std::map<std::string, std::string> files;
     std::uint64_t total = 0;
     struct archive_entry* e;
@@ -91,7 +92,7 @@ std::map<std::string, std::string> read_memory_tar(const fs::path& file, std::ui
         }
         files[name] = std::move(data);
     }
-    if (rc != ARCHIVE_EOF) throw Error("cannot read " + file.string() + ": " + archive_error_string(in.get()));
+    if (rc != ARCHIVE_EOF) throw Error("cannot read " + file.string() + ": " + archive_error_text(in.get()));
     return files;
 }
 

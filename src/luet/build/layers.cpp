@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "luet/artifact/archive_error.hpp"
 #include "luet/build/backend.hpp"
 #include "luet/core/error.hpp"
 #include "luet/core/users.hpp"
@@ -23,7 +24,7 @@ void apply_layer(const fs::path& layer_tar, const fs::path& dest) {
     archive_read_support_format_tar(in.get());
     archive_read_support_filter_all(in.get());
     if (archive_read_open_filename(in.get(), layer_tar.c_str(), 1 << 16) != ARCHIVE_OK)
-        throw Error("cannot open layer " + layer_tar.string() + ": " + archive_error_string(in.get()));
+        throw Error("cannot open layer " + layer_tar.string() + ": " + archive_error_text(in.get()));
     // Owner names mapped through /etc/passwd and /etc/group, without NSS (see core/users.hpp);
     // an unknown name keeps the entry's numeric id.
     core::UserDb users;
@@ -68,7 +69,7 @@ void apply_layer(const fs::path& layer_tar, const fs::path& dest) {
             archive_entry_copy_hardlink(e, (dest / fs::path(link).relative_path()).c_str());
         if (archive_write_header(out.get(), e) < ARCHIVE_WARN)
             throw Error("cannot write " + rel.string() + " from layer " + layer_tar.string() + ": " +
-                        archive_error_string(out.get()));
+                        archive_error_text(out.get()));
         const void* buf;
         size_t size;
         la_int64_t offset;
@@ -77,7 +78,7 @@ void apply_layer(const fs::path& layer_tar, const fs::path& dest) {
         archive_write_finish_entry(out.get());
     }
     if (rc != ARCHIVE_EOF)
-        throw Error("cannot read layer " + layer_tar.string() + ": " + archive_error_string(in.get()));
+        throw Error("cannot read layer " + layer_tar.string() + ": " + archive_error_text(in.get()));
 }
 
 }  // namespace luet::build
@@ -91,7 +92,7 @@ ArchivePtr open_tar(const fs::path& file) {
     ArchivePtr a(archive_read_new(), archive_read_free);
     archive_read_support_format_tar(a.get());
     if (archive_read_open_filename(a.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
-        throw Error("cannot open " + file.string() + ": " + archive_error_string(a.get()));
+        throw Error("cannot open " + file.string() + ": " + archive_error_text(a.get()));
     return a;
 }
 

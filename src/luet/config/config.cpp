@@ -36,6 +36,16 @@ int to_int(const std::string& v, const std::string& where) {
     throw Error(where + ": expected a whole number, not '" + v + "'");
 }
 
+std::uint64_t to_bytes(const std::string& v, const std::string& where) {
+    try {
+        std::size_t used = 0;
+        const std::uint64_t n = !v.empty() && v[0] != '-' ? std::stoull(v, &used) : 0;
+        if (used == v.size() && used > 0) return n;
+    } catch (const std::logic_error&) {
+    }
+    throw Error(where + ": expected a number of bytes, not '" + v + "'");
+}
+
 double to_double(const std::string& v, const std::string& where) {
     try {
         std::size_t used = 0;
@@ -72,15 +82,8 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
         {"general.fatal_warnings", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.fatal_warnings = to_bool(v, w); }},
         {"general.show_build_output", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.show_build_output = to_bool(v, w); }},
         {"general.http_timeout", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.http_timeout = to_int(v, w); }},
-        {"general.max_unpacked_bytes", [](Config& c, const std::string& v, const std::string& w, const fs::path&) {
-             try {
-                 std::size_t used = 0;
-                 if (!v.empty() && v[0] != '-') c.max_unpacked_bytes = std::stoull(v, &used);
-                 if (used == v.size() && used > 0) return;
-             } catch (const std::logic_error&) {
-             }
-             throw Error(w + ": expected a number of bytes, not '" + v + "'");
-         }},
+        {"general.max_unpacked_bytes", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.max_unpacked_bytes = to_bytes(v, w); }},
+        {"general.max_artifact_bytes", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.max_artifact_bytes = to_bytes(v, w); }},
         {"logging.color", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.color = to_bool(v, w); }},
         {"logging.enable_emoji", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.enable_emoji = to_bool(v, w); }},
         {"logging.enable_logfile", [](Config& c, const std::string& v, const std::string& w, const fs::path&) { c.enable_logfile = to_bool(v, w); }},
@@ -165,6 +168,21 @@ RepositoryConfig parse_repository(const YAML::Node& n, const std::string& origin
     }
     if (r.type != "disk" && r.type != "http" && r.type != "docker")
         throw Error(where + ": unknown type '" + r.type + "' (expected disk, http or docker)");
+    if (const YAML::Node verify = n["verify"]; verify && !verify.IsNull()) {
+        if (!verify.IsMap()) throw Error(where + ": 'verify' must be a map with 'keys'");
+        for (const auto& key : spec::strings(verify, "keys", where + " verify")) {
+            if (key.find("-----BEGIN") != std::string::npos) {
+                r.verify_keys.push_back(key);
+                continue;
+            }
+            const fs::path file = relative_to(base, key);
+            std::error_code ec;
+            if (!fs::is_regular_file(file, ec))
+                throw Error(where + ": verify.keys: no public key file " + file.string());
+            r.verify_keys.push_back(core::read_file(file));
+        }
+        if (r.verify_keys.empty()) throw Error(where + ": 'verify' lists no keys (verify: {keys: [FILE or PEM]})");
+    }
     return r;
 }
 
@@ -304,7 +322,10 @@ Config load(const fs::path& file, const std::vector<Setting>& overrides) {
             if (r.type == "disk")
                 for (size_t i = 0; i < r.urls.size() && i < r.written_urls.size(); ++i)
                     r.urls[i] = (cfg.rootfs / fs::path(r.written_urls[i]).relative_path()).lexically_normal().string();
-    for (auto& r : cfg.repositories) r.http_timeout = cfg.http_timeout;
+    for (auto& r : cfg.repositories) {
+        r.http_timeout = cfg.http_timeout;
+        r.max_artifact_bytes = cfg.max_artifact_bytes;
+    }
     // Each repository has its own local copy under repos/NAME: a name must be unique.
     for (size_t i = 0; i < cfg.repositories.size(); ++i)
         for (size_t j = 0; j < i; ++j)
@@ -349,6 +370,7 @@ std::string to_yaml(const Config& cfg) {
     out << YAML::Key << "show_build_output" << YAML::Value << cfg.show_build_output;
     out << YAML::Key << "http_timeout" << YAML::Value << cfg.http_timeout;
     out << YAML::Key << "max_unpacked_bytes" << YAML::Value << cfg.max_unpacked_bytes;
+    out << YAML::Key << "max_artifact_bytes" << YAML::Value << cfg.max_artifact_bytes;
     out << YAML::EndMap;
     out << YAML::Key << "logging" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "color" << YAML::Value << cfg.color;

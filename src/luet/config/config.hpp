@@ -8,6 +8,8 @@
 // Subsets and config protect (geaaru/luet pkg/config/config.go): subsets.enabled,
 // subsets_confdir, subsets_defdir, packages_maskdir, config_protect_confdir, config_protect_skip,
 // config_from_host (true: those folders are host paths; false: inside the rootfs).
+// Ours: a repository's verify.keys (signed repositories, repo/signature.hpp),
+// general.max_unpacked_bytes and general.max_artifact_bytes.
 //
 // Settings from outside the file (upstream: viper in geaaru/luet cmd/root.go and mudler/luet
 // cmd/util/config.go): every scalar key of settings() can also come from a global flag
@@ -24,6 +26,10 @@
 
 namespace luet::config {
 
+// general.max_artifact_bytes by default: 4 GiB, above the largest artifacts of the Macaroni
+// and Mocaccino repositories (compressed), far below a disk filled by an endless body.
+inline constexpr std::uint64_t kDefaultMaxArtifactBytes = std::uint64_t{4} << 30;
+
 struct RepositoryConfig {
     std::string name;
     std::string description;
@@ -33,9 +39,16 @@ struct RepositoryConfig {
     bool enable = true;
     int priority = 0;
     std::string origin;  // file it was read from
+    // verify.keys (ours, repo/signature.hpp): Ed25519 public keys as PEM text. Each entry of
+    // the file is the PEM itself or the path of a PEM file (relative to the repository's
+    // file). Not empty: sync() refuses a repository.yaml without a valid signature by one of
+    // them.
+    std::vector<std::string> verify_keys;
     // Config::http_timeout, copied here by load() for the transport: the longest a whole
     // download (every attempt and url) may take, in seconds; 0 or less: no limit.
     int http_timeout = 120;
+    // Config::max_artifact_bytes, copied here by load(): the cap of one artifact download.
+    std::uint64_t max_artifact_bytes = kDefaultMaxArtifactBytes;
 };
 
 struct Config {
@@ -69,6 +82,9 @@ struct Config {
     // general.max_unpacked_bytes (ours): the most bytes of files one artifact may unpack
     // into the rootfs; 0 (default): only the free space of the rootfs' file system bounds it.
     std::uint64_t max_unpacked_bytes = 0;
+    // general.max_artifact_bytes (ours): the most bytes one artifact download may have; a
+    // larger body is cut off and refused before its checksum is computed (0: no cap).
+    std::uint64_t max_artifact_bytes = kDefaultMaxArtifactBytes;
     // logging.*: colour and emoji of the terminal output, and a copy of it in a log file.
     bool color = true;
     bool enable_emoji = true;

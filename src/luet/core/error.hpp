@@ -26,4 +26,10 @@ struct NotFoundError : ResolveError {
     std::string request;  // the request as written by PackageRef::str()
 };
 
+// A download cut off because it is larger than the size allowed for it (the caller names the
+// setting that bounds it).
+struct SizeLimitError : Error {
+    using Error::Error;
+};
+
 }  // namespace luet

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "luet/core/error.hpp"
+#include "luet/core/text.hpp"
 
 namespace luet::core {
 
@@ -89,6 +90,14 @@ PackageRef parse_package_arg(std::string_view text) {
         ref.name = std::string(text);
     }
     if (ref.name.empty()) throw Error("package '" + original + "' has no name");
+    // '@' only ever starts the selector: "=cat/na@me-1.0" would read back as another package;
+    // operators belong before a gentoo form with a version ("=cat/name-1.0") or after '@'.
+    static constexpr std::string_view forbidden = "@=<>!~*,()[]{} \t\n;'\"/";
+    for (const std::string* part : {&ref.category, &ref.name})
+        if (part->find_first_of(forbidden) != std::string::npos)
+            throw Error("package '" + original + "': " + core::quoted(*part) +
+                        " is not a category or name (operators and versions are written CAT/NAME@SELECTOR or "
+                        "[OP]CAT/NAME-VERSION)");
     return ref;
 }
 

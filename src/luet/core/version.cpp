@@ -82,6 +82,15 @@ bool revision_tail(std::string_view t) {
     return i > 0 && (i == t.size() || t[i] == '+');
 }
 
+// The free-form parts (a "~word" suffix, a "+build"): letters, digits and . _ + ~ - only, as
+// Debian's upstream versions; a ',' or a space would read back as a selector range.
+bool word_chars(std::string_view w) {
+    return std::all_of(w.begin(), w.end(), [](char c) {
+        return is_digit(c) || is_lower(c) || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' || c == '+' || c == '~' ||
+               c == '-';
+    });
+}
+
 std::optional<Parsed> parse_version(std::string_view input) {
     // "_N" is a debian-style revision written the gentoo way (upstream maps "_" to "-").
     std::string v(input);
@@ -112,7 +121,9 @@ std::optional<Parsed> parse_version(std::string_view input) {
     if (size_t plus = s.find('+'); plus != std::string_view::npos) {
         p.build = std::string(s.substr(plus + 1));
         s = s.substr(0, plus);
+        if (!word_chars(*p.build)) return std::nullopt;
     }
+    if (p.revision_build && !word_chars(*p.revision_build)) return std::nullopt;
 
     size_t i = 0;
     auto digits = [&] {
@@ -140,6 +151,7 @@ std::optional<Parsed> parse_version(std::string_view input) {
             suf.rank = -6;
             suf.word = std::string(s.substr(i));
             i = s.size();
+            if (!word_chars(suf.word)) return std::nullopt;
         } else {
             const size_t start = i;
             while (i < s.size() && is_lower(s[i])) ++i;
@@ -276,10 +288,13 @@ Selector Selector::parse(std::string_view text) {
     const std::string_view whole = text;
     trim(text);
     if (text.empty() || text == "*" || text == ">=0") return Selector{};
-    Selector first = parse_one(text, whole);
+    // ">=0" matches everything, alone or in a range (so that a range's canonical text, which
+    // leaves Any out, reads back the same).
+    auto any_if_ge0 = [](Selector s) { return s.op == SelectorOp::Ge && s.version == "0" ? Selector{} : s; };
+    Selector first = any_if_ge0(parse_one(text, whole));
     trim(text);
     while (!text.empty()) {
-        Selector next = parse_one(text, whole);
+        Selector next = any_if_ge0(parse_one(text, whole));
         if (next.op != SelectorOp::Any) first.also.push_back(next);
         trim(text);
     }

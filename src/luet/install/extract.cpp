@@ -1,3 +1,4 @@
+#include "luet/artifact/archive_error.hpp"
 #include "luet/install/extract.hpp"
 
 #include <archive.h>
@@ -31,7 +32,7 @@ ArchivePtr open_artifact(const fs::path& artifact) {
     archive_read_support_format_tar(in.get());
     archive_read_support_filter_all(in.get());
     if (archive_read_open_filename(in.get(), artifact.c_str(), 1 << 16) != ARCHIVE_OK)
-        throw Error("cannot open artifact " + artifact.string() + ": " + archive_error_string(in.get()));
+        throw Error("cannot open artifact " + artifact.string() + ": " + archive_error_text(in.get()));
     return in;
 }
 
@@ -205,7 +206,7 @@ std::vector<Entry> list_entries(const fs::path& artifact) {
         const auto size = regular && archive_entry_size(e) > 0 ? static_cast<std::uint64_t>(archive_entry_size(e)) : 0;
         names.push_back({name, directory, target ? target : "", hardlink, size});
     }
-    if (rc != ARCHIVE_EOF) throw Error("cannot read artifact " + artifact.string() + ": " + archive_error_string(in.get()));
+    if (rc != ARCHIVE_EOF) throw Error("cannot read artifact " + artifact.string() + ": " + archive_error_text(in.get()));
     return names;
 }
 
@@ -309,7 +310,7 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
                     la_ssize_t n;
                     while ((n = archive_read_data(in.get(), chunk, sizeof chunk)) > 0) content->append(chunk, n);
                     if (n < 0)
-                        throw Error(artifact.string() + ": cannot read " + core::quoted(name) + ": " + archive_error_string(in.get()));
+                        throw Error(artifact.string() + ": cannot read " + core::quoted(name) + ": " + archive_error_text(in.get()));
                 }
                 if (core::read_file(target) != *content) {
                     aside = protected_name(rootfs, name);
@@ -322,10 +323,10 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
             archive_entry_copy_pathname(e, target.c_str());
             if (link) archive_entry_copy_hardlink(e, link_host.c_str());
             if (archive_write_header(out.get(), e) < ARCHIVE_WARN)
-                throw Error(artifact.string() + ": cannot write " + core::quoted(name) + ": " + archive_error_string(out.get()));
+                throw Error(artifact.string() + ": cannot write " + core::quoted(name) + ": " + archive_error_text(out.get()));
             if (content && !link) {
                 if (archive_write_data(out.get(), content->data(), content->size()) < 0)
-                    throw Error(artifact.string() + ": cannot write " + core::quoted(name) + ": " + archive_error_string(out.get()));
+                    throw Error(artifact.string() + ": cannot write " + core::quoted(name) + ": " + archive_error_text(out.get()));
             } else {
                 const void* buf;
                 size_t size;
@@ -333,13 +334,13 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
                 int drc;
                 while ((drc = archive_read_data_block(in.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
                     if (archive_write_data_block(out.get(), buf, size, offset) < ARCHIVE_OK)
-                        throw Error(artifact.string() + ": cannot write " + core::quoted(name) + ": " + archive_error_string(out.get()));
+                        throw Error(artifact.string() + ": cannot write " + core::quoted(name) + ": " + archive_error_text(out.get()));
                 }
                 if (drc != ARCHIVE_EOF)
-                    throw Error(artifact.string() + ": cannot read " + core::quoted(name) + ": " + archive_error_string(in.get()));
+                    throw Error(artifact.string() + ": cannot read " + core::quoted(name) + ": " + archive_error_text(in.get()));
             }
             if (archive_write_finish_entry(out.get()) < ARCHIVE_WARN)
-                throw Error(artifact.string() + ": cannot finish " + core::quoted(name) + ": " + archive_error_string(out.get()));
+                throw Error(artifact.string() + ": cannot finish " + core::quoted(name) + ": " + archive_error_text(out.get()));
             if (!aside.empty()) {
                 aside_of[name] = aside;
             } else {
@@ -354,9 +355,9 @@ std::vector<std::string> extract(const fs::path& artifact, const fs::path& rootf
             crash_point("entry");
         }
         if (rc != ARCHIVE_EOF)
-            throw Error("cannot read artifact " + artifact.string() + ": " + archive_error_string(in.get()));
+            throw Error("cannot read artifact " + artifact.string() + ": " + archive_error_text(in.get()));
         if (archive_write_close(out.get()) != ARCHIVE_OK)
-            throw Error(artifact.string() + ": " + archive_error_string(out.get()));
+            throw Error(artifact.string() + ": " + archive_error_text(out.get()));
     } catch (...) {
         // Children were created after their parents: remove in reverse order.
         for (auto it = created.rbegin(); it != created.rend(); ++it) {

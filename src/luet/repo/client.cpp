@@ -15,6 +15,7 @@
 #include "luet/core/file.hpp"
 #include "luet/repo/documents.hpp"
 #include "luet/repo/repository.hpp"
+#include "luet/repo/signature.hpp"
 #include "luet/spec/yaml_util.hpp"
 
 namespace fs = std::filesystem;
@@ -144,6 +145,44 @@ void remember_revision(const fs::path& repo_dir, int revision) {
     fs::rename(tmp, file);
 }
 
+// Signed repositories (signature.hpp): the downloaded repository.yaml must carry a valid
+// signature by one of the configured keys before anything of it is read.
+void verify_index(const Transport& transport, const config::RepositoryConfig& rc, const std::string& index_text,
+                  const fs::path& staging) {
+    const std::string what = "repository " + rc.name;
+    const std::string sig_name = signature_file_name(kIndexFile);
+    const std::string keys_origin = rc.origin + " (repository " + rc.name + " verify.keys)";
+    std::string signatures;
+    try {
+        transport.download(sig_name, staging / sig_name, {}, kMaxSignatureBytes);
+        signatures = core::read_file(staging / sig_name);
+    } catch (const Error& e) {
+        throw Error(what + ": " + kIndexFile + " is not signed, and " + keys_origin +
+                    " asks for a signature: cannot download " + sig_name + ": " + e.what() +
+                    "; refused, the local copy is kept");
+    }
+    if (!verify(index_text, signatures, rc.verify_keys, keys_origin))
+        throw Error(what + ": " + sig_name + " holds no valid signature of " + kIndexFile + " by a key of " +
+                    keys_origin + " (tampered, or signed with another key); refused, the local copy is kept");
+}
+
+// `expires:` (signature.hpp): a repository.yaml past it is refused, signed or not.
+void check_expiry(const RepositoryIndex& index, const std::string& what) {
+    if (index.expires.empty()) return;
+    long long expires = 0;
+    try {
+        std::size_t used = 0;
+        expires = std::stoll(index.expires, &used);
+        if (used != index.expires.size()) throw std::invalid_argument("trailing text");
+    } catch (const std::logic_error&) {
+        throw Error(what + ": " + kIndexFile + " 'expires' is not a number of seconds: '" + index.expires + "'");
+    }
+    if (static_cast<long long>(std::time(nullptr)) > expires)
+        throw Error(what + ": " + kIndexFile + " (revision " + std::to_string(index.revision) + ") expired on " +
+                    format_last_update(index.expires) +
+                    "; refused as stale (the repository must be published again), the local copy is kept");
+}
+
 }  // namespace
 
 SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bool force) {
@@ -165,8 +204,11 @@ SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bo
     fs::create_directories(staging / "docs");
 
     transport->download(kIndexFile, staging / kIndexFile, {}, kMaxIndexBytes);
+    const std::string index_text = core::read_file(staging / kIndexFile);
+    if (!rc.verify_keys.empty()) verify_index(*transport, rc, index_text, staging);
     SyncResult result;
-    result.index = index_from_yaml(core::read_file(staging / kIndexFile), what + " " + kIndexFile);
+    result.index = index_from_yaml(index_text, what + " " + kIndexFile);
+    check_expiry(result.index, what);
     const auto keys = document_keys(result.index, what);
 
     // Freshness: a repository never goes back to an older revision unless asked to
@@ -225,6 +267,7 @@ LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& 
     repo.name = rc.name;
     repo.priority = rc.priority;
     repo.transport = make_transport(rc);
+    repo.max_artifact_bytes = rc.max_artifact_bytes;
     repo.index = index_from_yaml(core::read_file(index_file), index_file.string());
     const fs::path meta_file = repo_dir / "metafs" / kMetaFile;
     const fs::path treefs = repo_dir / "treefs";
@@ -312,7 +355,13 @@ void fetch_artifact(const LoadedRepository& repo, const RepoPackage& pkg, const 
     if (fs::exists(dest) && artifact::sha256_file(dest) == pkg.meta.sha256) return;
     fs::create_directories(dest.parent_path());
     const fs::path tmp = dest.string() + ".download";
-    repo.transport->download(pkg.meta.path, tmp, progress);
+    try {
+        repo.transport->download(pkg.meta.path, tmp, progress, repo.max_artifact_bytes);
+    } catch (const SizeLimitError& e) {
+        throw SizeLimitError(what + ": the artifact is larger than general.max_artifact_bytes (" +
+                             std::to_string(repo.max_artifact_bytes) + " bytes; luet.yaml or " +
+                             "LUET_GENERAL__MAX_ARTIFACT_BYTES, 0: no cap); refused: " + e.what());
+    }
     const std::string actual = artifact::sha256_file(tmp);
     if (actual != pkg.meta.sha256 && !repo.transport->verifies_content()) {
         std::error_code ec;

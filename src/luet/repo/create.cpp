@@ -25,6 +25,7 @@
 #include "luet/core/file.hpp"
 #include "luet/repo/documents.hpp"
 #include "luet/repo/repository.hpp"
+#include "luet/repo/signature.hpp"
 
 namespace fs = std::filesystem;
 
@@ -92,6 +93,7 @@ bool from_tree(const spec::Tree& tree, const core::PackageForm& form, TreePackag
 
 RepositoryIndex create_repository(const spec::Tree& tree, const CreateOptions& opts) {
     if (!fs::is_directory(opts.packages)) throw Error("packages folder " + opts.packages.string() + " does not exist");
+    for (const auto& key : opts.sign_keys) public_key_of(key);  // an unusable key fails before anything is written
     fs::create_directories(opts.output);
     auto note = [&](const std::string& line) {
         if (opts.note) opts.note(line);
@@ -155,6 +157,22 @@ RepositoryIndex create_repository(const spec::Tree& tree, const CreateOptions& o
     r.repo_files["meta"] = write_document(opts.output, opts.meta_file, {{"repository.meta.yaml", meta_yaml(index)}});
     if (opts.with_compilertree) r.repo_files["compilertree"] = write_compilertree(opts.output, opts.tree_roots);
 
+    if (opts.expires_in > 0) r.expires = std::to_string(static_cast<long long>(time(nullptr)) + opts.expires_in);
+
+    // An index and its detached signature (signature.hpp): the signature is written first, so
+    // that the index never stands beside no signature; without keys a stale one is removed.
+    auto write_index = [&](const fs::path& file, const std::string& text) {
+        const fs::path sig_file = file.parent_path() / signature_file_name(file.filename().string());
+        if (opts.sign_keys.empty()) {
+            std::error_code ec;
+            fs::remove(sig_file, ec);
+        } else {
+            std::string lines;
+            for (const auto& key : opts.sign_keys) lines += sign(text, key) + "\n";
+            core::write_file_atomic(sig_file, lines);
+        }
+        core::write_file_atomic(file, text);
+    };
     if (!opts.snapshot_id.empty()) {
         RepositoryIndex snapshot = r;
         for (auto& [key, f] : snapshot.repo_files) {
@@ -162,9 +180,9 @@ RepositoryIndex create_repository(const spec::Tree& tree, const CreateOptions& o
             copy_into(opts.output / r.repo_files.at(key).filename, opts.output / name);
             f.filename = name;
         }
-        core::write_file_atomic(opts.output / (opts.snapshot_id + "-repository.yaml"), index_to_yaml(snapshot));
+        write_index(opts.output / (opts.snapshot_id + "-repository.yaml"), index_to_yaml(snapshot));
     }
-    core::write_file_atomic(index_file, index_to_yaml(r));
+    write_index(index_file, index_to_yaml(r));
     return r;
 }
 

@@ -1,3 +1,4 @@
+#include "luet/artifact/archive_error.hpp"
 #include "luet/repo/docker_repo.hpp"
 
 #include <archive.h>
@@ -28,17 +29,17 @@ std::string uncompressed_digest(const fs::path& file) {
     archive_read_support_format_raw(in.get());
     archive_read_support_filter_all(in.get());
     if (archive_read_open_filename(in.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
-        throw Error("cannot open " + file.string() + ": " + archive_error_string(in.get()));
+        throw Error("cannot open " + file.string() + ": " + archive_error_text(in.get()));
     struct archive_entry* e;
     if (archive_read_next_header(in.get(), &e) != ARCHIVE_OK)
-        throw Error("cannot read " + file.string() + ": " + archive_error_string(in.get()));
+        throw Error("cannot read " + file.string() + ": " + archive_error_text(in.get()));
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) throw Error("sha256: cannot initialise");
     std::vector<char> buf(1 << 16);
     la_ssize_t n;
     while ((n = archive_read_data(in.get(), buf.data(), buf.size())) > 0)
         EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(n));
-    if (n < 0) throw Error("cannot decompress " + file.string() + ": " + archive_error_string(in.get()));
+    if (n < 0) throw Error("cannot decompress " + file.string() + ": " + archive_error_text(in.get()));
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_DigestFinal_ex(ctx.get(), md, &len);
@@ -70,6 +71,7 @@ public:
                   std::uint64_t max_bytes) const override {
         const std::string tag = docker_tag_for_file(name);
         std::string errors;
+        bool over_limit = false;  // a url failed on max_bytes: SizeLimitError
         for (const auto& url : urls_) {
             std::string image = url + ":" + tag;
             try {
@@ -83,7 +85,7 @@ public:
                 // digest check refuses it, after it was written.)
                 for (const auto& l : m.layers)
                     if (max_bytes != 0 && l.size > max_bytes)
-                        throw Error("image " + image + ": layer " + l.digest + " is " + std::to_string(l.size) +
+                        throw SizeLimitError("image " + image + ": layer " + l.digest + " is " + std::to_string(l.size) +
                                     " bytes, over the limit of " + std::to_string(max_bytes) + " bytes for " + name);
                 if (name.find(kPackageMarker) != std::string::npos) {
                     // The artifact: the image's one layer is the artifact tarball (ours, the
@@ -135,11 +137,16 @@ public:
                     progress(size, size);
                 }
                 return;
+            } catch (const SizeLimitError& e) {
+                over_limit = true;
+                errors += "\n  " + image + ": " + e.what();
             } catch (const Error& e) {
                 errors += "\n  " + image + ": " + e.what();
             }
         }
-        throw Error("repository " + repo_ + ": cannot download " + name + ":" + errors);
+        const std::string message = "repository " + repo_ + ": cannot download " + name + ":" + errors;
+        if (over_limit) throw SizeLimitError(message);
+        throw Error(message);
     }
 
     bool verifies_content() const override { return true; }

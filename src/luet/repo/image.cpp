@@ -1,3 +1,4 @@
+#include "luet/artifact/archive_error.hpp"
 #include "luet/repo/image.hpp"
 
 #include <archive.h>
@@ -48,15 +49,15 @@ void pack_image(const std::string& image, const fs::path& source, const fs::path
         archive_read_support_filter_all(in.get());
         archive_read_support_format_raw(in.get());
         if (archive_read_open_filename(in.get(), source.c_str(), 1 << 16) != ARCHIVE_OK)
-            throw Error("cannot read " + source.string() + ": " + archive_error_string(in.get()));
+            throw Error("cannot read " + source.string() + ": " + archive_error_text(in.get()));
         struct archive_entry* e;
         if (archive_read_next_header(in.get(), &e) != ARCHIVE_OK)
-            throw Error("cannot read " + source.string() + ": " + archive_error_string(in.get()));
+            throw Error("cannot read " + source.string() + ": " + archive_error_text(in.get()));
         std::ofstream out(layer, std::ios::binary);
         char buf[1 << 16];
         la_ssize_t n;
         while ((n = archive_read_data(in.get(), buf, sizeof buf)) > 0) out.write(buf, n);
-        if (n < 0) throw Error("cannot read " + source.string() + ": " + archive_error_string(in.get()));
+        if (n < 0) throw Error("cannot read " + source.string() + ": " + archive_error_text(in.get()));
         if (!out.flush()) throw Error("cannot write " + layer.string());
     }
     // A flat tar archive is what the layer must be: refuse anything else.

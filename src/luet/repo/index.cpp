@@ -34,6 +34,7 @@ std::string index_to_yaml(const RepositoryIndex& r) {
     out << YAML::Key << "cached" << YAML::Value << r.cached;
     out << YAML::Key << "revision" << YAML::Value << r.revision;
     out << YAML::Key << "last_update" << YAML::Value << YAML::DoubleQuoted << r.last_update;
+    if (!r.expires.empty()) out << YAML::Key << "expires" << YAML::Value << YAML::DoubleQuoted << r.expires;
     out << YAML::Key << "repo_files" << YAML::Value << YAML::BeginMap;
     for (const auto& [key, f] : r.repo_files) {
         out << YAML::Key << key << YAML::Value << YAML::BeginMap;
@@ -66,6 +67,7 @@ RepositoryIndex index_from_yaml(const std::string& text, const std::string& orig
     r.enable = !n["enable"] || spec::boolean(n, "enable", origin);
     r.cached = spec::boolean(n, "cached", origin);
     r.last_update = spec::scalar(n, "last_update", origin);
+    r.expires = spec::scalar(n, "expires", origin);
     if (YAML::Node files = n["repo_files"]; files && files.IsMap()) {
         for (const auto& kv : files) {
             const std::string key = kv.first.Scalar();

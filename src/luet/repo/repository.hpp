@@ -51,6 +51,9 @@ struct RepositoryIndex {
     bool cached = true;
     int revision = 0;
     std::string last_update;                   // seconds since the epoch, as text
+    // Ours (signature.hpp): seconds since the epoch, as text, after which clients refuse this
+    // repository.yaml; "" (not written): never. Upstream clients ignore the key.
+    std::string expires;
     std::map<std::string, RepoFile> repo_files;  // "treev2", "tree", "meta", "compilertree"
 };
 
@@ -79,6 +82,11 @@ struct CreateOptions {
     bool from_metadata = false;          // keep packages that left the tree (their metadata's runtime)
     bool check_package_tarball = false;  // skip (not fail on) metadata whose artifact is missing
     std::string snapshot_id;             // also write ID-repository.yaml naming ID-<document> copies
+    // Ed25519 private keys (PEM, signature.hpp): each signs repository.yaml (and the snapshot's
+    // ID-repository.yaml) into a line of repository.yaml.sig. None: no .sig is written (and a
+    // stale one in opts.output is removed).
+    std::vector<std::filesystem::path> sign_keys;
+    long long expires_in = 0;  // seconds; > 0: repository.yaml says `expires:` now + this
     std::function<void(const std::string&)> note;  // packages left out, one line each
 };
 
@@ -87,8 +95,8 @@ struct CreateOptions {
 // tree. Ignoring the package.", unless opts.from_metadata). The runtime of each artifact is
 // the tree's definition of this revision. Artifacts are checked against their sha256 and
 // copied to opts.output when it is another folder. The revision is one more than the one
-// already in opts.output. repository.yaml is written last, so a failure leaves the previous
-// repository valid. Throws luet::Error naming the artifact on a checksum mismatch or a
+// already in opts.output. repository.yaml is written last (after its signature), so a
+// failure leaves the previous repository valid. Throws luet::Error naming the artifact on a checksum mismatch or a
 // missing artifact (unless opts.check_package_tarball).
 RepositoryIndex create_repository(const spec::Tree& tree, const CreateOptions& opts);
 
@@ -106,6 +114,7 @@ struct LoadedRepository {
     std::string name;                          // configured name
     int priority = 0;                          // configured priority (lower is preferred)
     std::shared_ptr<const Transport> transport;  // where its artifacts come from
+    std::uint64_t max_artifact_bytes = 0;        // the configured cap of one artifact download (0: none)
     std::vector<RepoPackage> packages;
 };
 
@@ -124,6 +133,9 @@ struct LoadedRepository {
 // tree are left out (geaaru's ExplodeMetadata). Every document is checked against repository.yaml's sha256
 // before anything replaces the local copy; the new copy is built beside the old one and
 // swapped in with renames, so a failed sync leaves the previous copy usable.
+// Signatures (signature.hpp): with rc.verify_keys, repository.yaml.sig is downloaded with
+// repository.yaml and must hold a valid signature by one of them before anything else is
+// read; a repository.yaml past its `expires:` is refused, signed or not.
 // Freshness: the revision synced last is remembered in <system_dir>/repos/.NAME.revision
 // (kept by `cleanup --purge-repos`); a repository.yaml with an older revision is refused,
 // naming both revisions, unless `force` (`luet repo update --force`) accepts it on purpose.
@@ -171,7 +183,9 @@ std::vector<LoadedRepository> load_enabled(const config::Config& cfg,
                                            const std::function<void(const std::string&)>& progress);
 
 // Downloads the package's artifact to `dest` and verifies its sha256 against the repository.
-// Throws luet::Error naming the package on a mismatch; nothing is left at `dest` then.
+// A body over repo.max_artifact_bytes (general.max_artifact_bytes) is cut off while it
+// downloads. Throws luet::Error naming the package on a mismatch or a body over the cap
+// (naming the setting); nothing is left at `dest` then.
 void fetch_artifact(const LoadedRepository& repo, const RepoPackage& pkg, const std::filesystem::path& dest,
                     const ByteProgress& progress = {});
 

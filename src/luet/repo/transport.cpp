@@ -31,7 +31,7 @@ public:
                 continue;
             }
             if (const auto size = fs::file_size(src, ec); max_bytes > 0 && !ec && size > max_bytes)
-                throw Error("repository " + repo_ + ": " + src.string() + " is " + std::to_string(size) +
+                throw SizeLimitError("repository " + repo_ + ": " + src.string() + " is " + std::to_string(size) +
                             " bytes, more than the " + std::to_string(max_bytes) + " bytes allowed for it");
             const fs::path part = dest.string() + ".part";
             fs::copy_file(src, part, fs::copy_options::overwrite_existing, ec);
@@ -90,6 +90,7 @@ struct CurlDownload {
     std::string error;
     std::uint64_t max_bytes = 0;  // 0: no limit
     std::uint64_t written = 0;    // bytes in the part file (resume_from included)
+    bool over_limit = false;      // cut off at max_bytes
 };
 
 size_t write_body(char* data, size_t size, size_t n, void* userp) {
@@ -107,10 +108,20 @@ size_t write_body(char* data, size_t size, size_t n, void* userp) {
         }
         d->written = d->resume_from;
         d->checked_status = true;
+        // A body announced larger than the cap is refused before its first byte is written.
+        curl_off_t length = -1;
+        curl_easy_getinfo(d->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+        if (d->max_bytes > 0 && length > 0 && d->resume_from + static_cast<std::uint64_t>(length) > d->max_bytes) {
+            d->error = "the server announces " + std::to_string(d->resume_from + static_cast<std::uint64_t>(length)) +
+                       " bytes, more than the " + std::to_string(d->max_bytes) + " bytes allowed for it";
+            d->over_limit = true;
+            return 0;
+        }
     }
     d->written += size * n;
     if (d->max_bytes > 0 && d->written > d->max_bytes) {
         d->error = "the body is larger than the " + std::to_string(d->max_bytes) + " bytes allowed for it; cut off";
+        d->over_limit = true;
         return 0;
     }
     return fwrite(data, size, n, d->out) * size;
@@ -137,10 +148,11 @@ public:
         // Clock::time_point::max(): no limit.
         const Clock::time_point deadline =
             timeout_ > 0 ? Clock::now() + std::chrono::seconds(timeout_) : Clock::time_point::max();
+        bool over_limit = false;  // a url failed on max_bytes: SizeLimitError
         for (const auto& base : urls_) {
             const std::string url = (base.ends_with("/") ? base : base + "/") + name;
             std::string err;
-            if (fetch(url, dest, progress, max_bytes, deadline, err)) return;
+            if (fetch(url, dest, progress, max_bytes, deadline, err, over_limit)) return;
             errors += "\n  " + url + ": " + err;
             if (Clock::now() >= deadline) {
                 errors += "\n  (the download took longer than the http timeout of " + std::to_string(timeout_) +
@@ -148,7 +160,9 @@ public:
                 break;
             }
         }
-        throw Error("repository " + repo_ + ": cannot download " + name + ":" + errors);
+        const std::string message = "repository " + repo_ + ": cannot download " + name + ":" + errors;
+        if (over_limit) throw SizeLimitError(message);
+        throw Error(message);
     }
 
 private:
@@ -159,7 +173,7 @@ private:
     // over max_bytes, nor after the deadline). Returns false with `err` set when every
     // attempt failed.
     bool fetch(const std::string& url, const fs::path& dest, const ByteProgress& progress, std::uint64_t max_bytes,
-               Clock::time_point deadline, std::string& err) const {
+               Clock::time_point deadline, std::string& err, bool& over_limit) const {
         const fs::path part = dest.string() + ".part";
         std::error_code ec;
         fs::remove(part, ec);
@@ -180,7 +194,7 @@ private:
                 return false;
             }
             CURL* curl = curl_easy_init();
-            CurlDownload d{out, have, false, curl, &progress, {}, max_bytes, have};
+            CurlDownload d{out, have, false, curl, &progress, {}, max_bytes, have, false};
             char errbuf[CURL_ERROR_SIZE] = {0};
             curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
             curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
@@ -215,6 +229,7 @@ private:
             err = !d.error.empty() ? d.error : (errbuf[0] ? std::string(errbuf) : curl_easy_strerror(rc));
             if (rc == CURLE_TOO_MANY_REDIRECTS) err += " (more than " + std::to_string(kMaxRedirects) + " redirects)";
             // Neither a body over its limit nor a redirect loop changes on retry.
+            if (d.over_limit) over_limit = true;
             if (!d.error.empty() || rc == CURLE_TOO_MANY_REDIRECTS) break;
             // HTTP errors (404, 403 ...) will not change on retry; a failed range request
             // (416) means the partial file is unusable.

@@ -1,5 +1,7 @@
 #include "luet/spec/yaml_util.hpp"
 
+#include <algorithm>
+
 #include "luet/core/error.hpp"
 
 namespace luet::spec {
@@ -43,7 +45,28 @@ void check_yaml_bounds(const YAML::Node& root, std::size_t text_size, const std:
     }
 }
 
+namespace {
+
+// The offset of the first byte that is not part of a valid UTF-8 sequence, or npos.
+std::size_t invalid_utf8(const std::string& t) {
+    for (std::size_t i = 0; i < t.size();) {
+        const auto b = static_cast<unsigned char>(t[i]);
+        std::size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+        if (len == 0 || i + len > t.size()) return i;
+        for (std::size_t k = 1; k < len; ++k)
+            if ((static_cast<unsigned char>(t[i + k]) & 0xC0) != 0x80) return i;
+        i += len;
+    }
+    return std::string::npos;
+}
+
+}  // namespace
+
 YAML::Node load_yaml(const std::string& text, const std::string& origin) {
+    // Go's YAML parser (both upstreams) refuses a document that is not UTF-8; yaml-cpp would
+    // read the bytes and write them back as U+FFFD, another document.
+    if (const std::size_t bad = invalid_utf8(text); bad != std::string::npos)
+        throw Error(origin + ": invalid YAML: not UTF-8 (byte " + std::to_string(bad) + ")");
     try {
         YAML::Node n = YAML::Load(text);
         check_yaml_bounds(n, text.size(), origin);
@@ -56,8 +79,16 @@ YAML::Node load_yaml(const std::string& text, const std::string& origin) {
     }
 }
 
+// n[key], refused when n is a scalar or a list (yaml-cpp throws its BadSubscript there): a
+// hostile document may put "filename: x" where a map of such keys belongs.
+YAML::Node member(const YAML::Node& n, const std::string& key, const std::string& origin) {
+    if (n && !n.IsNull() && !n.IsMap()) throw schema_error(origin, key, "is looked up in a value that is not a map");
+    if (!n || n.IsNull()) return YAML::Node();
+    return n[key];
+}
+
 std::string scalar(const YAML::Node& n, const std::string& key, const std::string& origin) {
-    YAML::Node v = n[key];
+    YAML::Node v = member(n, key, origin);
     if (!v || v.IsNull()) return "";
     if (!v.IsScalar()) throw schema_error(origin, key, "must be a single value");
     return v.Scalar();
@@ -72,7 +103,7 @@ bool boolean(const YAML::Node& n, const std::string& key, const std::string& ori
 
 std::vector<std::string> strings(const YAML::Node& n, const std::string& key, const std::string& origin) {
     std::vector<std::string> out;
-    YAML::Node v = n[key];
+    YAML::Node v = member(n, key, origin);
     if (!v || v.IsNull()) return out;
     if (!v.IsSequence()) throw schema_error(origin, key, "must be a list");
     for (const auto& item : v) {
@@ -85,7 +116,7 @@ std::vector<std::string> strings(const YAML::Node& n, const std::string& key, co
 std::vector<core::PackageRef> package_refs(const YAML::Node& n, const std::string& key,
                                            const std::string& origin) {
     std::vector<core::PackageRef> out;
-    YAML::Node v = n[key];
+    YAML::Node v = member(n, key, origin);
     if (!v || v.IsNull()) return out;
     if (!v.IsSequence()) throw schema_error(origin, key, "must be a list of packages");
     for (const auto& item : v) {
@@ -107,7 +138,7 @@ std::vector<core::PackageRef> package_refs(const YAML::Node& n, const std::strin
 std::map<std::string, std::string> string_map(const YAML::Node& n, const std::string& key,
                                               const std::string& origin) {
     std::map<std::string, std::string> out;
-    YAML::Node v = n[key];
+    YAML::Node v = member(n, key, origin);
     if (!v || v.IsNull()) return out;
     if (!v.IsMap()) throw schema_error(origin, key, "must be a map");
     for (const auto& kv : v) {
@@ -144,12 +175,23 @@ YAML::Node map_value(const std::string& value) {
 void emit_map(YAML::Emitter& out, const std::string& key, const std::map<std::string, std::string>& m) {
     if (m.empty()) return;
     out << YAML::Key << key << YAML::Value << YAML::BeginMap;
+    // yaml-cpp writes a string holding a carriage return or another control character as a
+    // plain scalar, which reads back as something else ("\r" as null): such strings are
+    // written double-quoted, with escapes.
+    auto text = [&](const std::string& t) {
+        if (std::any_of(t.begin(), t.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+            out << YAML::DoubleQuoted << t;
+        else
+            out << t;
+    };
     for (const auto& [k, v] : m) {
-        out << YAML::Key << k << YAML::Value;
+        out << YAML::Key;
+        text(k);
+        out << YAML::Value;
         if (v.starts_with(kYamlMarker))
             out << YAML::Load(v.substr(kYamlMarker.size()));
         else
-            out << v;
+            text(v);
     }
     out << YAML::EndMap;
 }

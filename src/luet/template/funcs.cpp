@@ -530,8 +530,11 @@ std::map<std::string, FuncDef> build() {
     def("repeat", 2, 2, [](Exec&, Args& a) {
         std::int64_t n = i_arg(a[0]);
         if (n < 0) ferr("strings: negative Repeat count");
+        const std::string unit = s_arg(a[1]);
+        if (!unit.empty() && static_cast<std::uint64_t>(n) > kMaxRepeatBytes / unit.size())
+            ferr("repeat: the result would be more than " + std::to_string(kMaxRepeatBytes) + " bytes");
         std::string r;
-        for (std::int64_t i = 0; i < n; ++i) r += s_arg(a[1]);
+        for (std::int64_t i = 0; i < n; ++i) r += unit;
         return json(r);
     });
     def("substr", 3, 3, [](Exec&, Args& a) {
@@ -731,6 +734,8 @@ std::map<std::string, FuncDef> build() {
     });
     def("until", 1, 1, [](Exec&, Args& a) {
         std::int64_t n = i_arg(a[0]), step = n < 0 ? -1 : 1;
+        if (n > static_cast<std::int64_t>(kMaxSequence) || n < -static_cast<std::int64_t>(kMaxSequence))
+            ferr("until: more than " + std::to_string(kMaxSequence) + " numbers");
         json r = json::array();
         for (std::int64_t i = 0; step > 0 ? i < n : i > n; i += step) r.push_back(i);
         return r;
@@ -739,7 +744,11 @@ std::map<std::string, FuncDef> build() {
         std::int64_t start = i_arg(a[0]), stop = i_arg(a[1]), step = i_arg(a[2]);
         json r = json::array();
         if (step == 0 || (step > 0 && start >= stop) || (step < 0 && start <= stop)) return r;
-        for (std::int64_t i = start; step > 0 ? i < stop : i > stop; i += step) r.push_back(i);
+        for (std::int64_t i = start; step > 0 ? i < stop : i > stop;) {
+            if (r.size() >= kMaxSequence) ferr("untilStep: more than " + std::to_string(kMaxSequence) + " numbers");
+            r.push_back(i);
+            if (__builtin_add_overflow(i, step, &i)) break;
+        }
         return r;
     });
 

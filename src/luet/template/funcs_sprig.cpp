@@ -857,14 +857,24 @@ void add_sprig_functions(FuncTable& f) {
         for (auto& v : a) p.push_back(i_arg(v));
         auto until_step = [](std::int64_t start, std::int64_t stop, std::int64_t step) {
             std::string out;
-            auto add = [&](std::int64_t i) { out += (out.empty() ? "" : " ") + std::to_string(i); };
+            std::size_t count = 0;
+            auto add = [&](std::int64_t i) {
+                if (++count > kMaxSequence) ferr("seq: more than " + std::to_string(kMaxSequence) + " numbers");
+                out += (out.empty() ? "" : " ") + std::to_string(i);
+            };
             if (stop < start) {
                 if (step >= 0) return out;
-                for (auto i = start; i > stop; i += step) add(i);
+                for (auto i = start; i > stop;) {
+                    add(i);
+                    if (__builtin_add_overflow(i, step, &i)) break;
+                }
                 return out;
             }
             if (step <= 0) return out;
-            for (auto i = start; i < stop; i += step) add(i);
+            for (auto i = start; i < stop;) {
+                add(i);
+                if (__builtin_add_overflow(i, step, &i)) break;
+            }
             return out;
         };
         if (p.empty()) return json("");

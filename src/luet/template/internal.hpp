@@ -131,6 +131,12 @@ std::string strval(const json& v);
 
 // Argument checks of the function library (raise FuncError with Go's wording).
 [[noreturn]] void ferr(const std::string& m);
+
+// Bounds of the functions that build large values from small templates (a finalize.yaml
+// comes from a repository): seq/until/untilStep numbers and repeat's result. Go's sprig has
+// none; a template needing more is refused with an error naming the function.
+inline constexpr std::size_t kMaxSequence = 1'000'000;
+inline constexpr std::uint64_t kMaxRepeatBytes = 64u << 20;  // 64 MiB
 const std::string& s_arg(const json& v);
 std::int64_t i_arg(const json& v);
 const json& m_arg(const json& v);

@@ -273,10 +273,13 @@ private:
         }
         if (i_ >= s_.size() || s_[i_] != '\'') err(apos, "unterminated character constant");
         ++i_;
-        // decode UTF-8 to a code point
+        if (out.empty()) err(apos, "empty character constant");
+        // decode UTF-8 to a code point; Go takes exactly one character ('ab' and '' are errors)
         unsigned long cp = 0;
         if (!out.empty()) {
             auto b = static_cast<unsigned char>(out[0]);
+            const size_t len = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+            if (out.size() != len) err(apos, "malformed character constant: '" + out + "'");
             if (b < 0x80) cp = b;
             else if (b >= 0xF0) cp = b & 0x07;
             else if (b >= 0xE0) cp = b & 0x0F;

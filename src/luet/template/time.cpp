@@ -433,7 +433,13 @@ std::string format_offset(int off, bool colon, bool seconds, bool short_form, bo
 
 }  // namespace
 
-bool is_time(const json& v) { return v.is_object() && v.size() == 1 && v.contains(kTimeKey); }
+// The shape make_time() writes, checked whole: a values document may hold a map with the same
+// key (a fuzzed definition had "\x01time: f", and printing it threw nlohmann's type_error).
+bool is_time(const json& v) {
+    if (!v.is_object() || v.size() != 1 || !v.contains(kTimeKey)) return false;
+    const json& a = v.at(kTimeKey);
+    return a.is_array() && a.size() == 3 && a[0].is_number_integer() && a[1].is_number_integer() && a[2].is_string();
+}
 
 json make_time(std::int64_t sec, std::int64_t nsec, const std::string& loc) {
     sec += floor_div(nsec, 1000000000);

@@ -1,4 +1,5 @@
 // Value helpers: Go truthiness, fmt-style printing, printf, JSON encoding, conversions.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -309,12 +310,24 @@ std::string go_sprintf(const std::string& f, const std::vector<json>& args) {
             else if (f[i] == '#') sharp = true;
             else break;
         }
+        // Go's fmt takes a width or precision up to 1e6 and prints %!(BADWIDTH) or %!(BADPREC)
+        // for a larger one (which would also overflow an int here).
+        constexpr int kMaxWidth = 1000000;
         int width = -1, prec = -1;
-        while (i < f.size() && f[i] >= '0' && f[i] <= '9') width = (width < 0 ? 0 : width * 10) + (f[i++] - '0');
+        while (i < f.size() && f[i] >= '0' && f[i] <= '9')
+            width = std::min((width < 0 ? 0 : width * 10) + (f[i++] - '0'), kMaxWidth + 1);
         if (i < f.size() && f[i] == '.') {
             ++i;
             prec = 0;
-            while (i < f.size() && f[i] >= '0' && f[i] <= '9') prec = prec * 10 + (f[i++] - '0');
+            while (i < f.size() && f[i] >= '0' && f[i] <= '9') prec = std::min(prec * 10 + (f[i++] - '0'), kMaxWidth + 1);
+        }
+        if (width > kMaxWidth) {
+            out += "%!(BADWIDTH)";
+            width = -1;
+        }
+        if (prec > kMaxWidth) {
+            out += "%!(BADPREC)";
+            prec = -1;
         }
         if (i >= f.size()) {
             out += "%!(NOVERB)";

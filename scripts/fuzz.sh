@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer harnesses of tests/fuzz (the fuzz preset: clang, ASan, UBSan) and runs
+# each for SECONDS (default 10) from its seed corpus tests/fuzz/corpus/TARGET, one after the
+# other. New inputs go to a scratch copy of the corpus (the checked-in seeds are not changed);
+# a crash, leak, sanitizer report or broken property stops that harness, leaves the input as
+# build-fuzz/crash-* and makes the script exit 1.
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     e.g. scripts/fuzz.sh 600 fuzz_version
+# LUET_FUZZ_JOBS: parallel builds (default 2).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+seconds=${1:-10}
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  for f in "$root"/tests/fuzz/fuzz_*.cpp; do targets+=("$(basename "$f" .cpp)"); done
+fi
+cd "$root"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j"${LUET_FUZZ_JOBS:-2}" --target "${targets[@]}"
+status=0
+for t in "${targets[@]}"; do
+  work=$(mktemp -d /tmp/luet-fuzz-XXXXXX)
+  cp -r "tests/fuzz/corpus/$t" "$work/corpus"
+  echo "== $t (${seconds}s)"
+  # -rss_limit_mb/-malloc_limit_mb: an input that makes the code take gigabytes is a finding.
+  if (cd build-fuzz && "./$t" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 \
+        -print_final_stats=1 "$work/corpus" >"$work/log" 2>&1); then
+    grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb|^#[0-9]+ *DONE' "$work/log" | sed 's/^/  /'
+  else
+    status=1
+    tail -40 "$work/log"
+  fi
+  rm -rf "$work"
+done
+exit $status

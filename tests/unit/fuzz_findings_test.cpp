@@ -1,0 +1,152 @@
+// Inputs the fuzz harnesses (tests/fuzz) found, each refused now with a luet::Error where it
+// crashed or threw something else before.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "luet/artifact/artifact.hpp"
+#include "luet/artifact/tarball.hpp"
+#include "luet/core/error.hpp"
+#include "luet/core/package.hpp"
+#include "luet/core/version.hpp"
+#include "luet/install/extract.hpp"
+#include "luet/repo/repository.hpp"
+#include "luet/spec/spec.hpp"
+#include "luet/template/template.hpp"
+
+namespace fs = std::filesystem;
+
+// fuzz_archive: a gzip stream whose tar content fails without an error text from libarchive
+// (archive_error_string NULL): list_entries appended NULL to a std::string (SEGV).
+TEST(FuzzFindings, ArchiveWithoutErrorTextIsRefused) {
+    static const unsigned char bytes[] = {0x1f,0x8b,0x08,0x00,0xf0,0xc1,0x04,0x6b,0x02,0xff,0xed,0xd3,0x31,0x0a,0x80,0x30,0x0c,0x85,0xe1,0x1c,0xc5,0x1b,0xd8,0x40,0xed,0x7d,0x94,0x0a,0xba,0x54,0xd0,0x0a,0x7a,0x7b,0x83,0x93,0xb8,0x2b,0x4a,0xff,0x6f,0x79,0x21,0x4b,0x42,0x20,0x83,0x3c,0xcf,0x99,0xe0,0xfd,0x99,0xe6,0x9e,0xc6,0x5f,0x6a,0xeb,0xab,0xf3,0xaa,0x52,0x69,0x9a,0x52,0xbf,0x8d,0x4b,0xee,0x53,0x7e,0x6c,0xb9,0x75,0xc9,0xed,0x6c,0xe3,0xa5,0x4c,0xdd,0x14,0x77,0x41,0xb1,0x62,0xfd,0x85,0xff,0xbf,0xd7,0x41,0x43,0x23,0x55,0xf3,0xc6,0x01,0xff,0x00,0x00,0x25,0x00,0x00,0x0a,0x12,0x00,0x00,0x60,0x70,0x00,0x00,0x60,0xfc,0xfc,0xdb,0x01,0xb8,0xc2,0x01,0x34,0x00,0x28,0x00,0x00};
+    const fs::path file = fs::temp_directory_path() / ("luet-fuzz-finding-" + std::to_string(::getpid()) + ".tar.gz");
+    {
+        std::ofstream out(file, std::ios::binary);
+        out.write(reinterpret_cast<const char*>(bytes), sizeof bytes);
+    }
+    EXPECT_THROW(luet::install::list_entries(file), luet::Error);
+    EXPECT_THROW(luet::artifact::read_memory_tar(file), luet::Error);
+    fs::remove(file);
+}
+
+// fuzz_repository: metadata naming its artifact with invalid UTF-8 made metadata_to_json throw
+// nlohmann's type_error; it is written with U+FFFD as Go does. fuzz_definition: yaml-cpp read
+// such bytes and wrote them back as U+FFFD (another document); a YAML document that is not
+// UTF-8 is refused, as Go's parser does.
+TEST(FuzzFindings, InvalidUtf8) {
+    EXPECT_THROW(luet::artifact::metadata_from_yaml(
+                     "path: meta-ap\x90\xd2\x9e\x85ps-1.0.package.tar.gz\nruntime: {name: a, category: b, version: \"1.0\"}\n",
+                     "x.yaml"),
+                 luet::Error);
+    auto m = luet::artifact::metadata_from_yaml("path: x\nruntime: {name: a, category: b, version: \"1.0\"}\n", "x.yaml");
+    m.path = "meta-ap\x90\xd2ps.tar.gz";
+    std::string json;
+    ASSERT_NO_THROW(json = luet::artifact::metadata_to_json(m));
+    EXPECT_NE(json.find("meta-ap\xef\xbf\xbd"), std::string::npos) << json;
+    EXPECT_THROW(luet::spec::parse_definition("name: a\nannotations:\n  \"\xef\xbf(((\x02\": ~\n", "d.yaml"), luet::Error);
+    EXPECT_NO_THROW(luet::spec::parse_definition("name: a\nlabels: {k: \"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}\n", "d.yaml"));
+}
+
+// fuzz_template: a character constant of several characters overflowed into std::stoll's
+// out_of_range; Go's parser refuses it (and the empty one).
+TEST(FuzzFindings, CharacterConstantIsOneCharacter) {
+    const nlohmann::json values = nlohmann::json::object();
+    EXPECT_EQ(luet::tmpl::render("t", "{{ 'a' }}{{ '\xc3\xa9' }}{{ '\\n' }}", values), "9723310");
+    for (const std::string text : {"{{ 'ab' }}", "{{ '' }}", "{{'.Values.name }}-{{ .Values.version | default \"x\" }}'}}"}) {
+        try {
+            luet::tmpl::render("t", text, values);
+            ADD_FAILURE() << text << " rendered";
+        } catch (const luet::Error& e) {
+            EXPECT_NE(std::string(e.what()).find("character constant"), std::string::npos) << e.what();
+        }
+    }
+}
+
+// fuzz_version: "=cat/na@me-1.0" parsed to the name "na@me", which CAT/NAME@SELECTOR cannot
+// write back.
+TEST(FuzzFindings, AtSignInPackageNameIsRefused) {
+    EXPECT_THROW(luet::core::parse_package_arg("=a/b@<=1-1"), luet::Error);
+    EXPECT_THROW(luet::core::parse_package_arg("=c@t/b-1"), luet::Error);
+    const auto r = luet::core::parse_package_arg("a/b@>=1");
+    EXPECT_EQ(r.atom(), "a/b");
+    EXPECT_EQ(r.selector.str(), ">=1");
+}
+
+// fuzz_version: "~word" and "+build" took any character, so "=e-1.1~1,(1.0.0" was the exact
+// version "1.1~1,(1.0.0", which reads back as a range; they take letters, digits and . _ + ~ -.
+TEST(FuzzFindings, VersionWordsAreVersionCharacters) {
+    EXPECT_FALSE(luet::core::valid_version("1.1~1,(1.0.0"));
+    EXPECT_FALSE(luet::core::valid_version("1.0+a b"));
+    EXPECT_FALSE(luet::core::valid_version("1.0-r1+x,y"));
+    EXPECT_TRUE(luet::core::valid_version("1.0~beta1"));
+    EXPECT_TRUE(luet::core::valid_version("1.0+a.b.2"));
+    EXPECT_TRUE(luet::core::valid_version("1.0~rc1+git.abc-1"));
+    EXPECT_THROW(luet::core::parse_package_arg("=e-1.1~1,(1.0.0"), luet::Error);
+}
+
+// fuzz_template: {{ seq 3 777777322 }} built a string of gigabytes (a finalize.yaml comes from
+// a repository); seq/until/untilStep stop at a million numbers, repeat at 64 MiB; untilStep
+// near the int64 limits no longer overflows.
+TEST(FuzzFindings, TemplateSequencesAreBounded) {
+    const nlohmann::json values = nlohmann::json::object();
+    for (const std::string text : {"{{ seq 3 777777322 }}", "{{ until 2000000 }}", "{{ untilStep 0 2000000 1 }}",
+                                   "{{ repeat 100000000 \"xxxxxxxxxx\" }}"}) {
+        try {
+            luet::tmpl::render("t", text, values);
+            ADD_FAILURE() << text << " rendered";
+        } catch (const luet::Error& e) {
+            EXPECT_NE(std::string(e.what()).find("more than"), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_EQ(luet::tmpl::render("t", "{{ seq 1 3 }} {{ until 3 }} {{ repeat 3 \"ab\" }}", values), "1 2 3 [0 1 2] ababab");
+    EXPECT_EQ(luet::tmpl::render("t", "{{ untilStep 9223372036854775800 9223372036854775807 5 }}", values),
+              "[9223372036854775800 9223372036854775805]");
+}
+
+// fuzz_repository: repository.yaml with repo_files.KEY a scalar made yaml-cpp throw its
+// BadSubscript out of the parser.
+TEST(FuzzFindings, RepositoryDocumentWithScalarWhereAMapBelongsIsRefused) {
+    EXPECT_THROW(luet::repo::index_from_yaml("name: r\nrepo_files:\n  tree: just-a-name\n", "repository.yaml"),
+                 luet::Error);
+    EXPECT_THROW(luet::repo::index_from_yaml("name: r\nrepo_files:\n  tree: [a, b]\n", "repository.yaml"), luet::Error);
+}
+
+// fuzz_version: "* >=0" parsed to ">=0", whose text parses to Any: ">=0" is Any in a range too.
+TEST(FuzzFindings, GreaterOrEqualZeroIsAnyInARange) {
+    EXPECT_EQ(luet::core::Selector::parse("*  >=0 ").str(), "");
+    EXPECT_EQ(luet::core::Selector::parse(">=0, <2").str(), "<2");
+    EXPECT_EQ(luet::core::Selector::parse(">=1, <2").str(), ">=1, <2");
+}
+
+// fuzz_template: printf "%10999...9f" overflowed the width (signed int, UBSan); Go prints
+// %!(BADWIDTH) over 1e6.
+TEST(FuzzFindings, PrintfWidthOverAMillionIsBadWidth) {
+    const nlohmann::json values = nlohmann::json::object();
+    EXPECT_EQ(luet::tmpl::render("t", "{{ printf \"%10999999999999999999999.2f|%5.1f\" 1.0 2.0 }}", values),
+              "%!(BADWIDTH)1.00|  2.0");
+    EXPECT_EQ(luet::tmpl::render("t", "{{ printf \"%.99999999999d\" 7 }}", values), "%!(BADPREC)7");
+}
+
+// fuzz_definition: a label "\r" was written as a plain scalar that reads back as null; labels and
+// annotations with control characters are written double-quoted.
+TEST(FuzzFindings, LabelsWithControlCharactersRoundTrip) {
+    const std::string text = "name: app\ncategory: apps\nversion: \"1.0\"\nlabels:\n  team: \"\\r\"\n  tab: \"a\\tb\\n\"\n";
+    const auto def = luet::spec::parse_definition(text, "definition.yaml");
+    const std::string once = luet::spec::definition_to_yaml(def);
+    EXPECT_EQ(luet::spec::definition_to_yaml(luet::spec::parse_definition(once, "written.yaml")), once) << once;
+    EXPECT_EQ(luet::spec::parse_definition(once, "written.yaml").labels.at("team"), "\r");
+}
+
+// fuzz_definition: a values map {"\x01time": f} (the engine's own marker of a time value)
+// printed as a time and threw nlohmann's type_error; only the engine's whole time shape counts.
+TEST(FuzzFindings, ValuesLookingLikeTheTimeMarkerPrintAsMaps) {
+    const auto values = nlohmann::json{{"Values", luet::tmpl::yaml_to_json("requires:\n- {\x01time: f}\n", "d.yaml")}};
+    EXPECT_NO_THROW(luet::tmpl::render("t", "{{ . }}{{ .Values.requires }}", values));
+    EXPECT_NO_THROW(luet::spec::render_finalizer("install:\n- echo {{ . }}\n", "name: a\nrequires:\n- {\x01time: f}\n",
+                                                 "finalize.yaml"));
+}
