@@ -148,7 +148,10 @@ void add_search(CLI::App& app, Globals& g) {
         if (a->installed) {
             results = install::search_installed(database, opts);
         } else {
-            const auto repos = repo::load_enabled(cfg, terminal ? std::function<void(const std::string&)>(info) : nullptr);
+            // Files are searched with --files and shown by -o json|yaml only.
+            const repo::LoadOptions load{.files = a->files || !terminal};
+            const auto repos =
+                repo::load_enabled(cfg, load, terminal ? std::function<void(const std::string&)>(info) : nullptr);
             results = install::search_repositories(repos, database, opts);
         }
         if (terminal && (!a->installed || a->files)) info("--- Search results (" + opts.term + "): ---");
