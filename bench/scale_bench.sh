@@ -6,7 +6,7 @@
 # geaaru/luet's `luet` and `luet-build`, for upstream side by side, with the ratio
 # ours / upstream (below 1: ours is faster or smaller). Each side publishes the same
 # generated tree and artifacts with its own create-repo (upstream: luet-build tree genidx,
-# then create-repo) and is served over HTTP on 127.0.0.1 by our serve-repo.
+# then create-repo) and serves it over HTTP on 127.0.0.1 with its own serve-repo.
 # Workloads come from bench/scale_gen.py. Never run by the tests; needs GNU time
 # (apt-get install time) and python3.
 #
@@ -108,11 +108,19 @@ publish() {
     --descr "scale bench" --urls "$url" --type "$type" >"$W/logs/create-$side.log" 2>&1 ||
     { cat "$W/logs/create-$side.log"; exit 1; }
 }
-serve() {  # serve DIR -> URL
-  local pid url
-  read -r pid url < <("$ROOT/scripts/serve-repo.sh" "$LUET" "$1" "$1.serve.log")
+# serve SIDE DIR: serves DIR with SIDE's serve-repo on a free port of 127.0.0.1; sets URL.
+serve() {
+  local pid port
+  if [ "$1" = ours ]; then
+    read -r pid URL < <("$ROOT/scripts/serve-repo.sh" "$LUET" "$2" "$2.serve.log")
+  else
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "$UP/luet-build" serve-repo --dir "$2" --address 127.0.0.1 --port "$port" >"$2.serve.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+    URL=http://127.0.0.1:$port
+  fi
   SERVERS+=("$pid")
-  echo "$url"
 }
 # config SIDE DIR TYPE URL: DIR/SIDE/luet.yaml, rootfs DIR/SIDE/rootfs
 config() {
@@ -162,7 +170,8 @@ if [[ " $WORKLOADS " == *" repo "* ]]; then
     many_count=$(sed -n 's/^many_count=//p' "$d/targets")
     for side in "${SIDES[@]}"; do
       publish "$side" "$d" http "http://127.0.0.1"
-      config "$side" "$d" http "$(serve "$d/$side-repo")"
+      serve "$side" "$d/$side-repo"
+      config "$side" "$d" http "$URL"
     done
     for side in "${SIDES[@]}"; do
       c=$(client "$side") s=$d/$side
@@ -191,7 +200,8 @@ if [[ " $WORKLOADS " == *" artifacts "* ]]; then
   read -ra all <<<"$(sed -n 's/^all="\(.*\)"$/\1/p' "$d/targets")"
   for side in "${SIDES[@]}"; do
     publish "$side" "$d" http "http://127.0.0.1"
-    config "$side" "$d" http "$(serve "$d/$side-repo")"
+    serve "$side" "$d/$side-repo"
+    config "$side" "$d" http "$URL"
     "$(client "$side")" repo update --config "$d/$side/luet.yaml" >/dev/null 2>&1
   done
   for side in "${SIDES[@]}"; do

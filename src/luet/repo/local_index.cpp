@@ -55,6 +55,15 @@ std::vector<core::PackageRef> refs_of(const json& j) {
     return out;
 }
 
+// The index goes into the copy being built, which sync() swaps in whole by rename: like
+// the other files of the copy it is not flushed one by one (an fsync costs seconds on a
+// busy disk).
+void write_file(const fs::path& file, const std::string& content) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << content;
+    if (!out.flush()) throw Error("cannot write " + file.string());
+}
+
 }  // namespace
 
 void write_local_index(const fs::path& dir, const std::vector<artifact::Metadata>& metas,
@@ -72,9 +81,9 @@ void write_local_index(const fs::path& dir, const std::vector<artifact::Metadata
                                         refs_json(d.provides), d.hidden, json(d.labels), json(d.annotations),
                                         d.description, d.license, json(d.uri)}));
     }
-    core::write_file_atomic(dir / kLocalFilesFile, files);
+    write_file(dir / kLocalFilesFile, files);
     const json index = {{"format", kLocalIndexFormat}, {"files", kLocalFilesFile}, {"packages", std::move(packages)}};
-    core::write_file_atomic(dir / kLocalIndexFile, index.dump() + "\n");
+    write_file(dir / kLocalIndexFile, index.dump() + "\n");
 }
 
 bool has_local_index(const fs::path& dir) {

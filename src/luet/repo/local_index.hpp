@@ -39,7 +39,8 @@ struct IndexedPackage {
     std::uint64_t files_at = 0;  // offset of its line in luet-files.jsonl
 };
 
-// Writes both files into `dir` (a local copy being built). `has_finalize[i]` tells whether
+// Writes both files into `dir` (a local copy being built, swapped in whole by its caller:
+// the files are not flushed one by one). `has_finalize[i]` tells whether
 // metas[i] has a finalize.yaml in treefs/. Throws luet::Error when a file cannot be written.
 void write_local_index(const std::filesystem::path& dir, const std::vector<artifact::Metadata>& metas,
                        const std::vector<bool>& has_finalize);
