@@ -240,11 +240,13 @@ void add_search(CLI::App& app, Globals& g) {
             results = install::search_installed(database, opts);
         } else {
             // Sync messages on stderr: stdout holds only the results, as geaaru/luet (which logs
-            // at error level during a search) prints them.
+            // at error level during a search) prints them. File lists are read for --files only.
             const bool terminal = a->output == "terminal" || a->output == "table";
+            const repo::LoadOptions load{.files = a->files};
             const auto repos = repo::load_enabled(
-                cfg, terminal ? std::function<void(const std::string&)>([](const std::string& m) { std::cerr << m << "\n"; })
-                              : nullptr);
+                cfg, load,
+                terminal ? std::function<void(const std::string&)>([](const std::string& m) { std::cerr << m << "\n"; })
+                         : nullptr);
             results = install::search_repositories(repos, database, opts);
         }
         StoneView view{a->files, a->full, {}};

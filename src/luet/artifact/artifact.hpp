@@ -90,7 +90,9 @@ nlohmann::json metadata_json(const Metadata& m);
 // The runtime definition as upstream's package JSON (also the entries of provides.yaml).
 nlohmann::json runtime_json(const spec::Definition& d);
 std::string metadata_to_yaml(const Metadata& m);
-// Throws luet::Error naming `origin` on malformed metadata. JSON text is read as YAML.
+// Throws luet::Error naming `origin` on malformed metadata. JSON text (a document starting
+// with '{') is read with nlohmann-json when that gives what reading it as YAML gives (plain
+// string fields), else as YAML.
 Metadata metadata_from_yaml(const std::string& text, const std::string& origin);
 // The same from a node already parsed (one element of a meta document's index).
 Metadata metadata_from_node(const YAML::Node& n, const std::string& origin);

@@ -1,6 +1,10 @@
 // The artifact metadata document (see artifact.hpp for the format and the upstream sources).
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <map>
+#include <optional>
+
 #include "luet/artifact/artifact.hpp"
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
@@ -121,7 +125,154 @@ std::string metadata_to_json(const Metadata& m) {
 
 std::string metadata_to_yaml(const Metadata& m) { return tmpl::json_to_yaml(metadata_json(m)); }
 
+namespace {
+
+// The JSON reader of metadata documents (treev2's metadata.json, thousands per sync):
+// nlohmann instead of yaml-cpp, several times faster. It gives up (GiveUp) on anything it
+// would not read exactly as metadata_from_node does — a number or boolean where text is
+// expected, nested annotations, anything metadata_from_node reports as an error — and the
+// document is then read as YAML, so both readers give the same Metadata or the same error.
+struct GiveUp {};
+
+const json* member(const json& o, const char* key) {
+    auto it = o.find(key);
+    return it == o.end() ? nullptr : &*it;
+}
+
+std::string text(const json& o, const char* key) {
+    const json* v = member(o, key);
+    if (!v || v->is_null()) return "";
+    if (!v->is_string()) throw GiveUp{};
+    return v->get<std::string>();
+}
+
+bool flag(const json& o, const char* key) {
+    const json* v = member(o, key);
+    if (!v || v->is_null()) return false;
+    if (!v->is_boolean()) throw GiveUp{};
+    return v->get<bool>();
+}
+
+std::vector<std::string> texts(const json& o, const char* key) {
+    std::vector<std::string> out;
+    const json* v = member(o, key);
+    if (!v || v->is_null()) return out;
+    if (!v->is_array()) throw GiveUp{};
+    out.reserve(v->size());
+    for (const auto& item : *v) {
+        if (!item.is_string()) throw GiveUp{};
+        out.push_back(item.get<std::string>());
+    }
+    return out;
+}
+
+std::map<std::string, std::string> text_map(const json& o, const char* key) {
+    std::map<std::string, std::string> out;
+    const json* v = member(o, key);
+    if (!v || v->is_null()) return out;
+    if (!v->is_object()) throw GiveUp{};
+    for (const auto& [k, value] : v->items()) {
+        if (!value.is_string()) throw GiveUp{};
+        out[k] = value.get<std::string>();
+    }
+    return out;
+}
+
+std::vector<core::PackageRef> refs(const json& o, const char* key) {
+    std::vector<core::PackageRef> out;
+    const json* v = member(o, key);
+    if (!v || v->is_null()) return out;
+    if (!v->is_array()) throw GiveUp{};
+    for (const auto& item : *v) {
+        if (!item.is_object()) throw GiveUp{};
+        core::PackageRef ref;
+        ref.name = text(item, "name");
+        ref.category = text(item, "category");
+        if (ref.name.empty()) throw GiveUp{};
+        ref.selector = core::Selector::parse(text(item, "version"));
+        out.push_back(std::move(ref));
+    }
+    return out;
+}
+
+// spec::definition_from_node
+spec::Definition definition_of(const json& n) {
+    spec::Definition d;
+    d.form.name = text(n, "name");
+    d.form.category = text(n, "category");
+    d.form.version = text(n, "version");
+    if (d.form.name.empty()) throw GiveUp{};
+    for (const auto* value : {&d.form.name, &d.form.category, &d.form.version})
+        if (std::any_of(value->begin(), value->end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+            throw GiveUp{};
+    d.requires_ = refs(n, "requires");
+    d.conflicts = refs(n, "conflicts");
+    d.provides = refs(n, "provides");
+    d.hidden = flag(n, "hidden");
+    d.labels = text_map(n, "labels");
+    d.annotations = text_map(n, "annotations");
+    d.description = text(n, "description");
+    d.license = text(n, "license");
+    d.uri = texts(n, "uri");
+    return d;
+}
+
+// metadata_from_node over JSON; nullopt: read it as YAML.
+std::optional<Metadata> metadata_from_json(const std::string& doc) {
+    try {
+        const json n = json::parse(doc);
+        if (!n.is_object()) return std::nullopt;
+        Metadata m;
+        m.path = text(n, "path");
+        if (auto slash = m.path.rfind('/'); slash != std::string::npos) m.path = m.path.substr(slash + 1);
+        if (m.path.empty() || m.path == "." || m.path == "..") return std::nullopt;
+        const std::string compression = text(n, "compressiontype");
+        m.compression = parse_compression(compression.empty() ? "none" : compression);
+        if (const json* sums = member(n, "checksums"); sums && sums->is_object()) m.sha256 = text(*sums, "sha256");
+        m.files = texts(n, "files");
+        m.package_cacheimage = text(n, "package_cacheimage");
+        const json* cs = member(n, "compilespec");
+        if (!cs) cs = member(n, "compilationspec");
+        if (cs && cs->is_object()) {
+            CompileSpec& c = m.compilespec;
+            if (const json* p = member(*cs, "package"); p && p->is_object()) {
+                c.package = {text(*p, "category"), text(*p, "name"), text(*p, "version")};
+                c.build_timestamp = text(*p, "buildtimestamp");
+            }
+            c.image = text(*cs, "image");
+            c.seed = text(*cs, "seed");
+            c.package_dir = text(*cs, "package_dir");
+            c.steps = texts(*cs, "steps");
+            c.env = texts(*cs, "env");
+            c.prelude = texts(*cs, "prelude");
+            c.retrieve = texts(*cs, "retrieve");
+            c.includes = texts(*cs, "includes");
+            c.excludes = texts(*cs, "excludes");
+            c.unpack = flag(*cs, "unpack");
+            c.requires_final_images = flag(*cs, "requires_final_images");
+        }
+        const json* runtime = member(n, "runtime");
+        if (runtime && runtime->is_object() && !text(*runtime, "name").empty()) {
+            m.runtime = definition_of(*runtime);
+        } else if (!m.compilespec.package.name.empty()) {
+            m.runtime.form = m.compilespec.package;
+        } else {
+            return std::nullopt;
+        }
+        if (m.compilespec.package.name.empty()) m.compilespec.package = m.runtime.form;
+        return m;
+    } catch (const GiveUp&) {
+    } catch (const json::exception&) {
+    } catch (const Error&) {
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 Metadata metadata_from_yaml(const std::string& text, const std::string& origin) {
+    if (const auto first = text.find_first_not_of(" \t\r\n"); first != std::string::npos && text[first] == '{')
+        if (auto m = metadata_from_json(text)) return std::move(*m);
     return metadata_from_node(spec::load_yaml(text, origin), origin);
 }
 

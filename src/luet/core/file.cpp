@@ -18,9 +18,19 @@ namespace luet::core {
 std::string read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error("cannot read " + path.string());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    // One read of the whole size (repository indexes are megabytes); a file that grows
+    // meanwhile is read to its end.
+    std::string out;
+    in.seekg(0, std::ios::end);
+    if (const auto size = in.tellg(); size > 0) out.resize(static_cast<size_t>(size));
+    in.seekg(0, std::ios::beg);
+    in.read(out.data(), static_cast<std::streamsize>(out.size()));
+    out.resize(static_cast<size_t>(in.gcount()));
+    if (in.bad()) throw Error("cannot read " + path.string());
+    in.clear();
+    std::stringstream rest;
+    rest << in.rdbuf();
+    return out + rest.str();
 }
 
 void write_file_atomic(const std::filesystem::path& path, const std::string& content) {

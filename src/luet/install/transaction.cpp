@@ -66,7 +66,7 @@ struct Universe {
 
     // `only`: when not empty, the packages of that repository alone.
     Universe(const config::Config& cfg, const Reporter& r, const Options& opts, const std::string& only = {})
-        : repos(repo::load_enabled(cfg, repo::LoadOptions{.strict = opts.sync_repos}, r.progress)) {
+        : repos(repo::load_enabled(cfg, repo::LoadOptions{.strict = opts.sync_repos, .files = false}, r.progress)) {
         if (!only.empty() && std::none_of(repos.begin(), repos.end(), [&](const auto& x) { return x.name == only; }))
             throw Error("repository " + only + " is not configured or not enabled");
         const PackageMasks masks = opts.ignore_masks ? PackageMasks{} : load_masks(cfg);

@@ -14,6 +14,7 @@
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
 #include "luet/repo/documents.hpp"
+#include "luet/repo/local_index.hpp"
 #include "luet/repo/repository.hpp"
 #include "luet/repo/signature.hpp"
 #include "luet/spec/yaml_util.hpp"
@@ -78,11 +79,14 @@ void explode(const fs::path& dir, const RepositoryIndex& index, const std::map<s
     fs::create_directories(treefs);
     for (const auto& [name, content] : tree_files(packages)) write_text(inside(treefs, name, what), content);
     std::vector<artifact::Metadata> metas;
+    std::vector<bool> has_finalize;
     for (const auto& p : packages) {
         write_text(treefs / package_dir(p.meta.runtime.form) / "metadata.yaml", artifact::metadata_to_yaml(p.meta));
         metas.push_back(p.meta);
+        has_finalize.push_back(!p.finalize_yaml.empty());
     }
     write_text(dir / "metafs" / kMetaFile, meta_yaml(metas, true));
+    write_local_index(dir, metas, has_finalize);
 }
 
 // A sync interrupted between its two renames leaves only the old copy, under its aside name.
@@ -220,7 +224,8 @@ SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bo
                     " accepts it); the local copy is kept");
 
     const fs::path local_index = repo_dir / kIndexFile;
-    if (!force && fs::exists(local_index) && fs::exists(repo_dir / "metafs" / kMetaFile)) {
+    // A copy without our index (synced by an older luet) is synced again, which writes it.
+    if (!force && fs::exists(local_index) && fs::exists(repo_dir / "metafs" / kMetaFile) && has_local_index(repo_dir)) {
         const RepositoryIndex local = index_from_yaml(core::read_file(local_index), local_index.string());
         if (same_wagon(local, result.index, keys)) {
             remember_revision(repo_dir, result.index.revision);
@@ -252,7 +257,7 @@ SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bo
     return result;
 }
 
-LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& repo_dir) {
+LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& repo_dir, bool files) {
     const std::string what = "repository " + rc.name;
     std::error_code ec;
     const bool exclusive = !fs::exists(repo_dir / kIndexFile, ec);  // an interrupted swap to repair
@@ -271,11 +276,23 @@ LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& 
     repo.index = index_from_yaml(core::read_file(index_file), index_file.string());
     const fs::path meta_file = repo_dir / "metafs" / kMetaFile;
     const fs::path treefs = repo_dir / "treefs";
-    for (auto& meta : parse_meta(core::read_file(meta_file), meta_file.string())) {
+    // Our index when the copy has one; a copy synced by an older luet has only the documents.
+    std::vector<IndexedPackage> indexed;
+    if (has_local_index(repo_dir)) {
+        indexed = read_local_index(repo_dir, files);
+    } else {
+        for (auto& meta : parse_meta(core::read_file(meta_file), meta_file.string())) {
+            const bool fin = fs::exists(treefs / package_dir(meta.runtime.form) / "finalize.yaml");
+            indexed.push_back({std::move(meta), fin, 0});
+        }
+    }
+    repo.packages.reserve(indexed.size());
+    for (auto& ip : indexed) {
         RepoPackage pkg;
-        pkg.meta = std::move(meta);
+        pkg.meta = std::move(ip.meta);
+        if (!files) pkg.meta.files.clear();
         const fs::path dir = treefs / package_dir(pkg.meta.runtime.form);
-        if (fs::exists(dir / "finalize.yaml")) {
+        if (ip.has_finalize) {
             // Finalizers are templates rendered with the package definition, as upstream clients do.
             const std::string definition = fs::exists(dir / "definition.yaml")
                                                ? core::read_file(dir / "definition.yaml")
@@ -319,7 +336,7 @@ std::vector<LoadedRepository> load_enabled(const config::Config& cfg, const Load
             if (opts.strict || !fs::exists(dir / kIndexFile)) throw;
             say(std::string("⚠ ") + e.what() + " — using the local copy");
         }
-        repos.push_back(load_local(*rc, dir));
+        repos.push_back(load_local(*rc, dir, opts.files));
     }
     return repos;
 }

@@ -125,6 +125,8 @@ struct LoadedRepository {
 //   treefs/CATEGORY/NAME/VERSION/definition.yaml  (and finalize.yaml when the package has one)
 //   treefs/CATEGORY/NAME/VERSION/metadata.{yaml,json}
 //   treefs/provides.yaml                          "provides: {cat/name: [runtime, ...]}"
+//   luet-index.json, luet-files.jsonl             our index of all the above (local_index.hpp),
+//                                                 what load_local reads
 // repository.yaml is downloaded first; the documents (treev2, or tree + meta) only when the
 // revision, last_update or a document checksum differ from the local copy, when the local
 // copy is missing, or with `force`. From treev2 each package's metadata is its
@@ -161,15 +163,18 @@ std::string sync_line(const std::string& name, const RepositoryIndex& index);
 // "2023-04-21 16:15:48 +0000 UTC"; the text itself when it is not a number.
 std::string format_last_update(const std::string& last_update);
 
-// Loads the local copy written by sync(). Throws luet::Error when there is none or it is
-// unreadable.
-LoadedRepository load_local(const config::RepositoryConfig& rc, const std::filesystem::path& repo_dir);
+// Loads the local copy written by sync(), from its index (local_index.hpp) when it has one,
+// else from metafs/repository.meta.yaml. `files`: also each package's files (meta.files is
+// left empty otherwise). Throws luet::Error when there is none or it is unreadable.
+LoadedRepository load_local(const config::RepositoryConfig& rc, const std::filesystem::path& repo_dir,
+                            bool files = true);
 
 // <system_dir>/repos/NAME
 std::filesystem::path local_dir(const config::Config& cfg, const std::string& name);
 
 struct LoadOptions {
     bool strict = false;  // a failed sync is an error even when a local copy exists (install --sync-repos)
+    bool files = true;    // load each package's files (RepoPackage::meta.files), which most commands need not
 };
 
 // Syncs (concurrently; see sync()) and loads every enabled repository of `cfg`, ordered by
