@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cstdio>
+#include <iostream>
 
 #include "luet/build/builder.hpp"
 
@@ -18,6 +19,7 @@ void add_build(CLI::App& app, Globals& g) {
         bool all = false;
         std::vector<std::string> packages;
         build::CacheOptions cache;
+        bool only_target = false, only_deps = false, pretend = false, privileged = false;
     };
     auto args = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("build", "Build packages of a tree in containers");
@@ -48,6 +50,17 @@ void add_build(CLI::App& app, Globals& g) {
                   "against a local values file");
     cmd->add_flag("--keep-images", args->cache.keep_images, "Keep built docker images in the host")
         ->default_str("true");
+    cmd->add_flag("--only-target-package", args->only_target,
+                  "Build packages of only the target package (the packages it needs are built for their images, "
+                  "no artifact)");
+    cmd->add_flag("--onlydeps", args->only_deps, "Build only package dependencies");
+    cmd->add_flag("--pretend,-p", args->pretend, "Just print what packages will be compiled");
+    cmd->add_flag("--privileged", args->privileged, "Privileged (Keep permissions)");
+    add_accepted_flag(cmd, "--wait", "Don't build all intermediate images, but wait for them (accepted: ours "
+                                     "builds each image once, after what it needs)");
+    add_accepted_flag(cmd, "--nodeps",
+                      "Build only the target packages, skipping deps (accepted; ours builds the deps a target "
+                      "needs, or reuses them from the build cache: see --pull)");
     cmd->add_option("packages", args->packages, "Packages to build: CAT/NAME[@VERSION]");
     cmd->callback([args, backend, &g] {
         if (args->trees.empty()) args->trees.push_back(".");
@@ -61,10 +74,18 @@ void add_build(CLI::App& app, Globals& g) {
         opts.concurrency = g.config ? static_cast<std::size_t>(std::max(1, g.config->concurrency)) : 1;
         opts.all = args->all;
         opts.cache = args->cache;
+        opts.only_target = args->only_target;
+        opts.only_deps = args->only_deps;
+        if (args->privileged && opts.backend != "buildah" && opts.backend != "img")
+            opts.backend_args.push_back("--privileged");
         opts.source_date_epoch = source_date_epoch();
         for (const auto& p : args->packages) opts.targets.push_back(core::parse_package_arg(p));
         std::vector<std::filesystem::path> roots(args->trees.begin(), args->trees.end());
         const spec::Tree tree = spec::load_tree(roots, load_options(args->values));
+        if (args->pretend) {
+            for (const auto* p : build::plan(tree, opts)) std::cout << p->definition.form.str() << "\n";
+            return;
+        }
         build::Reporter reporter;
         reporter.progress = info;
         reporter.output = [](std::string_view line) { info("  │ " + std::string(line)); };

@@ -64,6 +64,15 @@ void check_build_conflicts(const spec::PackageSpec& p, const std::vector<const s
 
 }  // namespace
 
+std::set<const spec::PackageSpec*> targets_of(const spec::Tree& tree, const BuildOptions& opts,
+                                              const std::vector<const spec::PackageSpec*>& order) {
+    if (opts.all) return {order.begin(), order.end()};
+    std::set<const spec::PackageSpec*> out;
+    for (const auto& ref : opts.targets)
+        if (const spec::PackageSpec* p = tree.best_match(ref)) out.insert(p);
+    return out;
+}
+
 std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOptions& opts) {
     std::vector<const spec::PackageSpec*> wanted;
     if (opts.all) {
@@ -118,6 +127,10 @@ std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOp
         throw Error(std::string(e.what()) + "; the build specs involved:" + files);
     }
     for (const auto& e : sorted) ordered.push_back(by_form.at(e.form.str()));
+    if (opts.only_deps) {
+        const auto targets = targets_of(tree, opts, ordered);
+        std::erase_if(ordered, [&](const spec::PackageSpec* p) { return targets.count(p) > 0; });
+    }
 
     // One seed image per build graph (a squash of final images starts a graph of its own).
     std::map<const spec::PackageSpec*, std::string> seed;
@@ -317,6 +330,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         if (!backend->image_exists(image)) backend->pull(image);
     };
 
+    const auto targets = targets_of(tree, opts, order);
     std::vector<std::vector<artifact::Metadata>> results(order.size());  // per package of the plan
     std::vector<PackageTiming> timings(order.size());
     auto build_one = [&](std::size_t index) {
@@ -486,6 +500,12 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         }
         if (!b.package_dir.empty() && !fs::is_directory(content))
             throw Error(label + ": package_dir " + b.package_dir + " does not exist after the build steps");
+
+        if (opts.only_target && !targets.count(p)) {
+            say("  " + form.str() + ": image only, no artifact (--only-target-package)");
+            timings[index].seconds = elapsed();
+            return;
+        }
 
         // A delta layer also records folders whose only change is their mtime (e.g. /tmp after
         // a compiler ran); folders without selected content are left out of a delta.

@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,11 @@ struct BuildOptions {
     std::size_t concurrency = 1;
     bool all = false;                   // build every package of the tree
     std::vector<core::PackageRef> targets;
+    // Upstream's planning flags (mudler/luet cmd/build.go): the packages the targets need are
+    // built for their images only, no artifact written (--only-target-package); or only them,
+    // not the targets (--onlydeps).
+    bool only_target = false;
+    bool only_deps = false;
     CacheOptions cache;
     // SOURCE_DATE_EPOCH (seconds since 1970 UTC) when the user set it: artifact times are
     // clamped to it, compilespec.package.buildtimestamp is that time and the build containers
@@ -67,7 +73,12 @@ struct Reporter {
     std::function<void(const std::vector<PackageTiming>&)> summary;  // at the end, also on failure
 };
 
-// Packages to build for `opts`, each after the packages it requires at build time.
+// The packages of `order` that `opts` names (every one with opts.all).
+std::set<const spec::PackageSpec*> targets_of(const spec::Tree& tree, const BuildOptions& opts,
+                                              const std::vector<const spec::PackageSpec*>& order);
+
+// Packages to build for `opts`, each after the packages it requires at build time
+// (without the targets themselves when opts.only_deps).
 // Throws luet::Error naming the spec file and the constraint when a target or a build
 // requirement is missing, on a cycle, when the graph mixes seed images, or when a package to
 // build has steps but neither 'image' nor 'requires'.

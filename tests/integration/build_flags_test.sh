@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# luet build's planning flags as upstream: --pretend prints the plan and builds nothing;
+# --only-target-package builds the packages a target needs for their images only (no artifact
+# of theirs); --onlydeps builds only what the targets need; --privileged and --wait accepted.
+source "$(dirname "$0")/lib.sh"
+
+IMAGE=luet-example/debian-gcc:12
+"$ROOT/scripts/ensure-docker.sh" >/dev/null
+"$ROOT/scripts/make-base-image.sh" "$IMAGE" >/dev/null
+
+T=$WORK/tree
+pkg() {  # NAME BUILD_YAML
+  mkdir -p "$T/$1"
+  printf 'name: %s\ncategory: flags\nversion: "1.0"\n' "$1" >"$T/$1/definition.yaml"
+  printf '%b' "$2" >"$T/$1/build.yaml"
+}
+pkg base "image: $IMAGE\nsteps:\n- mkdir -p /opt && echo base > /opt/base\n"
+pkg top "requires:\n- {name: base, category: flags, version: '1.0'}\nsteps:\n- cat /opt/base > /opt/top\n"
+b() { "$LUET" build --rebuild --tree "$T" --compression gzip "$@"; }
+
+expect_eq "$(b --destination "$WORK/p" --pretend flags/top 2>/dev/null)" "$(printf 'flags/base-1.0\nflags/top-1.0')" \
+  "--pretend prints the plan, dependencies first"
+expect_no_file "$WORK/p" "--pretend builds nothing"
+
+expect_ok "--only-target-package flags/top" b --destination "$WORK/only" --only-target-package flags/top
+expect_file "$WORK/only/top-flags-1.0.package.tar.gz" "the target's artifact"
+expect_no_file "$WORK/only/base-flags-1.0.package.tar.gz" "no artifact of the package it needs"
+expect_eq "$(tar -xzOf "$WORK/only/top-flags-1.0.package.tar.gz" opt/top)" "base" "built on the dependency's image"
+
+expect_ok "--onlydeps flags/top" b --destination "$WORK/deps" --onlydeps flags/top
+expect_file "$WORK/deps/base-flags-1.0.package.tar.gz" "the dependency's artifact"
+expect_no_file "$WORK/deps/top-flags-1.0.package.tar.gz" "not the target's"
+
+expect_ok "--privileged and --wait are accepted" b --destination "$WORK/priv" --privileged --wait flags/base
+expect_file "$WORK/priv/base-flags-1.0.package.tar.gz" "and the build runs"
+
+finish
