@@ -54,7 +54,7 @@ void add_build(CLI::App& app, Globals& g) {
                   "Build packages of only the target package (the packages it needs are built for their images, "
                   "no artifact)");
     cmd->add_flag("--onlydeps", args->only_deps, "Build only package dependencies");
-    cmd->add_flag("--pretend,-p", args->pretend, "Just print what packages will be compiled");
+    cmd->add_flag("--pretend", args->pretend, "Just print what packages will be compiled");
     cmd->add_flag("--privileged", args->privileged, "Privileged (Keep permissions)");
     add_accepted_flag(cmd, "--wait", "Don't build all intermediate images, but wait for them (accepted: ours "
                                      "builds each image once, after what it needs)");
