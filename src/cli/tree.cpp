@@ -146,10 +146,12 @@ void add_pkglist(CLI::App& tree) {
 void add_validate(CLI::App& tree) {
     struct Args {
         std::vector<std::string> trees, matches, excludes, values;
-        bool with_solver = false;
+        bool with_solver = false, only_runtime = false, only_buildtime = false;
     };
     auto a = std::make_shared<Args>();
     auto* cmd = tree.add_subcommand("validate", "Validate a tree or a list of packages");
+    cmd->add_flag("--only-runtime", a->only_runtime, "Check only runtime dependencies.");
+    cmd->add_flag("--only-buildtime", a->only_buildtime, "Check only buildtime dependencies.");
     cmd->add_option("--tree,-t", a->trees, "Path of the tree to use.")->allow_extra_args(false);
     cmd->add_flag("--with-solver,-s", a->with_solver, "Enable check of requires also with solver.");
     cmd->add_option("--matches,-m", a->matches, "Analyze only matched packages. (Use string as regex).")->delimiter(',')->allow_extra_args(false);
@@ -157,11 +159,15 @@ void add_validate(CLI::App& tree) {
         ->delimiter(',')->allow_extra_args(false);
     add_values_flag(cmd, a->values);
     cmd->callback([a] {
+        if (a->only_runtime && a->only_buildtime)
+            throw Error("Both --only-runtime and --only-buildtime options are not possibile.");
         const spec::Tree t = load(a->trees, a->values);
         const core::RegexList m(a->matches, "--matches"), e(a->excludes, "--exclude");
-        const auto report = spec::validate_tree(t, a->with_solver, [&](const spec::PackageSpec& p) {
-            return keep(p.definition.form.str(), m, e);
-        });
+        const auto scope = a->only_runtime     ? spec::ValidateScope::Runtime
+                           : a->only_buildtime ? spec::ValidateScope::Buildtime
+                                               : spec::ValidateScope::Both;
+        const auto report = spec::validate_tree(
+            t, a->with_solver, [&](const spec::PackageSpec& p) { return keep(p.definition.form.str(), m, e); }, scope);
         for (const auto& err : report.errors) std::cout << err << "\n";
         std::cout << "Broken packages: " << report.broken_packages << " ( " << report.broken_deps << " deps )."
                   << std::endl;

@@ -26,6 +26,13 @@ rm -rf "$B/rootfs"
 expect_fail "validate a broken tree exits non-zero" "Broken packages: [1-9]" "$LUET" tree validate -t "$B"
 expect_output "^kw/env-delta-1.0\+2: Broken Dep kw/rootfs>=5.0 - No packages$" "names the package and the unmet requirement"
 expect_output "^kw/final-1.0: Broken build Dep kw/rootfs - No packages$" "names build-time requirements too"
+"$LUET" tree validate -t "$B" --only-runtime >"$WORK/out" 2>&1 || true
+expect_output "Broken Dep kw/rootfs>=5.0" "--only-runtime: the runtime requirement"
+if grep -q "Broken build Dep" "$WORK/out"; then fail "--only-runtime leaves build requirements out"; else pass "--only-runtime leaves build requirements out"; fi
+"$LUET" tree validate -t "$B" --only-buildtime >"$WORK/out" 2>&1 || true
+expect_output "kw/final-1.0: Broken build Dep kw/rootfs" "--only-buildtime: the build requirement"
+if grep -q ": Broken Dep" "$WORK/out"; then fail "--only-buildtime leaves runtime requirements out"; else pass "--only-buildtime leaves runtime requirements out"; fi
+expect_fail "--only-runtime with --only-buildtime" "not possibile" "$LUET" tree validate -t "$B" --only-runtime --only-buildtime
 
 # images: the build plan of a package, dependencies first, with a content hash per image.
 expect_ok "images" "$LUET" tree images -t "$T/t1" -t "$T/t2" kw/copier

@@ -16,7 +16,8 @@ solver::PackageEntry to_entry(const Definition& d) {
 }  // namespace
 
 ValidationReport validate_tree(const Tree& tree, bool with_solver,
-                               const std::function<bool(const PackageSpec&)>& selected) {
+                               const std::function<bool(const PackageSpec&)>& selected, ValidateScope scope) {
+    const bool runtime = scope != ValidateScope::Buildtime, buildtime = scope != ValidateScope::Runtime;
     ValidationReport report;
     std::vector<solver::PackageEntry> universe;
     for (const auto& p : tree.packages)
@@ -31,11 +32,14 @@ ValidationReport validate_tree(const Tree& tree, bool with_solver,
             report.errors.push_back(name + ": " + kind + " " + r.str() + " - No packages");
             ++broken;
         };
-        for (const auto& r : p.definition.requires_) check(r, "Broken Dep");
-        for (const auto& r : p.build.requires_) check(r, "Broken build Dep");
-        for (const auto& c : p.build.copy)
-            if (c.package) check(*c.package, "Broken build Dep");
-        if (with_solver && broken == 0 && !p.definition.requires_.empty()) {
+        if (runtime)
+            for (const auto& r : p.definition.requires_) check(r, "Broken Dep");
+        if (buildtime) {
+            for (const auto& r : p.build.requires_) check(r, "Broken build Dep");
+            for (const auto& c : p.build.copy)
+                if (c.package) check(*c.package, "Broken build Dep");
+        }
+        if (runtime && with_solver && broken == 0 && !p.definition.requires_.empty()) {
             solver::Request req;
             req.install = {core::PackageRef{p.definition.form.category, p.definition.form.name,
                                             core::Selector{core::SelectorOp::Eq, p.definition.form.version, {}}}};

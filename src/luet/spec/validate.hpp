@@ -19,12 +19,17 @@ struct ValidationReport {
     int broken_deps = 0;
 };
 
+// Which requirements validate_tree checks (luet-build tree validate --only-runtime /
+// --only-buildtime; both by default).
+enum class ValidateScope { Both, Runtime, Buildtime };
+
 // Checks every selected package: each runtime requirement must match a package of the
 // tree ("Broken Dep"), each build requirement and copy source too ("Broken build Dep");
 // with `with_solver`, the package's runtime requirements must also be solvable together
-// ("solver broken", with the solver's explanation).
+// ("solver broken", with the solver's explanation). `scope` leaves one side out.
 ValidationReport validate_tree(const Tree& tree, bool with_solver,
-                               const std::function<bool(const PackageSpec&)>& selected);
+                               const std::function<bool(const PackageSpec&)>& selected,
+                               ValidateScope scope = ValidateScope::Both);
 
 // definition.yaml text with its top-level `version:` replaced by `version`, everything
 // else (comments, order) kept. Throws luet::Error naming `origin` when there is no
