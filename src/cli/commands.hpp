@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <array>
+
 #include "luet/config/config.hpp"
 #include "luet/core/error.hpp"
 #include "luet/install/transaction.hpp"
@@ -145,6 +147,11 @@ DownloadProgress download_progress();
 // Refuses an --output value outside `allowed`: "unknown output format 'X' (available: ...)".
 void check_output(const std::string& output,
                   std::initializer_list<std::string_view> allowed = {"terminal", "json", "yaml"});
+
+// geaaru/luet's --table (olekukonko/tablewriter as search and query belongs set it up):
+// centred upper-case headers, a dashed separator, cells left-aligned, "|" borders left and right.
+// `rows` are (package "cat/name", version, repository).
+void print_package_table(const std::vector<std::array<std::string, 3>>& rows);
 
 // Tree loading options from the --values flags (build, create-repo).
 spec::LoadOptions load_options(const std::vector<std::string>& values_files);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <algorithm>
 #include <iostream>
 #include <string_view>
 
@@ -18,6 +19,27 @@ spec::LoadOptions load_options(const std::vector<std::string>& values_files) {
     for (const auto& f : values_files) opts.values_files.emplace_back(f);
     opts.warning = [](const std::string& w) { warn(w); };
     return opts;
+}
+
+void print_package_table(const std::vector<std::array<std::string, 3>>& rows) {
+    const std::array<std::string, 3> header = {"PACKAGE", "VERSION", "REPOSITORY"};
+    std::array<size_t, 3> width{};
+    for (size_t i = 0; i < 3; ++i) width[i] = header[i].size();
+    for (const auto& row : rows)
+        for (size_t i = 0; i < 3; ++i) width[i] = std::max(width[i], row[i].size());
+    auto line = [&](const std::array<std::string, 3>& row, bool centre) {
+        std::string out = "|";
+        for (size_t i = 0; i < 3; ++i) {
+            const size_t gap = width[i] - row[i].size(), left = centre ? gap / 2 : 0;
+            out += " " + std::string(left, ' ') + row[i] + std::string(gap - left, ' ') + " |";
+        }
+        std::cout << out << "\n";
+    };
+    line(header, true);
+    std::string sep = "|";
+    for (size_t w : width) sep += std::string(w + 2, '-') + "|";
+    std::cout << sep << "\n";
+    for (const auto& row : rows) line(row, false);
 }
 
 void check_output(const std::string& output, std::initializer_list<std::string_view> allowed) {

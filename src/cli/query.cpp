@@ -112,9 +112,11 @@ void add_belongs(CLI::App& query, Globals& g) {
         std::string output = "terminal";
         bool installed = false;
         bool quiet = false;
+        bool table = false;
     };
     auto a = std::make_shared<Args>();
     auto* cmd = query.add_subcommand("belongs", "Resolve what package a file belongs to.");
+    cmd->add_flag("--table", a->table, "show output in a table (wider screens)");
     cmd->alias("be");
     cmd->alias("b");
     cmd->add_option("files", a->files, "<file1> ... <fileN>")->required();
@@ -133,6 +135,13 @@ void add_belongs(CLI::App& query, Globals& g) {
         for (auto& s : stones(cfg, a->installed, db_keep, repo_keep))
             if (std::any_of(s.files.begin(), s.files.end(), [&](const auto& f) { return wanted.count(f) > 0; }))
                 found.push_back(std::move(s));
+        if (a->output == "terminal" && a->table) {
+            std::vector<std::array<std::string, 3>> rows;
+            for (const auto& s : found)
+                rows.push_back({s.definition->form.atom(), s.definition->form.version, s.repository});
+            print_package_table(rows);
+            return;
+        }
         if (a->output == "terminal") {
             for (const auto& s : found)
                 std::cout << (a->quiet ? s.definition->form.atom() : s.definition->form.str()) << "\n";

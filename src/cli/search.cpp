@@ -149,29 +149,6 @@ void print_yaml(const std::vector<install::SearchResult>& results, const StoneVi
     std::cout << out << std::endl;
 }
 
-// geaaru/luet's --table (tablewriter): centred upper-case headers, cells left-aligned.
-void print_table(const std::vector<install::SearchResult>& results) {
-    std::vector<std::vector<std::string>> rows = {{"PACKAGE", "VERSION", "REPOSITORY"}};
-    for (const auto& r : results)
-        rows.push_back({r.definition.form.atom(), r.definition.form.version, r.repository});
-    std::vector<size_t> width(3, 0);
-    for (const auto& row : rows)
-        for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-    auto line = [&](const std::vector<std::string>& row, bool centre) {
-        std::string out = "|";
-        for (size_t i = 0; i < row.size(); ++i) {
-            const size_t gap = width[i] - row[i].size(), left = centre ? gap / 2 : 0;
-            out += " " + std::string(left, ' ') + row[i] + std::string(gap - left, ' ') + " |";
-        }
-        std::cout << out << "\n";
-    };
-    line(rows.front(), true);
-    std::string sep = "|";
-    for (size_t w : width) sep += std::string(w + 2, '-') + "|";
-    std::cout << sep << "\n";
-    for (size_t i = 1; i < rows.size(); ++i) line(rows[i], false);
-}
-
 }  // namespace
 
 void add_search(CLI::App& app, Globals& g) {
@@ -259,7 +236,10 @@ void add_search(CLI::App& app, Globals& g) {
         } else if (a->output == "yaml") {
             print_yaml(results, view);
         } else if (a->table || a->output == "table") {
-            print_table(results);
+            std::vector<std::array<std::string, 3>> rows;
+            for (const auto& r : results)
+                rows.push_back({r.definition.form.atom(), r.definition.form.version, r.repository});
+            print_package_table(rows);
         } else {
             for (const auto& r : results)
                 std::cout << (a->quiet ? r.definition.form.atom() : r.definition.form.str()) << "\n";

@@ -43,6 +43,9 @@ expect_ok "query belongs --installed" "$LUET" query belongs --installed --config
 expect_eq "$(sort "$WORK/out" | tr '\n' ' ')" "app/one-1.0 app/two-1.0 " "owners of an absolute and a relative path"
 expect_ok "query belongs --quiet" "$LUET" query b --installed --quiet --config "$C" /usr/bin/two
 expect_eq "$(cat "$WORK/out")" "app/two" "quiet prints category/name"
+expect_ok "query belongs --table" "$LUET" query belongs --installed --table --config "$C" /usr/bin/two
+expect_eq "$(cat "$WORK/out")" "$(printf '%s\n' '| PACKAGE | VERSION | REPOSITORY |' '|---------|---------|------------|' \
+  '| app/two | 1.0     | system     |')" "--table: geaaru's table"
 expect_ok "query belongs -o json" "$LUET" query belongs -o json --config "$C" /usr/bin/one
 expect_eq "$(jq -r '.stones | length' "$WORK/out")" "1" "one stone"
 expect_eq "$(jq -r '.stones[0] | "\(.category)/\(.name) \(.version) \(.repository) \(.files | length)"' "$WORK/out")" \
