@@ -16,6 +16,9 @@ pkg() {  # NAME BUILD_YAML
 }
 pkg base "image: $IMAGE\nsteps:\n- mkdir -p /opt && echo base > /opt/base\n"
 pkg top "requires:\n- {name: base, category: flags, version: '1.0'}\nsteps:\n- cat /opt/base > /opt/top\n"
+# retrieve: a glob that the spec folder does not match is looked up in the destination, as
+# upstream's CopyRetrieves: another package's artifact, unpacked into /luetbuild.
+pkg user "image: $IMAGE\nretrieve:\n- base-flags-1.0.package.*\nsteps:\n- mkdir -p /opt && cat /luetbuild/opt/base > /opt/user\n"
 b() { "$LUET" build --rebuild --tree "$T" --compression gzip "$@"; }
 
 expect_eq "$(b --destination "$WORK/p" --pretend flags/top 2>/dev/null)" "$(printf 'flags/base-1.0\nflags/top-1.0')" \
@@ -35,5 +38,12 @@ expect_ok "--wait is accepted" b --destination "$WORK/wait" --wait flags/base
 expect_file "$WORK/wait/base-flags-1.0.package.tar.gz" "and the build runs"
 # A privileged container needs capabilities this test machine may not give: parsing only.
 expect_ok "--privileged is accepted" b --destination "$WORK/priv" --pretend --privileged flags/base
+
+expect_ok "build flags/base, then flags/user retrieving its artifact" b --destination "$WORK/ret" flags/base
+expect_ok "retrieve from the destination" b --destination "$WORK/ret" flags/user
+expect_eq "$(tar -xzOf "$WORK/ret/user-flags-1.0.package.tar.gz" opt/user)" "base" "the retrieved artifact was unpacked into /luetbuild"
+expect_fail "a retrieve entry matching nothing names the spec and the entry" \
+  "user/build.yaml \(flags/user-1.0\): retrieve base-flags-1.0.package.\*: no such file" \
+  b --destination "$WORK/empty" flags/user
 
 finish

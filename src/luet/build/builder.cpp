@@ -447,7 +447,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             pre.context = p->dir;
             core::TempDir context("context");
             if (!b.retrieve.empty()) {
-                stage_context(*p, context.path / "c");
+                stage_context(*p, context.path / "c", opts.destination);
                 pre.context = context.path / "c";
             }
             pre.copies = copy_list;

@@ -3,7 +3,11 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <glob.h>
+
+#include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "luet/core/error.hpp"
 #include "luet/core/process.hpp"
@@ -38,11 +42,39 @@ void download(const std::string& url, const fs::path& dest) {
     repo::make_transport(rc)->download(url.substr(slash + 1), dest / name);
 }
 
+// The files a path entry names: matches of the glob `entry` in `dir` (sorted, as glob(3)
+// returns them), only those inside `dir`.
+std::vector<fs::path> glob_in(const fs::path& dir, const std::string& entry) {
+    std::vector<fs::path> out;
+    if (dir.empty() || !fs::is_directory(dir)) return out;
+    const fs::path base = fs::weakly_canonical(dir);
+    glob_t g{};
+    if (::glob((base / entry).c_str(), 0, nullptr, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; ++i) {
+            const fs::path m = fs::weakly_canonical(g.gl_pathv[i]);
+            const auto rel = m.lexically_relative(base);
+            if (!rel.empty() && *rel.begin() != "..") out.push_back(m);
+        }
+    }
+    globfree(&g);
+    return out;
+}
+
+void add_to_context(const fs::path& src, const fs::path& dest) {
+    if (fs::is_directory(src)) {
+        fs::copy(src, dest, fs::copy_options::recursive | fs::copy_options::copy_symlinks |
+                                fs::copy_options::overwrite_existing);
+    } else if (is_tar_archive(src)) {
+        core::capture({"tar", "-xf", src.string(), "-C", dest.string()});
+    } else {
+        fs::copy_file(src, dest / src.filename(), fs::copy_options::overwrite_existing);
+    }
+}
+
 }  // namespace
 
-void stage_context(const spec::PackageSpec& p, const fs::path& dest) {
+void stage_context(const spec::PackageSpec& p, const fs::path& dest, const fs::path& destination) {
     fs::copy(p.dir, dest, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-    const fs::path dir = fs::weakly_canonical(p.dir);
     for (const auto& entry : p.build.retrieve) {
         const std::string where = p.build_file.string() + " (" + p.definition.form.str() + "): retrieve " + entry;
         try {
@@ -50,18 +82,15 @@ void stage_context(const spec::PackageSpec& p, const fs::path& dest) {
                 download(entry, dest);
                 continue;
             }
-            const fs::path src = fs::weakly_canonical(dir / entry);
-            const auto rel = src.lexically_relative(dir);
-            if (rel.empty() || *rel.begin() == "..") throw Error("the path leaves the spec folder");
-            if (!fs::exists(src)) throw Error("no such file in the spec folder");
-            if (fs::is_directory(src)) {
-                fs::copy(src, dest, fs::copy_options::recursive | fs::copy_options::copy_symlinks |
-                                        fs::copy_options::overwrite_existing);
-            } else if (is_tar_archive(src)) {
-                core::capture({"tar", "-xf", src.string(), "-C", dest.string()});
-            } else {
-                fs::copy_file(src, dest / src.filename(), fs::copy_options::overwrite_existing);
-            }
+            const fs::path rel(entry);
+            if (rel.is_absolute() || std::any_of(rel.begin(), rel.end(), [](const fs::path& c) { return c == ".."; }))
+                throw Error("the path leaves the spec folder");
+            // The spec folder first; then, as upstream's CopyRetrieves globs relative to the
+            // build's output path, the destination folder (e.g. another package's artifact).
+            auto matches = glob_in(p.dir, entry);
+            if (matches.empty()) matches = glob_in(destination, entry);
+            if (matches.empty()) throw Error("no such file in the spec folder or in the destination folder");
+            for (const auto& m : matches) add_to_context(m, dest);
         } catch (const Error& e) {
             throw Error(where + ": " + e.what());
         } catch (const fs::filesystem_error& e) {

@@ -3,9 +3,11 @@
 // Upstream writes each entry as `ADD <entry> /luetbuild/` in the Dockerfile of the build
 // (geaaru/luet pkg/compiler/types/spec/spec.go genDockerfile), so Dockerfile ADD decides:
 // - an http:// or https:// URL is downloaded to /luetbuild/<last path component of the URL>;
-// - a path is relative to the spec folder and may not leave it; a folder adds its content,
-//   a tar archive (plain, gzip, bzip2, xz or zstd) is unpacked, any other file is copied
-//   under its own name.
+// - a path is a glob relative to the spec folder or, when nothing there matches, to the build's
+//   destination folder (upstream's CopyRetrieves globs relative to the output path first: a
+//   package can retrieve another's artifact, `a-test-1.0.package.*`); it may not leave them
+//   (no absolute paths, no ".."); a folder adds its content, a tar archive (plain, gzip, bzip2,
+//   xz or zstd) is unpacked, any other file is copied under its own name.
 #pragma once
 
 #include <filesystem>
@@ -14,9 +16,10 @@
 
 namespace luet::build {
 
-// Fills `dest` (an empty folder) with the build context of `p`. Throws luet::Error naming
-// the build spec and the entry when an entry is missing, leaves the spec folder or cannot
-// be downloaded.
-void stage_context(const spec::PackageSpec& p, const std::filesystem::path& dest);
+// Fills `dest` (an empty folder) with the build context of `p`; `destination` is the build's
+// artifact folder. Throws luet::Error naming the build spec and the entry when an entry
+// matches nothing, leaves those folders or cannot be downloaded.
+void stage_context(const spec::PackageSpec& p, const std::filesystem::path& dest,
+                   const std::filesystem::path& destination = {});
 
 }  // namespace luet::build
