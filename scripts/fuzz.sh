@@ -7,7 +7,8 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     e.g. scripts/fuzz.sh 600 fuzz_version
 # LUET_FUZZ_JOBS: parallel builds (default 2). LUET_FUZZ_SEED: libFuzzer's -seed (a fixed seed
 # makes the inputs tried the same on every run, as CI wants); LUET_FUZZ_TIMEOUT: seconds one
-# input may take before it counts as a finding (default 10).
+# input may take before it counts as a finding (default 10). LUET_FUZZ_CORPUS_ONLY=1: run the
+# seed corpus once and stop (-runs=0), a deterministic regression (what CI runs).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-10}
@@ -25,7 +26,7 @@ for t in "${targets[@]}"; do
   cp -r "tests/fuzz/corpus/$t" "$work/corpus"
   echo "== $t (${seconds}s)"
   # -rss_limit_mb/-malloc_limit_mb: an input that makes the code take gigabytes is a finding.
-  if (cd build-fuzz && "./$t" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout="${LUET_FUZZ_TIMEOUT:-10}" ${LUET_FUZZ_SEED:+-seed=$LUET_FUZZ_SEED} \
+  if (cd build-fuzz && "./$t" $( [ -n "${LUET_FUZZ_CORPUS_ONLY:-}" ] && echo -runs=0 || echo -max_total_time="$seconds") -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout="${LUET_FUZZ_TIMEOUT:-10}" ${LUET_FUZZ_SEED:+-seed=$LUET_FUZZ_SEED} \
         -print_final_stats=1 "$work/corpus" >"$work/log" 2>&1); then
     grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb|^#[0-9]+ *DONE' "$work/log" | sed 's/^/  /'
   else

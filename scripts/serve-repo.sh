@@ -7,7 +7,8 @@ luet=$1 dir=$2 log=$3
 mkdir -p "$dir"
 "$luet" serve-repo --dir "$dir" --address 127.0.0.1 --port 0 >"$log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do
+# Up to 30 s: a loaded CI machine can be slow to start it.
+for _ in $(seq 300); do
   port=$(sed -n 's/.*on HTTP port: //p' "$log" 2>/dev/null)
   if [ -n "$port" ]; then
     echo "$pid http://127.0.0.1:$port"

@@ -18,13 +18,12 @@ for t in lifecycle repo safety search query database subsets config_protect pack
   echo "== ${t}_test.sh (static luet)"
   LUET=$root/build-release/luet bash "$root/tests/integration/${t}_test.sh" || status=1
 done
-# The fuzz harnesses as a regression: each for 10 s from its seed corpus (setup.sh installs
-# clang and libFuzzer; a machine without them says SKIPPED).
+# The fuzz harnesses as a regression: each runs its seed corpus once (deterministic; setup.sh
+# installs clang and libFuzzer; a machine without them says SKIPPED). Exploring with random
+# inputs (scripts/fuzz.sh SECONDS) finds new bugs, so it is run outside CI: a new finding must
+# not fail an unrelated submission.
 if command -v clang++ >/dev/null && compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a" >/dev/null; then
-  # A fixed seed, and a generous time per input: the template engine has no overall step budget
-  # yet (nested ranges of a few hundred items take seconds), which is a known finding, not a
-  # regression; CI must not fail on it by chance.
-  LUET_FUZZ_SEED=1 LUET_FUZZ_TIMEOUT=120 "$root/scripts/fuzz.sh" 10 || status=1
+  LUET_FUZZ_CORPUS_ONLY=1 "$root/scripts/fuzz.sh" || status=1
 else
   echo "== fuzz: SKIPPED (no clang++ with libFuzzer)"
 fi

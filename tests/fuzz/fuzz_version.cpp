@@ -39,7 +39,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         const PackageRef r = parse_package_arg(a);
         const std::string sel = r.selector.str();
-        const std::string canonical = sel.empty() ? r.atom() : r.atom() + "@" + sel;
+        // Always with '@': without it, "cat/name-1.0" is the gentoo form (version 1.0), so a
+        // name ending in "-<version>" is only written back unambiguously as "cat/name-1.0@".
+        const std::string canonical = r.atom() + "@" + sel;
         const PackageRef again = parse_package_arg(canonical);
         if (again.atom() != r.atom() || again.selector.str() != sel)
             fuzz::broken("package argument round trip", a + " -> " + canonical + " -> " + again.str());

@@ -45,7 +45,7 @@ serve_repo() {
   local dir=$1 log=${2:-} pid url
   [ -n "$log" ] || log=$(mktemp "$WORK/serve-XXXXXX.log")
   read -r pid url < <("$ROOT/scripts/serve-repo.sh" "$LUET" "$dir" "$log")
-  [ -n "$url" ] || return 1
+  [ -n "$url" ] || { echo "serve_repo: no server for $dir (log: $(cat "$log" 2>/dev/null))" >&2; return 1; }
   echo "$pid" >>"$WORK/servers.pids"
   echo "$url"
 }
