@@ -142,6 +142,21 @@ TEST(FuzzFindings, LabelsWithControlCharactersRoundTrip) {
     EXPECT_EQ(luet::spec::parse_definition(once, "written.yaml").labels.at("team"), "\r");
 }
 
+// fuzz_definition (found by the fresh-check's 10 s run): a requires entry whose category is
+// "\r" was written as a plain scalar and read back empty; names and categories of requires,
+// conflicts and provides are written double-quoted when they hold control characters.
+TEST(FuzzFindings, RefsWithControlCharactersRoundTrip) {
+    const std::string text =
+        "name: app\ncategory: apps\nversion: \"1.0\"\nrequires:\n- name: lib\n  category: \"\\r\"\n"
+        "conflicts:\n- name: \"old\\tapp\"\n  category: a\n";
+    const auto def = luet::spec::parse_definition(text, "definition.yaml");
+    const std::string once = luet::spec::definition_to_yaml(def);
+    const auto again = luet::spec::parse_definition(once, "written.yaml");
+    EXPECT_EQ(luet::spec::definition_to_yaml(again), once) << once;
+    EXPECT_EQ(again.requires_.at(0).category, "\r");
+    EXPECT_EQ(again.conflicts.at(0).name, "old\tapp");
+}
+
 // fuzz_definition: a values map {"\x01time": f} (the engine's own marker of a time value)
 // printed as a time and threw nlohmann's type_error; only the engine's whole time shape counts.
 TEST(FuzzFindings, ValuesLookingLikeTheTimeMarkerPrintAsMaps) {

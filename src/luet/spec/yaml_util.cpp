@@ -153,13 +153,29 @@ std::map<std::string, std::string> string_map(const YAML::Node& n, const std::st
     return out;
 }
 
+namespace {
+
+// yaml-cpp writes a string holding a carriage return or another control character as a
+// plain scalar, which reads back as something else ("\r" as null): such strings are
+// written double-quoted, with escapes.
+void emit_text(YAML::Emitter& out, const std::string& t) {
+    if (std::any_of(t.begin(), t.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+        out << YAML::DoubleQuoted << t;
+    else
+        out << t;
+}
+
+}  // namespace
+
 void emit_refs(YAML::Emitter& out, const std::string& key, const std::vector<core::PackageRef>& refs) {
     if (refs.empty()) return;
     out << YAML::Key << key << YAML::Value << YAML::BeginSeq;
     for (const auto& r : refs) {
         out << YAML::BeginMap;
-        out << YAML::Key << "name" << YAML::Value << r.name;
-        out << YAML::Key << "category" << YAML::Value << r.category;
+        out << YAML::Key << "name" << YAML::Value;
+        emit_text(out, r.name);
+        out << YAML::Key << "category" << YAML::Value;
+        emit_text(out, r.category);
         if (r.selector.op != core::SelectorOp::Any)
             out << YAML::Key << "version" << YAML::Value << YAML::DoubleQuoted << r.selector.str();
         out << YAML::EndMap;
@@ -175,15 +191,7 @@ YAML::Node map_value(const std::string& value) {
 void emit_map(YAML::Emitter& out, const std::string& key, const std::map<std::string, std::string>& m) {
     if (m.empty()) return;
     out << YAML::Key << key << YAML::Value << YAML::BeginMap;
-    // yaml-cpp writes a string holding a carriage return or another control character as a
-    // plain scalar, which reads back as something else ("\r" as null): such strings are
-    // written double-quoted, with escapes.
-    auto text = [&](const std::string& t) {
-        if (std::any_of(t.begin(), t.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
-            out << YAML::DoubleQuoted << t;
-        else
-            out << t;
-    };
+    auto text = [&](const std::string& t) { emit_text(out, t); };
     for (const auto& [k, v] : m) {
         out << YAML::Key;
         text(k);
