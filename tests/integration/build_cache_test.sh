@@ -6,16 +6,7 @@
 # destination runs no step and gives artifacts with the same sha256; --rebuild forces.
 source "$(dirname "$0")/lib.sh"
 
-command -v docker-registry >/dev/null || { fail "docker-registry missing (scripts/setup.sh installs it)"; finish; }
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-REG=127.0.0.1:$PORT
-mkdir -p "$WORK/registry"
-printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \
-  "$WORK/registry/data" "$REG" >"$WORK/registry/config.yml"
-docker-registry serve "$WORK/registry/config.yml" >"$WORK/registry/log" 2>&1 &
-echo $! >>"$WORK/servers.pids"
-for _ in $(seq 50); do curl -fsS "http://$REG/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -fsS "http://$REG/v2/" >/dev/null && pass "registry up on $REG" || { fail "registry did not start"; cat "$WORK/registry/log"; finish; }
+start_registry
 
 IMG=$REG/luet-cache-test
 # The example tree plus apps/greeting, built on apps/hello (a reverse build dependency).

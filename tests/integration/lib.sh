@@ -74,6 +74,23 @@ write_config() {
   } >"$file"
 }
 
+# start_registry: Debian's docker-registry on a free port of 127.0.0.1, storage in
+# $WORK/registry, stopped with the test; sets REG=127.0.0.1:PORT. Ends the test (a failure)
+# when it is missing or does not answer.
+start_registry() {
+  command -v docker-registry >/dev/null || { fail "docker-registry missing (scripts/setup.sh installs it)"; finish; }
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  REG=127.0.0.1:$port
+  mkdir -p "$WORK/registry"
+  printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \
+    "$WORK/registry/data" "$REG" >"$WORK/registry/config.yml"
+  docker-registry serve "$WORK/registry/config.yml" >"$WORK/registry/log" 2>&1 &
+  echo $! >>"$WORK/servers.pids"
+  for _ in $(seq 50); do curl -fsS "http://$REG/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -fsS "http://$REG/v2/" >/dev/null && pass "registry up on $REG" || { fail "registry did not start"; cat "$WORK/registry/log"; finish; }
+}
+
 # db_count ROOTFS SQL: a number from the installed-package database
 db_query() { sqlite3 "$1/var/cache/luet/luet.sqlite" "$2"; }
 

@@ -4,16 +4,7 @@
 # and unpacked by luet with its registry client (the Docker engine is hidden from unpack).
 source "$(dirname "$0")/lib.sh"
 
-command -v docker-registry >/dev/null || { fail "docker-registry missing (scripts/setup.sh installs it)"; finish; }
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-REG=127.0.0.1:$PORT
-mkdir -p "$WORK/registry"
-printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \
-  "$WORK/registry/data" "$REG" >"$WORK/registry/config.yml"
-docker-registry serve "$WORK/registry/config.yml" >"$WORK/registry/log" 2>&1 &
-echo $! >>"$WORK/servers.pids"
-for _ in $(seq 50); do curl -fsS "http://$REG/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -fsS "http://$REG/v2/" >/dev/null && pass "registry up on $REG" || { fail "registry did not start"; cat "$WORK/registry/log"; finish; }
+start_registry
 IMG=$REG/util-test:1
 trap 'docker rmi "$IMG" >/dev/null 2>&1; [ -f "$WORK/servers.pids" ] && while read -r p; do kill "$p" 2>/dev/null; done <"$WORK/servers.pids"; rm -rf "$WORK"' EXIT
 
