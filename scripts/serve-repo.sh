@@ -5,11 +5,14 @@
 set -euo pipefail
 luet=$1 dir=$2 log=$3
 mkdir -p "$dir"
-"$luet" serve-repo --dir "$dir" --address 127.0.0.1 --port 0 >"$log" 2>&1 &
+# The log exists before the server starts: the background child opens it only when it runs,
+# and reading a missing log under `set -e` ended this script silently (seen on a loaded machine).
+: >"$log"
+"$luet" serve-repo --dir "$dir" --address 127.0.0.1 --port 0 >>"$log" 2>&1 &
 pid=$!
 # Up to 30 s: a loaded CI machine can be slow to start it.
 for _ in $(seq 300); do
-  port=$(sed -n 's/.*on HTTP port: //p' "$log" 2>/dev/null)
+  port=$(sed -n 's/.*on HTTP port: //p' "$log" 2>/dev/null || true)
   if [ -n "$port" ]; then
     echo "$pid http://127.0.0.1:$port"
     exit 0

@@ -8,17 +8,21 @@ source "$(dirname "$0")/lib.sh"
 
 IMAGE=luet-example/debian-gcc:12
 "$ROOT/scripts/ensure-docker.sh" >/dev/null
+"$ROOT/scripts/make-base-image.sh" "$IMAGE" >/dev/null
 engines=(docker)
+# An engine that cannot run here (not installed, `info` fails, or its storage cannot take the
+# base image, as podman inside a container on overlayfs) is skipped with the reason.
 for e in podman buildah; do
   if ! command -v "$e" >/dev/null; then
     echo "  SKIP $e: not installed (scripts/setup.sh installs it)"
   elif ! "$e" info >"$WORK/$e-info" 2>&1; then
     echo "  SKIP $e: '$e info' fails here: $(tail -1 "$WORK/$e-info")"
+  elif ! "$ROOT/scripts/make-base-image.sh" "$IMAGE" "$e" >"$WORK/$e-image" 2>&1; then
+    echo "  SKIP $e: the base image cannot be copied into its storage here: $(tail -1 "$WORK/$e-image")"
   else
     engines+=("$e")
   fi
 done
-"$ROOT/scripts/make-base-image.sh" "$IMAGE" "${engines[@]:1}"
 
 mkdir -p "$WORK/www"; echo "fetched over http" >"$WORK/www/remote.txt"
 URL=$(serve_repo "$WORK/www")
