@@ -8,16 +8,12 @@
 #include "luet/build/backend.hpp"
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
+#include "luet/core/text.hpp"
 
 namespace fs = std::filesystem;
 
 namespace luet::build {
 namespace {
-
-std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
-}
 
 std::string buildah(std::vector<std::string> args) {
     args.insert(args.begin(), "buildah");
@@ -35,7 +31,7 @@ std::string literal_env(const std::string& entry) {
 // A working container, removed when done.
 struct Container {
     std::string id;
-    explicit Container(const std::string& image) : id(trim(buildah({"from", "-q", "--pull=never", image}))) {}
+    explicit Container(const std::string& image) : id(core::trim_end(buildah({"from", "-q", "--pull=never", image}))) {}
     Container(const Container&) = delete;
     Container& operator=(const Container&) = delete;
     ~Container() { core::run({"buildah", "rm", id}); }
@@ -45,7 +41,7 @@ struct Container {
 struct Mount {
     const Container& c;
     fs::path path;
-    explicit Mount(const Container& container) : c(container), path(trim(buildah({"mount", container.id}))) {}
+    explicit Mount(const Container& container) : c(container), path(core::trim_end(buildah({"mount", container.id}))) {}
     Mount(const Mount&) = delete;
     Mount& operator=(const Mount&) = delete;
     ~Mount() { core::run({"buildah", "umount", c.id}); }
@@ -73,7 +69,7 @@ public:
         std::string out;
         int code = core::run({"buildah", "pull", "-q", image}, [&](std::string_view l) { out += std::string(l) + "\n"; });
         if (code != 0)
-            throw Error("image " + image + " is not available locally and cannot be pulled by buildah: " + trim(out));
+            throw Error("image " + image + " is not available locally and cannot be pulled by buildah: " + core::trim_end(out));
     }
 
     void run(const RunRequest& req, const core::LineSink& sink) override {
@@ -150,7 +146,7 @@ public:
             std::string err;
             if (core::run({"cp", "-a", from.string(), dest.string()},
                           [&](std::string_view l) { err += std::string(l) + "\n"; }) != 0)
-                throw Error(trim(err));
+                throw Error(core::trim_end(err));
         } catch (const Error& e) {
             throw Error("cannot copy " + source + " from image " + image + ": " + e.what());
         }

@@ -13,16 +13,12 @@
 #include "luet/build/backend.hpp"
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
+#include "luet/core/text.hpp"
 
 namespace fs = std::filesystem;
 
 namespace luet::build {
 namespace {
-
-std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
-}
 
 // "--ulimit=nofile=SOFT:HARD" with the limits luet runs with. Podman lowers its own process
 // limit to kernel.pid_max before starting containers; the container's may not be higher.
@@ -61,7 +57,7 @@ public:
         int code = core::run({program_, "pull", image}, [&](std::string_view l) { out += std::string(l) + "\n"; });
         if (code != 0)
             throw Error("image " + image + " is not available locally and cannot be pulled by " + program_ + ": " +
-                        trim(out));
+                        core::trim_end(out));
     }
 
     void run(const RunRequest& req, const core::LineSink& sink) override {
@@ -74,7 +70,7 @@ public:
         }
         const std::string staging = "/.luet-copy";
         create.insert(create.end(), {req.base_image, "/bin/sh", "-c", container_script(req, staging)});
-        const std::string container = trim(core::capture(create));
+        const std::string container = core::trim_end(core::capture(create));
         struct Cleanup {
             const std::string& program;
             std::string id;
@@ -101,7 +97,7 @@ public:
     }
 
     std::size_t layer_count(const std::string& image) override {
-        return std::stoul(trim(capture({"image", "inspect", "-f", "{{len .RootFS.Layers}}", image})));
+        return std::stoul(core::trim_end(capture({"image", "inspect", "-f", "{{len .RootFS.Layers}}", image})));
     }
 
     void export_layers(const std::string& image, std::size_t first_layer, const fs::path& dest) override {
@@ -119,7 +115,7 @@ public:
     void tag(const std::string& image, const std::string& target) override {
         std::string out;
         if (core::run({program_, "tag", image, target}, [&](std::string_view l) { out += std::string(l) + "\n"; }) != 0)
-            throw Error("cannot tag image " + image + " as " + target + ": " + trim(out));
+            throw Error("cannot tag image " + image + " as " + target + ": " + core::trim_end(out));
     }
 
     void push(const std::string& image) override {
@@ -130,7 +126,7 @@ public:
             args.push_back("--tls-verify=false");
         args.push_back(image);
         if (core::run(args, [&](std::string_view l) { out += std::string(l) + "\n"; }) != 0)
-            throw Error("cannot push image " + image + ": " + trim(out));
+            throw Error("cannot push image " + image + ": " + core::trim_end(out));
     }
 
     void import_folder(const fs::path& root, const std::string& image) override {
@@ -144,7 +140,7 @@ public:
         const int created = core::run({program_, "create", image, "/luet-copy-placeholder"},
                                       [&](std::string_view l) { out = std::string(l); });
         if (created != 0) throw Error("cannot copy " + source + " from image " + image + ": " + out);
-        const std::string container = trim(out);
+        const std::string container = core::trim_end(out);
         struct Cleanup {
             const std::string& program;
             std::string id;
@@ -153,7 +149,7 @@ public:
         std::string err;
         if (core::run({program_, "cp", container + ":" + source, dest.string()},
                       [&](std::string_view l) { err += std::string(l) + "\n"; }) != 0)
-            throw Error("cannot copy " + source + " from image " + image + ": " + trim(err));
+            throw Error("cannot copy " + source + " from image " + image + ": " + core::trim_end(err));
     }
 
 private:

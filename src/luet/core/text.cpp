@@ -25,4 +25,9 @@ std::string printable(std::string_view text) {
 
 std::string quoted(std::string_view text) { return "'" + printable(text) + "'"; }
 
+std::string trim_end(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return text;
+}
+
 }  // namespace luet::core

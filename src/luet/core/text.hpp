@@ -15,4 +15,8 @@ std::string printable(std::string_view text);
 // printable(text) between single quotes, for error messages.
 std::string quoted(std::string_view text);
 
+// `text` without its trailing newlines and spaces (a command's output line: an image id, an
+// engine's error message).
+std::string trim_end(std::string text);
+
 }  // namespace luet::core
