@@ -9,11 +9,7 @@ IMAGE=luet-example/debian-gcc:12
 "$ROOT/scripts/make-base-image.sh" "$IMAGE" >/dev/null
 
 T=$WORK/tree
-pkg() {  # NAME BUILD_YAML
-  mkdir -p "$T/$1"
-  printf 'name: %s\ncategory: flags\nversion: "1.0"\n' "$1" >"$T/$1/definition.yaml"
-  printf '%b' "$2" >"$T/$1/build.yaml"
-}
+pkg() { tree_pkg "$T" flags "$1" "$2"; }  # NAME BUILD_YAML
 pkg base "image: $IMAGE\nsteps:\n- mkdir -p /opt && echo base > /opt/base\n"
 pkg top "requires:\n- {name: base, category: flags, version: '1.0'}\nsteps:\n- cat /opt/base > /opt/top\n"
 # retrieve: a glob that the spec folder does not match is looked up in the destination, as

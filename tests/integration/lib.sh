@@ -74,6 +74,14 @@ write_config() {
   } >"$file"
 }
 
+# tree_pkg TREE CATEGORY NAME BUILD_YAML: a package CATEGORY/NAME 1.0 in TREE/NAME with the
+# build spec BUILD_YAML (printf %b escapes, e.g. "image: X\nsteps:\n- true\n").
+tree_pkg() {
+  mkdir -p "$1/$3"
+  printf 'name: %s\ncategory: %s\nversion: "1.0"\n' "$3" "$2" >"$1/$3/definition.yaml"
+  printf '%b' "$4" >"$1/$3/build.yaml"
+}
+
 # start_registry: Debian's docker-registry on a free port of 127.0.0.1, storage in
 # $WORK/registry, stopped with the test; sets REG=127.0.0.1:PORT. Ends the test (a failure)
 # when it is missing or does not answer.

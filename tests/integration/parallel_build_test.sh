@@ -9,11 +9,7 @@ IMAGE=luet-example/debian-gcc:12
 "$ROOT/scripts/make-base-image.sh" "$IMAGE" >/dev/null
 
 T=$WORK/tree
-pkg() {  # NAME BUILD_YAML
-  mkdir -p "$T/$1"
-  printf 'name: %s\ncategory: par\nversion: "1.0"\n' "$1" >"$T/$1/definition.yaml"
-  printf '%b' "$2" >"$T/$1/build.yaml"
-}
+pkg() { tree_pkg "$T" par "$1" "$2"; }  # NAME BUILD_YAML
 pkg base "image: $IMAGE\nsteps:\n- mkdir -p /opt/base && echo base > /opt/base/file\n"
 pkg left "requires:\n- {name: base, category: par, version: '1.0'}\nsteps:\n- echo output of left\n- sleep 2\n- echo left > /opt/left\n"
 pkg right "requires:\n- {name: base, category: par, version: '1.0'}\nsteps:\n- echo right > /opt/right\n"
