@@ -144,7 +144,15 @@ std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOp
             continue;
         }
         for (const auto& r : p->build.requires_) {
-            const std::string& s = seed.at(&resolve_build_dep(tree, *p, r));
+            const spec::PackageSpec& dep = resolve_build_dep(tree, *p, r);
+            // Upstream builds p FROM the package image of dep; a virtual package (no image,
+            // no requires) has none, so geaaru/luet fails there (its 25_virtuals test).
+            if (dep.build.image.empty() && dep.build.requires_.empty())
+                throw Error(p->build_file.string() + " (" + p->definition.form.str() + "): requires " +
+                            dep.definition.form.str() +
+                            ", a virtual package (neither 'image' nor 'requires'): there is no image to build "
+                            "from; set 'image', or 'requires_final_images: true' to start from its artifact");
+            const std::string& s = seed.at(&dep);
             if (seed.count(p) && seed[p] != s)
                 throw Error(p->build_file.string() + " (" + p->definition.form.str() +
                             "): requires packages built from different images (" + seed[p] + " and " + s +
