@@ -669,14 +669,23 @@ Result uninstall(const config::Config& cfg, const std::vector<core::PackageRef>&
     for (const auto* t : targets) leaving.insert(t->definition.form.str());
 
     if (!opts.nodeps) {
-        for (const auto* t : targets) {
+        // geaaru/luet (ResolveRuntime): an installed package requiring one that leaves, with
+        // nothing staying to satisfy it, leaves too, recursively; the plan shown before the
+        // question lists them. (mudler/luet refuses instead.)
+        for (bool grew = true; grew;) {
+            grew = false;
             for (const auto& other : installed) {
                 if (leaving.count(other.definition.form.str())) continue;
                 for (const auto& req : other.definition.requires_) {
-                    if (!req.matches(t->definition.form) || satisfied_by_rest(installed, leaving, req)) continue;
-                    throw Error("cannot uninstall " + t->definition.form.str() + ": installed package " +
-                                other.definition.form.str() + " requires " + req.str() +
-                                " (use --nodeps to remove it anyway)");
+                    const auto by = std::find_if(targets.begin(), targets.end(),
+                                                 [&](const auto* t) { return req.matches(t->definition.form); });
+                    if (by == targets.end() || satisfied_by_rest(installed, leaving, req)) continue;
+                    say(reporter, "🔗 " + other.definition.form.str() + " requires " + req.str() + " (" +
+                                      (*by)->definition.form.str() + " leaves): it is removed too");
+                    leaving.insert(other.definition.form.str());
+                    targets.push_back(&other);
+                    grew = true;
+                    break;
                 }
             }
         }
