@@ -48,6 +48,13 @@ expect_fail "a file of another package is a conflict" "file conflict: /usr/bin/t
   "$LUET" install -y --config "$C" apps/clash
 expect_eq "$(cat "$R/usr/bin/tool")" "tool 1.0" "the conflicting install wrote nothing"
 expect_eq "$(pkgs "$R")" "apps/tool-1.0 libs/base-1.0 system/shell-1.0 " "the conflicting install recorded nothing"
+R10=$WORK/r10; C10=$(config "$R10")
+expect_fail "two new packages with one file (geaaru's wording)" "Error: file usr/bin/tool conflict between package apps/(tool|clash)-1.0 and apps/(clash|tool)-1.0" \
+  "$LUET" install -y --config "$C10" apps/tool apps/clash
+expect_no_file "$R10/usr/bin/tool" "the conflicting pair wrote nothing"
+out=$("$LUET" install -y --config "$C10" apps/tool apps/clash 2>/dev/null) || true
+case "$out" in *"Error: file usr/bin/tool conflict between package"*) pass "the error is on stdout too when stdout is captured alone (geaaru prints it there)" ;;
+  *) fail "the error is on stdout too when stdout is captured alone: got '$out'" ;; esac
 expect_ok "install --force overwrites" "$LUET" install -y --config "$C" --force apps/clash
 expect_eq "$(cat "$R/usr/bin/tool")" "clash 1.0" "the forced package's content"
 expect_ok "uninstall the forced package" "$LUET" uninstall -y --config "$C" apps/clash

@@ -448,7 +448,9 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
             }
             if (directory) continue;
             if (auto [it, fresh] = claimed.emplace(real, who); !fresh && !opts.force && it->second != who)
-                throw Error("file conflict: " + shown + " is in both " + it->second + " and " + who);
+                // geaaru/luet's wording (scripts look for it), the path as in the artifact.
+                throw Error("file " + name + (real == name ? "" : " (written to /" + real + ")") +
+                            " conflict between package " + it->second + " and " + who);
         }
         step.filter.check = [planned, in_state_dir, state_dir, file = step.file.string(), who](
                                 const std::string& name, const std::string& real, bool) {
