@@ -19,6 +19,7 @@
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
 #include "luet/core/regex.hpp"
+#include "luet/plugin/bus.hpp"
 #include "luet/solver/solver.hpp"
 
 namespace fs = std::filesystem;
@@ -261,7 +262,9 @@ artifact::Metadata write_artifact(const fs::path& content, const spec::Definitio
     for (const auto& e : entries)
         if (!fs::is_directory(fs::symlink_status(content / e))) meta.files.push_back(e);
     meta.sha256 = artifact::sha256_file(opts.destination / meta.path);
+    plugin::publish(plugin::kPackagePreBuildArtifact, [&] { return artifact::metadata_json(meta); });
     artifact::write_metadata(meta, opts.destination / meta.metadata_file_name());
+    plugin::publish(plugin::kPackagePostBuildArtifact, [&] { return artifact::metadata_json(meta); });
     return meta;
 }
 
@@ -360,6 +363,17 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
                 reporter.output(line);
         };
         say("📦 [" + std::to_string(index + 1) + "/" + std::to_string(order.size()) + "] Building " + form.str());
+        // mudler/luet's payloads: {CompileSpec, Assert{Package}} before, {CompileSpec, Artifact} after.
+        auto compilespec_json = [&] {
+            artifact::Metadata m;
+            m.runtime = p->definition;
+            m.compilespec = artifact::compile_spec(form, b);
+            return artifact::metadata_json(m)["compilespec"];
+        };
+        plugin::publish(plugin::kPackagePreBuild, [&] {
+            return nlohmann::json{{"CompileSpec", compilespec_json()},
+                                  {"Assert", {{"Package", artifact::runtime_json(p->definition)}, {"Value", true}}}};
+        });
 
         // The build cache: artifacts kept, images reused or pulled (see cache.hpp).
         const CacheDecision& cd = cache.at(p);
@@ -527,6 +541,9 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             std::lock_guard lock(state);
             built[p] = meta;
         }
+        plugin::publish(plugin::kPackagePostBuild, [&] {
+            return nlohmann::json{{"CompileSpec", compilespec_json()}, {"Artifact", artifact::metadata_json(meta)}};
+        });
         results[index].push_back(std::move(meta));
 
         for (const auto& sub : b.subpackages) {
