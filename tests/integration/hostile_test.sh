@@ -162,9 +162,11 @@ craft state_dirs_abs "" "add(entry('yy', tarfile.SYMTYPE, linkname='/var/cache/l
 # A folder entry where a file is: extraction would unlink the file.
 craft dir_on_file "" "add(entry('etc/', tarfile.DIRTYPE)); add(entry('etc/shadow/', tarfile.DIRTYPE, mode=0o777))"
 craft dir_on_owned "" "add(entry('usr/bin/', tarfile.DIRTYPE)); add(entry('usr/bin/good/', tarfile.DIRTYPE))"
+# A name that is not UTF-8 (the journal and file lists are JSON): refused, not a raw JSON error.
+craft not_utf8 "" "add(entry('usr/share/bad\\udcffname'), b'x\\n')"
 ln -s var "$R/ww"
 write_config "$C" "$R" "$WORK/repo-good" "$WORK/repo-state_dirs" "$WORK/repo-state_dirs_disk" "$WORK/repo-state_dirs_abs" \
-  "$WORK/repo-dir_on_file" "$WORK/repo-dir_on_owned"
+  "$WORK/repo-dir_on_file" "$WORK/repo-dir_on_owned" "$WORK/repo-not_utf8"
 statedir() { stat -c '%a %u:%g' "$R/var/cache/luet"; }
 state_before=$(statedir)
 expect_refused state_dirs \
@@ -175,6 +177,7 @@ expect_refused state_dirs_abs "entry 'yy' is inside luet's database folder /var/
 expect_eq "$(statedir)" "$state_before" "the database folder keeps its mode and owner"
 expect_refused dir_on_file "file conflict: /etc/shadow of test/dir_on_file-1\.0 is already on disk and belongs to no installed package"
 expect_refused dir_on_owned "file conflict: /usr/bin/good of test/dir_on_owned-1\.0 belongs to installed package test/good-1\.0"
+expect_refused not_utf8 "\(test/not_utf8-1\.0\): entry 'usr/share/bad'\.\.\. has a byte that is not UTF-8 \(0xff at offset 13\)"
 
 echo "-- configuration values that would lead luet out of its folders"
 HOST=$WORK/host; mkdir -p "$HOST/keep"; echo precious >"$HOST/keep/file"

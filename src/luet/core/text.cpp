@@ -30,4 +30,27 @@ std::string trim_end(std::string text) {
     return text;
 }
 
+std::size_t invalid_utf8(std::string_view t) {
+    auto in = [&](std::size_t i, unsigned lo, unsigned hi) {
+        if (i >= t.size()) return false;
+        const auto c = static_cast<unsigned char>(t[i]);
+        return c >= lo && c <= hi;
+    };
+    for (std::size_t i = 0; i < t.size();) {
+        const auto b = static_cast<unsigned char>(t[i]);
+        std::size_t len = 0;
+        if (b < 0x80) len = 1;
+        else if (b >= 0xC2 && b <= 0xDF) len = in(i + 1, 0x80, 0xBF) ? 2 : 0;
+        else if (b == 0xE0) len = in(i + 1, 0xA0, 0xBF) && in(i + 2, 0x80, 0xBF) ? 3 : 0;
+        else if (b == 0xED) len = in(i + 1, 0x80, 0x9F) && in(i + 2, 0x80, 0xBF) ? 3 : 0;
+        else if (b >= 0xE1 && b <= 0xEF) len = in(i + 1, 0x80, 0xBF) && in(i + 2, 0x80, 0xBF) ? 3 : 0;
+        else if (b == 0xF0) len = in(i + 1, 0x90, 0xBF) && in(i + 2, 0x80, 0xBF) && in(i + 3, 0x80, 0xBF) ? 4 : 0;
+        else if (b >= 0xF1 && b <= 0xF3) len = in(i + 1, 0x80, 0xBF) && in(i + 2, 0x80, 0xBF) && in(i + 3, 0x80, 0xBF) ? 4 : 0;
+        else if (b == 0xF4) len = in(i + 1, 0x80, 0x8F) && in(i + 2, 0x80, 0xBF) && in(i + 3, 0x80, 0xBF) ? 4 : 0;
+        if (len == 0) return i;
+        i += len;
+    }
+    return std::string_view::npos;
+}
+
 }  // namespace luet::core

@@ -19,4 +19,9 @@ std::string quoted(std::string_view text);
 // engine's error message).
 std::string trim_end(std::string text);
 
+// The offset of the first byte of `text` that does not start a well-formed UTF-8 sequence
+// (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF — what Go's YAML reader
+// and nlohmann::json's serializer accept), or npos when all of it is UTF-8.
+std::size_t invalid_utf8(std::string_view text);
+
 }  // namespace luet::core

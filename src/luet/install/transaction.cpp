@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <optional>
 #include <functional>
@@ -407,6 +408,14 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
             replaced_configs.emplace(unskipped, step.pkg->meta.runtime);
         }
         for (const auto& [name, directory, symlink, hardlink, size] : entries[i]) {
+            // File lists and the journal are JSON (as upstream's documents): names must be UTF-8.
+            if (const std::size_t bad = core::invalid_utf8(name); bad != std::string::npos) {
+                char byte[8];
+                std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(name[bad]));
+                throw Error(step.file.string() + " (" + who + "): entry " + core::quoted(name.substr(0, bad)) +
+                            "... has a byte that is not UTF-8 (" + byte + " at offset " + std::to_string(bad) +
+                            "); refusing to install it");
+            }
             // The kernel's PATH_MAX holds for the path on the host, the rootfs included.
             if (rootfs.string().size() + 1 + name.size() >= kHostPathMax)
                 throw Error(step.file.string() + " (" + step.pkg->meta.runtime.form.str() + "): entry " +

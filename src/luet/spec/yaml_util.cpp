@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "luet/core/error.hpp"
+#include "luet/core/text.hpp"
 
 namespace luet::spec {
 namespace {
@@ -45,27 +46,11 @@ void check_yaml_bounds(const YAML::Node& root, std::size_t text_size, const std:
     }
 }
 
-namespace {
-
-// The offset of the first byte that is not part of a valid UTF-8 sequence, or npos.
-std::size_t invalid_utf8(const std::string& t) {
-    for (std::size_t i = 0; i < t.size();) {
-        const auto b = static_cast<unsigned char>(t[i]);
-        std::size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
-        if (len == 0 || i + len > t.size()) return i;
-        for (std::size_t k = 1; k < len; ++k)
-            if ((static_cast<unsigned char>(t[i + k]) & 0xC0) != 0x80) return i;
-        i += len;
-    }
-    return std::string::npos;
-}
-
-}  // namespace
 
 YAML::Node load_yaml(const std::string& text, const std::string& origin) {
     // Go's YAML parser (both upstreams) refuses a document that is not UTF-8; yaml-cpp would
     // read the bytes and write them back as U+FFFD, another document.
-    if (const std::size_t bad = invalid_utf8(text); bad != std::string::npos)
+    if (const std::size_t bad = core::invalid_utf8(text); bad != std::string::npos)
         throw Error(origin + ": invalid YAML: not UTF-8 (byte " + std::to_string(bad) + ")");
     try {
         YAML::Node n = YAML::Load(text);
