@@ -170,7 +170,7 @@ void add_build(CLI::App& app, Globals& g) {
             const auto order = build::plan(tree, opts);
             const auto targets = build::targets_of(tree, opts, order);
             for (const auto* r : build::reverse_build_dependencies(tree, {targets.begin(), targets.end()})) {
-                info(":arrow_right_hook: " + r->definition.form.str() + " (reverse dependency)");
+                if (args->output == "terminal") info("↪ " + r->definition.form.str() + " (reverse dependency)");
                 opts.targets.push_back(exact_ref(r->definition.form));
             }
         }

@@ -55,7 +55,9 @@ if "$LUET" --help | grep -qE '^  exec '; then fail "exec is listed in --help"; e
 
 # Not root: the box maps the caller to root in a user namespace (as upstream always does).
 if command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urmpnf --mount-proc true 2>/dev/null; then
+  # The rootfs must be the caller's: the box creates its mount points in it.
   chmod 755 "$WORK"
+  chown -R 65534:65534 "$R"
   expect_eq "$(setpriv --reuid=65534 --regid=65534 --clear-groups "$LUET" box exec --rootfs "$R" -- -c 'id -u' 2>&1 | tail -1)" \
     "0" "run by an unprivileged user: root inside its user namespace"
 else

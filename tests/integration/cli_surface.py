@@ -10,7 +10,10 @@ long name and with upstream's short form bound to the same option.
 
 What ours deliberately lacks is in EXCEPTIONS, with the reason. Flags that ours accepts
 without effect are in ACCEPTED_ONLY, with the reason; the check also requires their --help
-text to say "accepted", so a user reading --help learns it too.
+text to say so ("accepted", what "ours" does, or "always"), so a user reading --help learns
+it too. HIDDEN lists flags ours accepts without showing them in --help (upstream hides them
+too); PENDING lists what another branch being merged brings. An EXCEPTIONS entry that is no
+longer needed fails the check, so the list stays true.
 
 Usage: cli_surface.py REFERENCE.md LUET LUET_BUILD
 Prints the counts and every gap; exits 1 when a command, alias or flag is neither present
@@ -27,6 +30,14 @@ EXCEPTIONS = {
     # cobra resolves `luet i` to install, which is registered first: upstream's own alias of
     # oscheck never reaches it either.
     ("luet", "oscheck", "alias:i"): "shadowed by install's alias i upstream too",
+}
+
+# Items another branch brings (being merged): neither a gap while missing nor a stale
+# exception once present. Drop an entry when that branch is in.
+PENDING = {
+    ("luet", "build", "--from-repositories"): "the --from-repositories change (issue 12, part 3)",
+    ("luet-build", "build", "--from-repositories"): "the --from-repositories change (issue 12, part 3)",
+    ("luet", "create-repo", "--from-repositories"): "the --from-repositories change (issue 12, part 3)",
 }
 
 # (binary, command path, long flag) -> why the flag is accepted and changes nothing (path ""
@@ -204,7 +215,7 @@ def main():
             cache[key] = Help([bins[binary]] + list(words) + ["--help"])
         return cache[key]
 
-    gaps, excepted_used, accepted_bad = [], set(), []
+    gaps, excepted_used, accepted_bad, pending = [], set(), [], []
     counts = {}  # table -> [cmd_ok, cmd_total, flag_ok, flag_total]
 
     def check_accepted(binary, path, flag, opt):
@@ -268,6 +279,8 @@ def main():
                 c[2] += 1
             elif excepted((binary, path, flag)):
                 pass
+            elif (binary, path, flag) in PENDING:
+                pending.append(f"{binary} {path} {flag}: {PENDING[(binary, path, flag)]}")
             else:
                 gaps.append(f"{binary} {path} {flag}" + (f"/{short}" if short else "") +
                             (": short form missing" if opt else ": flag missing"))
@@ -298,6 +311,8 @@ def main():
         print(f"  accepted only: {' '.join(x for x in key if x)}: {reason}")
     for key in sorted(excepted_used, key=str):
         print(f"  excepted: {' '.join(x for x in key if x)}: {EXCEPTIONS[key]}")
+    for line in dict.fromkeys(pending):
+        print(f"  pending (another branch): {line}")
     for line in dict.fromkeys(gaps):
         print(f"  GAP  {line}")
     for line in dict.fromkeys(accepted_bad):

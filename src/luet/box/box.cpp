@@ -38,11 +38,13 @@ bool write_file(const char* path, const std::string& text) {
     return ok;
 }
 
-// mkdir -p (0755), ignoring folders that exist.
+// mkdir -p (0755), ignoring folders that exist; on failure errno tells why.
 bool make_dirs(const std::string& path) {
     std::error_code ec;
     std::filesystem::create_directories(path, ec);
-    return std::filesystem::is_directory(path);
+    if (std::filesystem::is_directory(path)) return true;
+    errno = ec ? ec.value() : ENOTDIR;
+    return false;
 }
 
 int status_code(int status) {
