@@ -2,8 +2,6 @@
 #include <cstdio>
 #include <iostream>
 
-#include <yaml-cpp/yaml.h>
-
 #include <nlohmann/json.hpp>
 
 #include "luet/build/builder.hpp"
@@ -43,27 +41,25 @@ void print_pretend(const spec::Tree& tree, const build::BuildOptions& opts, cons
         std::cout << doc.dump() << std::endl;
         return;
     }
-    YAML::Emitter out;
-    out << YAML::BeginMap << YAML::Key << "packages" << YAML::Value;
-    if (packages.is_null()) {
-        out << YAML::Null;
-    } else {
-        out << YAML::BeginSeq;
-        for (const auto& p : packages) {
-            out << YAML::BeginMap;
-            for (const auto& [k, v] : p.items()) {
-                out << YAML::Key << k << YAML::Value;
-                if (v.is_null()) out << YAML::Null;
-                else if (v.is_boolean()) out << v.get<bool>();
-                else if (k == "version" || v.get<std::string>().empty()) out << YAML::DoubleQuoted << v.get<std::string>();
-                else out << v.get<std::string>();
-            }
-            out << YAML::EndMap;
+    // ghodss/yaml's layout: list items at the key's column, strings quoted only when a YAML
+    // reader would type them otherwise (the version, empty strings).
+    std::string out = "packages:";
+    if (packages.is_null()) out += " null\n";
+    else out += "\n";
+    for (const auto& p : packages) {
+        bool first = true;
+        for (const auto& [k, v] : p.items()) {
+            out += first ? "- " : "  ";
+            first = false;
+            out += k + ": ";
+            if (v.is_null()) out += "null";
+            else if (v.is_boolean()) out += v.get<bool>() ? "true" : "false";
+            else if (k == "version" || v.get<std::string>().empty()) out += "\"" + v.get<std::string>() + "\"";
+            else out += v.get<std::string>();
+            out += "\n";
         }
-        out << YAML::EndSeq;
     }
-    out << YAML::EndMap;
-    std::cout << out.c_str() << "\n" << std::endl;
+    std::cout << out << std::endl;
 }
 
 }  // namespace

@@ -118,6 +118,7 @@ std::string powershell_script(const CLI::App& root, bool descriptions) {
     };
     std::vector<std::string> global_entries;
     for (const auto* opt : root.get_options()) {
+        if (opt == root.get_help_ptr()) continue;  // each command has its own
         for (const auto& l : opt->get_lnames()) global_entries.push_back(entry("--" + l, opt->get_description()));
         for (const auto& s : opt->get_snames()) global_entries.push_back(entry("-" + s, opt->get_description()));
     }

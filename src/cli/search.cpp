@@ -153,6 +153,12 @@ void print_yaml(const std::vector<install::SearchResult>& results, const StoneVi
 
 }  // namespace
 
+std::string go_yaml(const nlohmann::ordered_json& doc) {
+    std::string out;
+    emit_yaml(out, doc, 0, false);
+    return out;
+}
+
 void add_search(CLI::App& app, Globals& g) {
     struct Args {
         std::vector<std::string> terms, names, packages, categories, labels, rlabels, annotations;

@@ -323,16 +323,15 @@ void add_genidx(CLI::App& tree) {
     });
 }
 
-// One requires/conflicts/copy package entry of a rendered build spec, as upstream marshals
-// its DefaultPackage: name, version (when set), category.
-void emit_package(YAML::Emitter& out, const YAML::Node& n) {
-    out << YAML::BeginMap;
-    for (const char* key : {"name", "version", "category"}) {
-        const std::string v = n[key] ? n[key].as<std::string>("") : "";
-        if (v.empty() && std::string(key) != "name" && std::string(key) != "category") continue;
-        out << YAML::Key << key << YAML::Value << v;
-    }
-    out << YAML::EndMap;
+// A requires/conflicts/copy package of a rendered build spec, as upstream marshals its
+// DefaultPackage: YAML name, version (when set), category; JSON (encoding/json, no
+// omitempty) id, name, version, category, requires, conflicts.
+nlohmann::ordered_json yaml_package(const YAML::Node& n) {
+    auto field = [&](const char* key) { return n[key] ? n[key].as<std::string>("") : std::string(); };
+    nlohmann::ordered_json j{{"name", field("name")}};
+    if (!field("version").empty()) j["version"] = field("version");
+    j["category"] = field("category");
+    return j;
 }
 
 nlohmann::ordered_json json_package(const YAML::Node& n) {
@@ -354,86 +353,66 @@ std::string render_spec(const spec::PackageSpec& p, const std::string& output) {
     } catch (const YAML::Exception& e) {
         throw Error(origin + ": " + e.what());
     }
-    auto list = [&](const char* key) {
-        std::vector<std::string> v;
-        if (n[key] && n[key].IsSequence())
-            for (const auto& item : n[key]) v.push_back(item.as<std::string>(""));
-        return v;
-    };
-    auto scalar = [&](const char* key) { return n[key] && n[key].IsScalar() ? n[key].as<std::string>() : std::string(); };
-    auto flag = [&](const char* key) { return n[key] && n[key].IsScalar() && n[key].as<bool>(false); };
-    const std::vector<std::string> strings_a = {"steps", "env", "prelude"};
-    const std::vector<std::string> scalars = {"image", "seed", "package_dir"};
-    if (output == "json") {
-        nlohmann::ordered_json j;
+    const bool json = output == "json";
+    auto seq = [&](const char* key) { return n[key] && n[key].IsSequence() && n[key].size() > 0; };
+    nlohmann::ordered_json doc;
+    if (json) {
         nlohmann::ordered_json pkg = json_package(YAML::Node());
-        for (const char* key : {"requires", "conflicts"})
-            if (n[key] && n[key].IsSequence() && n[key].size() > 0) {
-                pkg[key] = nlohmann::ordered_json::array();
-                for (const auto& e : n[key]) pkg[key].push_back(json_package(e));
-            }
-        j["-"] = pkg;
-        for (const auto& k : strings_a)
-            if (auto v = list(k.c_str()); !v.empty()) j[k] = v;
-        for (const auto& k : scalars)
-            if (auto v = scalar(k.c_str()); !v.empty()) j[k] = v;
-        if (auto v = list("retrieve"); !v.empty()) j["retrieve"] = v;
-        if (flag("unpack")) j["unpack"] = true;
-        for (const char* k : {"includes", "excludes"})
-            if (auto v = list(k); !v.empty()) j[k] = v;
-        if (n["copy"] && n["copy"].IsSequence() && n["copy"].size() > 0) {
-            j["copy"] = nlohmann::ordered_json::array();
-            for (const auto& c : n["copy"]) {
-                auto field = [&](const char* key) { return c[key] ? c[key].as<std::string>("") : std::string(); };
-                nlohmann::ordered_json e;
-                if (c["package"]) e["package"] = json_package(c["package"]);
-                e["image"] = field("image");
-                e["source"] = field("source");
-                e["destination"] = field("destination");
-                j["copy"].push_back(e);
-            }
+        for (const char* key : {"requires", "conflicts"}) {
+            if (!seq(key)) continue;
+            pkg[key] = nlohmann::ordered_json::array();
+            for (const auto& e : n[key]) pkg[key].push_back(json_package(e));
         }
-        if (flag("requires_final_images")) j["requires_final_images"] = true;
-        return j.dump();
+        doc["-"] = pkg;
+    } else {
+        doc["name"] = "";
+        doc["category"] = "";
+        for (const char* key : {"requires", "conflicts"}) {
+            if (!seq(key)) continue;
+            doc[key] = nlohmann::ordered_json::array();
+            for (const auto& e : n[key]) doc[key].push_back(yaml_package(e));
+        }
     }
-    YAML::Emitter out;
-    out.SetIndent(4);
-    out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << YAML::DoubleQuoted << "" << YAML::Key << "category"
-        << YAML::Value << YAML::DoubleQuoted << "";
-    for (const char* key : {"requires", "conflicts"}) {
-        if (!n[key] || !n[key].IsSequence() || n[key].size() == 0) continue;
-        out << YAML::Key << key << YAML::Value << YAML::BeginSeq;
-        for (const auto& e : n[key]) emit_package(out, e);
-        out << YAML::EndSeq;
-    }
-    auto emit_list = [&](const std::string& key) {
-        if (auto v = list(key.c_str()); !v.empty()) out << YAML::Key << key << YAML::Value << v;
+    auto strings = [&](const char* key) {
+        if (!seq(key)) return;
+        doc[key] = nlohmann::ordered_json::array();
+        for (const auto& item : n[key]) doc[key].push_back(item.as<std::string>(""));
     };
-    for (const auto& k : strings_a) emit_list(k);
-    for (const auto& k : scalars)
-        if (auto v = scalar(k.c_str()); !v.empty()) out << YAML::Key << k << YAML::Value << v;
-    emit_list("retrieve");
-    if (flag("unpack")) out << YAML::Key << "unpack" << YAML::Value << true;
-    emit_list("includes");
-    emit_list("excludes");
-    if (n["copy"] && n["copy"].IsSequence() && n["copy"].size() > 0) {
-        out << YAML::Key << "copy" << YAML::Value << YAML::BeginSeq;
+    auto scalar = [&](const char* key) {
+        if (n[key] && n[key].IsScalar() && !n[key].as<std::string>().empty()) doc[key] = n[key].as<std::string>();
+    };
+    auto flag = [&](const char* key) {
+        if (n[key] && n[key].IsScalar() && n[key].as<bool>(false)) doc[key] = true;
+    };
+    strings("steps");
+    strings("env");
+    strings("prelude");
+    scalar("image");
+    scalar("seed");
+    scalar("package_dir");
+    strings("retrieve");
+    flag("unpack");
+    strings("includes");
+    strings("excludes");
+    if (seq("copy")) {
+        doc["copy"] = nlohmann::ordered_json::array();
         for (const auto& c : n["copy"]) {
             auto field = [&](const char* key) { return c[key] ? c[key].as<std::string>("") : std::string(); };
-            out << YAML::BeginMap;
-            if (c["package"]) {
-                out << YAML::Key << "package" << YAML::Value;
-                emit_package(out, c["package"]);
-            }
-            out << YAML::Key << "image" << YAML::Value << YAML::DoubleQuoted << field("image");
-            out << YAML::Key << "source" << YAML::Value << field("source");
-            out << YAML::Key << "destination" << YAML::Value << field("destination") << YAML::EndMap;
+            nlohmann::ordered_json e;
+            if (c["package"]) e["package"] = json ? json_package(c["package"]) : yaml_package(c["package"]);
+            e["image"] = field("image");
+            e["source"] = field("source");
+            e["destination"] = field("destination");
+            doc["copy"].push_back(e);
         }
-        out << YAML::EndSeq;
     }
-    if (flag("requires_final_images")) out << YAML::Key << "requires_final_images" << YAML::Value << true;
-    out << YAML::EndMap;
-    return out.c_str();
+    flag("requires_final_images");
+    if (!json) return go_yaml(doc);
+    // Go's encoding/json escapes <, > and & (they only occur inside strings here).
+    std::string text;
+    for (char c : doc.dump())
+        text += c == '<' ? "\\u003c" : c == '>' ? "\\u003e" : c == '&' ? "\\u0026" : std::string(1, c);
+    return text;
 }
 
 // geaaru luet-build/cmd/tree/render.go: the build.yaml of the packages matching a selector,
@@ -467,7 +446,8 @@ void add_render(CLI::App& tree) {
             if (!ref.matches(p.definition.form)) continue;
             found = true;
             if (a->output == "terminal") info("👁️  Processing package " + p.definition.form.str() + "...");
-            std::cout << "\n" << render_spec(p, a->output) << "\n\n" << std::endl;
+            // As upstream: an empty line, the document, an empty line (Println each).
+            std::cout << "\n" << render_spec(p, a->output) << "\n\n" << std::flush;
         }
         if (!found) {
             warn("No packages found with the selector " + a->selector.front());

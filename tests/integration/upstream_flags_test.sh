@@ -61,8 +61,10 @@ expect_ok "build --pretend -o json" "$LUET" build -t "$T" --values "$WORK/values
 expect_eq "$(python3 -c 'import json,sys; print(" ".join(p["category"]+"/"+p["name"]+">"+p["target"] for p in json.load(open(sys.argv[1]))["packages"]))' "$WORK/out")" \
   "rnd/base>rnd/rev-1.0 rnd/top>rnd/rev-1.0" "json lists the dependencies of the target, in build order"
 expect_ok "build --pretend -o yaml" "$LUET" build -t "$T" --values "$WORK/values.yaml" --pretend -o yaml rnd/top
+expect_output '^- License: ""$' "yaml: upstream's layout, keys sorted"
 expect_output '^  target: rnd/top-1.0$' "yaml names the target"
 expect_output '^  version: "1.0"$' "yaml quotes the version"
+expect_output '^  files: null$' "yaml: files null"
 expect_ok "build --pretend -o json of a package needing nothing" "$LUET" build -t "$T" --values "$WORK/values.yaml" --pretend -o json rnd/other
 expect_eq "$(cat "$WORK/out")" '{"packages":null}' "nothing needed: packages null, as upstream"
 expect_fail "build -o with an unknown format" "unknown output format 'xml'" "$LUET" build -t "$T" --pretend -o xml rnd/top
@@ -80,7 +82,8 @@ expect_output "'luet repo/up' = 'luet repo update'" "aliases lead to their comma
 expect_output "@\('--tree', 'Path of the tree" "flags come with their help as tooltip"
 expect_ok "completion powershell --no-descriptions" "$LUET" completion powershell --no-descriptions
 expect_output "@\('--tree', '--tree'\)" "--no-descriptions: the tooltip is the word itself"
-if grep -q "'exec'" "$WORK/out"; then fail "hidden commands are not offered"; else pass "hidden commands are not offered"; fi
+if grep "^        'luet' = " "$WORK/out" | grep -qE "@\('(exec|miner)'"; then fail "hidden commands are not offered"; else pass "hidden commands are not offered"; fi
+expect_output "^        'luet box' = @\(@\('exec', 'exec'\)" "box exec is offered under box"
 
 # help CMD prints the command's usage with the whole command path.
 expect_ok "help install" "$LUET" help install
