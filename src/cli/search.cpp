@@ -151,6 +151,24 @@ void print_yaml(const std::vector<install::SearchResult>& results, const StoneVi
     std::cout << out << std::endl;
 }
 
+// One artifact as geaaru/luet's PackageArtifact marshals it (pkg/v2/compiler/types/artifact/
+// artifact.go): its keys in field order, dependencies/compilespec/package_cacheimage omitted
+// when empty.
+nlohmann::ordered_json artifact_view(const artifact::Metadata& m) {
+    const nlohmann::json all = artifact::metadata_json(m);
+    nlohmann::ordered_json j;
+    for (const char* key : {"path", "dependencies", "compilespec", "checksums", "compressiontype", "files",
+                            "package_cacheimage", "runtime"}) {
+        if (!all.contains(key)) continue;
+        const auto& v = all[key];
+        const bool omitempty = std::string(key) == "dependencies" || std::string(key) == "compilespec" ||
+                               std::string(key) == "package_cacheimage";
+        if (omitempty && (v.is_null() || v.empty() || v == "")) continue;
+        j[key] = nlohmann::ordered_json::parse(v.dump());
+    }
+    return j;
+}
+
 }  // namespace
 
 std::string go_yaml(const nlohmann::ordered_json& doc) {
@@ -246,8 +264,7 @@ void add_search(CLI::App& app, Globals& g) {
                     for (const auto& lr : repos)
                         if (lr.name == r.repository)
                             for (const auto& p : lr.packages)
-                                if (p.meta.runtime.form == r.definition.form)
-                                    arts.push_back(nlohmann::ordered_json::parse(artifact::metadata_json(p.meta).dump()));
+                                if (p.meta.runtime.form == r.definition.form) arts.push_back(artifact_view(p.meta));
                 const nlohmann::ordered_json pack{{"artifacts", arts}};
                 if (a->output == "json") {
                     std::cout << pack.dump() << std::endl;

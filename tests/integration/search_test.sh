@@ -94,7 +94,8 @@ print(len(a), a[0]["path"].startswith("libfoo-libs-1.0.package.tar"), "usr/lib/l
   "1 True True True" "-o json --artifacts: {\"artifacts\": [...]} with path, files and checksums"
 expect_ok "-o yaml --artifacts" "$LUET" search --config "$WORK/luet.yaml" -o yaml --artifacts libfoo
 expect_output "^artifacts:$" "-o yaml --artifacts: an artifacts list"
-expect_output "^      - usr/lib/libfoo.so$" "with the artifact's files"
+expect_output "^ +- usr/lib/libfoo.so$" "with the artifact's files"
+expect_output "^    - path: libfoo-libs-1.0.package.tar.gz$" "each item starts with its path, as upstream's PackageArtifact"
 expect_eq "$("$LUET" search --config "$WORK/luet.yaml" --artifacts libfoo)" "libs/libfoo-1.0" "terminal: the same lines as without"
 expect_fail "--artifacts with --installed" "Flags --installed and --artifacts not usable together" \
   "$LUET" search --config "$WORK/luet.yaml" --installed --artifacts
