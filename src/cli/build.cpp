@@ -4,7 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "luet/build/backend.hpp"
 #include "luet/build/builder.hpp"
+#include "luet/core/file.hpp"
+#include "luet/install/extract.hpp"
 #include "luet/repo/docker_repo.hpp"
 
 #include "cli/commands.hpp"
@@ -62,6 +65,26 @@ void print_pretend(const spec::Tree& tree, const build::BuildOptions& opts, cons
     std::cout << out << std::endl;
 }
 
+// --generate-final-images (mudler/luet compiler.go finalizeImages, GenerateFinalImage): in
+// the backend's engine, <repository>:<artifact tag> holding the artifact's files and
+// <repository>:<metadata tag> holding the metadata file, each as the image's only layer.
+void generate_final_images(const std::vector<artifact::Metadata>& built, const build::BuildOptions& opts,
+                           const std::string& repository) {
+    auto backend = build::make_backend(opts.backend, opts.backend_args);
+    for (const auto& m : built) {
+        info("Generating final image for " + m.runtime.form.str());
+        const core::TempDir tmp("final-image");
+        install::extract(opts.destination / m.path, tmp.path / "files");
+        const std::string image = repository + ":" + repo::docker_tag_for_file(m.path);
+        backend->import_folder(tmp.path / "files", image);
+        std::filesystem::create_directories(tmp.path / "metadata");
+        std::filesystem::copy_file(opts.destination / m.metadata_file_name(), tmp.path / "metadata" / m.metadata_file_name());
+        const std::string metadata_image = repository + ":" + repo::docker_tag_for_file(m.metadata_file_name());
+        backend->import_folder(tmp.path / "metadata", metadata_image);
+        info("  generated " + image + " and " + metadata_image);
+    }
+}
+
 }  // namespace
 
 void add_build(CLI::App& app, Globals& g) {
@@ -77,7 +100,7 @@ void add_build(CLI::App& app, Globals& g) {
         build::CacheOptions cache;
         bool only_target = false, only_deps = false, pretend = false, privileged = false, revdeps = false;
         std::string output = "terminal";
-        bool push_final = false, push_final_force = false;
+        bool push_final = false, push_final_force = false, generate_final = false;
         std::string final_repository;
     };
     auto args = std::make_shared<Args>();
@@ -134,9 +157,9 @@ void add_build(CLI::App& app, Globals& g) {
     cmd->add_flag("--push-final-images-force", args->push_final_force, "Override existing images");
     cmd->add_option("--push-final-images-repository", args->final_repository,
                     "Repository where to push final images to (default: --image-repository)");
-    add_accepted_flag(cmd, "--generate-final-images",
-                      "Generate final images while building (accepted: ours makes final images only in a registry, "
-                      "with --push-final-images; no image is left in the local engine)");
+    cmd->add_flag("--generate-final-images", args->generate_final,
+                  "Generate final images while building (in the backend's local engine: each artifact's files and "
+                  "its metadata file, as images of --push-final-images-repository or --image-repository)");
     add_accepted_flag(cmd, "--dockerfiles",
                       "Source packages also from dockerfiles (mudler/luet; accepted: ours reads packages from "
                       "definition.yaml and collection.yaml only)");
@@ -196,9 +219,10 @@ void add_build(CLI::App& app, Globals& g) {
         };
         const auto built = build::build(tree, opts, reporter);
         info("Built " + std::to_string(built.size()) + " package(s) in " + opts.destination.string());
+        const std::string repository =
+            args->final_repository.empty() ? opts.cache.image_repository : args->final_repository;
+        if (args->generate_final) generate_final_images(built, opts, repository);
         if (args->push_final) {
-            const std::string repository =
-                args->final_repository.empty() ? opts.cache.image_repository : args->final_repository;
             for (const auto& m : built) {
                 info("Pushing final image for " + m.runtime.form.str());
                 for (const auto& [file, as_layer] : {std::pair{m.path, true}, std::pair{m.metadata_file_name(), false}}) {

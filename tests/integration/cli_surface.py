@@ -59,7 +59,6 @@ ACCEPTED_ONLY = {
     ("luet", "build", "--wait"): "ours builds each image once, after what it needs",
     ("luet", "build", "--nodeps"): "ours builds the deps a target needs, or reuses them from the build cache (--pull)",
     ("luet", "build", "--solver-concurrent"): _SOLVER,
-    ("luet", "build", "--generate-final-images"): "ours makes final images only in a registry (--push-final-images)",
     ("luet", "build", "--dockerfiles"): "ours reads packages from definition.yaml and collection.yaml only",
     ("luet-build", "build", "--wait"): "ours builds each image once, after what it needs",
     ("luet-build", "build", "--nodeps"): "ours builds the deps a target needs, or reuses them from the build cache",
