@@ -12,7 +12,8 @@ What ours deliberately lacks is in EXCEPTIONS, with the reason. Flags that ours 
 without effect are in ACCEPTED_ONLY, with the reason; the check also requires their --help
 text to say so ("accepted", what "ours" does, or "always"), so a user reading --help learns
 it too. HIDDEN lists flags ours accepts without showing them in --help (upstream hides them
-too); PENDING lists what another branch being merged brings. An EXCEPTIONS entry that is no
+too); REFUSED lists flags that exist but are refused when given ("not supported" in
+--help); PENDING lists what another branch being merged brings. An EXCEPTIONS entry that is no
 longer needed fails the check, so the list stays true.
 
 Usage: cli_surface.py REFERENCE.md LUET LUET_BUILD
@@ -96,11 +97,28 @@ ACCEPTED_ONLY = {
     ("luet-build", "completion zsh", "--no-descriptions"): "the zsh script has none",
 }
 
+ACCEPTED_ONLY.update({
+    ("luet", "", "--system-engine"): "ours always uses SQLite; boltdb and memory mean the same",
+    ("luet-build", "", "--system-engine"): "ours always uses SQLite; boltdb and memory mean the same",
+    ("luet", "", "--same-owner"): "ours keeps the archive's numeric owners when run as root",
+    ("luet-build", "", "--same-owner"): "ours keeps the archive's numeric owners when run as root",
+    ("luet", "util unpack", "--auth-type"): "basic or bearer is negotiated with the registry",
+    ("luet", "util unpack", "--auth-server-address"): "the registry's own token server is used",
+    ("luet", "util unpack", "--verify"): "a no-op upstream too, kept for compatibility",
+})
+
+# (binary, command path, long flag) -> why ours refuses the flag when it is given (it exists,
+# so scripts that merely pass it empty keep working); its --help says "not supported".
+REFUSED = {
+    ("luet", "util unpack", "--auth-identity-token"): "ours reads registry credentials from docker's config.json",
+    ("luet", "util unpack", "--auth-registry-token"): "ours reads registry credentials from docker's config.json",
+}
+
 # (binary, command path, long flag) -> why ours accepts it without listing it in --help.
 HIDDEN = {
     ("luet", "upgrade", "--full"): "deprecated upstream (MarkDeprecated: hidden and ignored); accepted, hidden",
 }
-ACCEPTED_WORDS = re.compile(r"accepted|\bours\b|always", re.I)
+ACCEPTED_WORDS = re.compile(r"accepted|\bours\b|always|not used|retained for compatibility", re.I)
 
 SECTION_BINARIES = {"A": "luet", "B": "luet", "C": "luet-build"}
 
@@ -222,6 +240,10 @@ def main():
         if reason and not ACCEPTED_WORDS.search(opt["help"]):
             accepted_bad.append(f"{binary} {path} {flag}: listed as accepted-only ({reason}) "
                                 f"but its help does not say so: {opt['help']!r}")
+        reason = REFUSED.get((binary, path, flag))
+        if reason and "not supported" not in opt["help"]:
+            accepted_bad.append(f"{binary} {path} {flag}: listed as refused ({reason}) "
+                                f"but its help does not say so: {opt['help']!r}")
 
     def excepted(key):
         if key in EXCEPTIONS:
@@ -284,7 +306,7 @@ def main():
                 gaps.append(f"{binary} {path} {flag}" + (f"/{short}" if short else "") +
                             (": short form missing" if opt else ": flag missing"))
 
-    for (binary, path, flag), reason in list(ACCEPTED_ONLY.items()) + list(HIDDEN.items()):
+    for (binary, path, flag), reason in list(ACCEPTED_ONLY.items()) + list(HIDDEN.items()) + list(REFUSED.items()):
         known = (binary, flag) in globals_ if path == "" else any(
             c["binary"] == binary and c["path"] == path and flag in c["flags"] for c in commands)
         if not known:
@@ -308,6 +330,8 @@ def main():
           f"excepted {len(excepted_used)}, accepted without effect {len(ACCEPTED_ONLY) + len(HIDDEN)}")
     for key, reason in list(ACCEPTED_ONLY.items()) + list(HIDDEN.items()):
         print(f"  accepted only: {' '.join(x for x in key if x)}: {reason}")
+    for key, reason in REFUSED.items():
+        print(f"  refused when given: {' '.join(x for x in key if x)}: {reason}")
     for key in sorted(excepted_used, key=str):
         print(f"  excepted: {' '.join(x for x in key if x)}: {EXCEPTIONS[key]}")
     for line in dict.fromkeys(pending):
