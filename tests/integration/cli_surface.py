@@ -52,7 +52,6 @@ ACCEPTED_ONLY = {
     ("luet", "", "--solver-rate"): _SOLVER,
     ("luet", "", "--solver-discount"): _SOLVER,
     ("luet", "", "--solver-attempts"): _SOLVER,
-    ("luet", "", "--plugin"): "ours emits no plugin events",
     ("luet", "", "--color"): "ours prints no colour codes either way",
     ("luet", "", "--live-output"): "ours always shows the build output",
     ("luet-build", "", "--color"): "ours prints no colour codes either way",
