@@ -9,6 +9,10 @@
 # makes the inputs tried the same on every run, as CI wants); LUET_FUZZ_TIMEOUT: seconds one
 # input may take before it counts as a finding (default 10). LUET_FUZZ_CORPUS_ONLY=1: run the
 # seed corpus once and stop (-runs=0), a deterministic regression (what CI runs).
+# LUET_FUZZ_CPU=1: SECONDS counts the harness's CPU time instead of wall time, and it runs
+# at nice 19 (long runs beside other work: "1 CPU-hour" is SECONDS=3600).
+# LUET_FUZZ_BIN=DIR: run the harnesses already built in DIR (a copy of build-fuzz), without
+# building: a long run keeps fuzzing one snapshot while the sources change.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-10}
@@ -18,17 +22,37 @@ if [ ${#targets[@]} -eq 0 ]; then
   for f in "$root"/tests/fuzz/fuzz_*.cpp; do targets+=("$(basename "$f" .cpp)"); done
 fi
 cd "$root"
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j"${LUET_FUZZ_JOBS:-2}" --target "${targets[@]}"
+bindir=${LUET_FUZZ_BIN:-$root/build-fuzz}
+if [ -z "${LUET_FUZZ_BIN:-}" ]; then
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz -j"${LUET_FUZZ_JOBS:-2}" --target "${targets[@]}"
+fi
 status=0
 for t in "${targets[@]}"; do
   work=$(mktemp -d /tmp/luet-fuzz-XXXXXX)
   cp -r "tests/fuzz/corpus/$t" "$work/corpus"
   echo "== $t (${seconds}s)"
+  mode=(-max_total_time="$seconds")
+  [ -n "${LUET_FUZZ_CORPUS_ONLY:-}" ] && mode=(-runs=0)
+  [ -n "${LUET_FUZZ_CPU:-}" ] && mode=(-max_total_time=$((seconds * 20)))
   # -rss_limit_mb/-malloc_limit_mb: an input that makes the code take gigabytes is a finding.
-  if (cd build-fuzz && "./$t" $( [ -n "${LUET_FUZZ_CORPUS_ONLY:-}" ] && echo -runs=0 || echo -max_total_time="$seconds") -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout="${LUET_FUZZ_TIMEOUT:-10}" ${LUET_FUZZ_SEED:+-seed=$LUET_FUZZ_SEED} \
-        -print_final_stats=1 "$work/corpus" >"$work/log" 2>&1); then
-    grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb|^#[0-9]+ *DONE' "$work/log" | sed 's/^/  /'
+  (cd "$bindir" && exec ${LUET_FUZZ_CPU:+nice -n 19} "./$t" "${mode[@]}" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+      -timeout="${LUET_FUZZ_TIMEOUT:-10}" ${LUET_FUZZ_SEED:+-seed=$LUET_FUZZ_SEED} \
+      -print_final_stats=1 "$work/corpus" >"$work/log" 2>&1) &
+  pid=$!
+  if [ -n "${LUET_FUZZ_CPU:-}" ]; then
+    # SECONDS of the harness's own CPU time (user + system), then SIGINT: libFuzzer stops
+    # cleanly and prints its final stats (exit status 72 on that interruption).
+    hz=$(getconf CLK_TCK)
+    while kill -0 "$pid" 2>/dev/null; do
+      read -r -a st < "/proc/$pid/stat" 2>/dev/null || break
+      [ $(( (st[13] + st[14]) / hz )) -ge "$seconds" ] && { kill -INT "$pid"; break; }
+      sleep 5
+    done
+  fi
+  rc=0; wait "$pid" || rc=$?
+  if [ "$rc" -eq 0 ] || { [ -n "${LUET_FUZZ_CPU:-}" ] && [ "$rc" -eq 72 ] && ! grep -q 'ERROR: AddressSanitizer\|runtime error\|deadly signal\|Test unit written' "$work/log"; }; then
+    grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb|^#[0-9]+ *DONE|run interrupted' "$work/log" | sed 's/^/  /'
   else
     status=1
     tail -40 "$work/log"

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include <array>
 
@@ -153,11 +152,6 @@ void check_output(const std::string& output,
 // centred upper-case headers, a dashed separator, cells left-aligned, "|" borders left and right.
 // `rows` are (package "cat/name", version, repository).
 void print_package_table(const std::vector<std::array<std::string, 3>>& rows);
-
-// A document as geaaru/luet prints YAML (go-yaml v3): the top level's children indented by 4,
-// deeper ones by 2, a sequence item's first key on its "- " line, strings quoted only where a
-// YAML reader would type them otherwise (search.cpp).
-std::string go_yaml(const nlohmann::ordered_json& doc);
 
 // Tree loading options from the --values flags (build, create-repo).
 spec::LoadOptions load_options(const std::vector<std::string>& values_files);

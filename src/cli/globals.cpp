@@ -17,6 +17,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "luet/plugin/bus.hpp"
 
 #ifndef LUET_VERSION
 #define LUET_VERSION "0.0.0"
@@ -118,6 +119,27 @@ bool no_spinner() { return output().no_spinner; }
 
 std::string version() { return LUET_VERSION; }
 
+void load_plugins(const Globals& g) {
+    std::vector<std::string> names;
+    auto split = [&](const std::string& list) {  // pflag's StringSlice: comma-separated
+        std::size_t start = 0;
+        while (start <= list.size()) {
+            const std::size_t end = std::min(list.find(',', start), list.size());
+            if (end > start) names.push_back(list.substr(start, end - start));
+            start = end + 1;
+        }
+    };
+    for (const auto& p : g.plugins) split(p);
+    if (const char* env = std::getenv("LUET_PLUGIN"); env && g.plugins.empty()) split(env);
+    if (names.empty()) return;
+    const char* path = std::getenv("PATH");
+    auto found = plugin::find(names, path ? path : "");
+    if (found.empty()) return;
+    info("🍭 Enabled plugins:");
+    for (const auto& p : found) info("\t➡ " + p.name + " (at " + p.executable.string() + ")");
+    plugin::set_plugins(std::move(found), [](const std::string& line) { info(line); });
+}
+
 void add_globals(CLI::App& app, Globals& g) {
     app.add_option("--config", g.config_file, "config file (default is $HOME/.luet.yaml)");
     for (const auto& f : kFlags) {
@@ -130,7 +152,9 @@ void add_globals(CLI::App& app, Globals& g) {
             g.flags.push_back({app.add_option(f.names, v, f.help), f.key, nullptr, &v});
         }
     }
-    app.add_option("--plugin", g.plugins, "A list of runtime plugins to load (mudler/luet; accepted, ours emits no plugin events)")
+    app.add_option("--plugin", g.plugins,
+                   "A list of runtime plugins to load (mudler/luet): executables in $PATH run on luet's events "
+                   "(repeat the flag or separate names with commas; also LUET_PLUGIN)")
         ->allow_extra_args(false);
     app.add_flag("--avoid-cleanup-tmpdir", g.avoid_cleanup_tmpdir,
                  "For debugging could help to see the content of temporary dirs (luet-build).");
@@ -142,7 +166,10 @@ void add_globals(CLI::App& app, Globals& g) {
         },
         "version for luet");
     // The configuration is read once, before the command runs, as upstream's PersistentPreRun.
-    app.parse_complete_callback([&g] { g.config = load_config(g); });
+    app.parse_complete_callback([&g] {
+        g.config = load_config(g);
+        load_plugins(g);
+    });
 }
 
 std::vector<config::Setting> global_settings(const Globals& g) {

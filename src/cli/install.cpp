@@ -222,6 +222,10 @@ void add_uninstall(CLI::App& app, Globals& g) {
     auto* cmd = app.add_subcommand("uninstall", "Uninstall a package or a list of packages");
     cmd->alias("rm");
     cmd->alias("un");
+    cmd->footer(
+        "Remove one or more packages and, as geaaru/luet does, every installed package that requires them "
+        "(recursively; they are listed before the question). --nodeps removes only the named packages. "
+        "(mudler/luet refuses to remove a required package instead.)");
     cmd->add_option("packages", args->packages, "Packages: CAT/NAME[@VERSION]")->required();
     add_plan_flags(cmd, args->plan, "", false);
     cmd->add_flag("--nodeps", args->opts.nodeps,
@@ -237,7 +241,7 @@ void add_uninstall(CLI::App& app, Globals& g) {
                       "Preserve system luet files (always on in ours: luet's database folder belongs to no package).");
     add_accepted_flag(cmd, "--conflictscheck",
                       "Check if the package marked for deletion is required by other packages (always on in ours "
-                      "unless --nodeps or --force).");
+                      "unless --nodeps or --force: the packages requiring it are removed too, as geaaru/luet).");
     add_accepted_flag(cmd, "--full-clean",
                       "Attempts to remove as much packages as possible which aren't required (ours: same as --full).");
     add_accepted_flag(cmd, "--solver-concurrent", "Use concurrent solver (mudler/luet; ours always uses libsolv).");

@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -88,6 +89,22 @@ const CLI::Option* find_option(const CLI::App* level, const std::string& arg) {
 
 }  // namespace
 
+namespace {
+
+// The error that ends a command goes to stderr. geaaru/luet prints it on stdout (its logger
+// writes everything there), and scripts written for it capture `out=$(luet ...)` and look
+// for the message: when stdout is not where stderr goes, the message is written there too
+// (once on a terminal, where both are the same).
+void report_error(const char* what) {
+    std::cerr << "Error: " << what << std::endl;
+    struct stat out {}, err {};
+    if (fstat(STDOUT_FILENO, &out) != 0) return;
+    if (fstat(STDERR_FILENO, &err) == 0 && out.st_dev == err.st_dev && out.st_ino == err.st_ino) return;
+    std::cout << "Error: " << what << std::endl;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     // Invoked as luet-build, the binary is the Macaroni builder (geaaru/luet: luet-build
     // builds and publishes, luet installs); as luet it keeps every command, as mudler/luet.
@@ -167,11 +184,8 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         // Help and --version exit 0; usage errors exit 1, as cobra does.
         return app.exit(e) == 0 ? 0 : 1;
-    } catch (const luet::Error& e) {
-        std::cerr << "Error: " << e.what() << std::endl;
-        return 1;
     } catch (const std::exception& e) {
-        std::cerr << "Error: " << e.what() << std::endl;
+        report_error(e.what());
         return 1;
     }
     return 0;

@@ -1,8 +1,6 @@
 // `luet query files|belongs|orphans` (geaaru/luet cmd/query.go, cmd/query/*.go).
-// Packages are "stones" as upstream prints them: {"stones": [{name, category, version,
-// license, repository, hidden, files, annotations, labels}]}; installed packages belong to
-// the repository "system".
-#include <yaml-cpp/yaml.h>
+// `belongs -o json|yaml` prints stones as `search` does (cli/stones.hpp), with their files
+// (without the rootfs prefix, as geaaru); installed packages belong to the repository "system".
 
 #include <algorithm>
 #include <iostream>
@@ -10,9 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/stones.hpp"
 #include "luet/db/database.hpp"
 #include "luet/repo/repository.hpp"
-#include "luet/spec/yaml_util.hpp"
 #include "luet/template/template.hpp"
 
 namespace fs = std::filesystem;
@@ -47,26 +45,6 @@ void print(const nlohmann::json& j, const std::string& output) {
         std::cout << j.dump() << std::endl;
     else
         std::cout << tmpl::json_to_yaml(j) << std::endl;
-}
-
-nlohmann::json stone_json(const Stone& s) {
-    const auto& d = *s.definition;
-    nlohmann::json j = {{"name", d.form.name}, {"category", d.form.category}, {"version", d.form.version}};
-    if (!d.license.empty()) j["license"] = d.license;
-    j["repository"] = s.repository;
-    if (d.hidden) j["hidden"] = true;
-    if (!s.files.empty()) j["files"] = s.files;
-    if (!d.annotations.empty()) {
-        nlohmann::json a = nlohmann::json::object();
-        for (const auto& [k, v] : d.annotations) {
-            YAML::Emitter e;
-            e << spec::map_value(v);
-            a[k] = tmpl::yaml_to_json(e.c_str(), "annotation " + k + " of " + d.form.str());
-        }
-        j["annotations"] = a;
-    }
-    if (!d.labels.empty()) j["labels"] = d.labels;
-    return j;
 }
 
 std::string with_root(const fs::path& rootfs, const std::string& name) { return (rootfs / name).string(); }
@@ -147,9 +125,11 @@ void add_belongs(CLI::App& query, Globals& g) {
                 std::cout << (a->quiet ? s.definition->form.atom() : s.definition->form.str()) << "\n";
             return;
         }
-        nlohmann::json j = {{"stones", nlohmann::json::array()}};
-        for (const auto& s : found) j["stones"].push_back(stone_json(s));
-        print(j, a->output);
+        std::vector<install::SearchResult> results;
+        for (const auto& s : found) results.push_back({*s.definition, s.repository, s.files, a->installed});
+        const StoneView view{true, false, {}};
+        if (a->output == "json") print_stones_json(results, view);
+        else print_stones_yaml(results, view);
     });
 }
 

@@ -9,147 +9,19 @@
 // A stone (pkg/v2/repository/wagon_stones.go Stone): name, category, version, then license,
 // repository, hidden, files, annotations, labels, use_flags, provides, requires, conflicts when
 // not empty; nested stones have name, category and version.
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/stones.hpp"
 #include "luet/db/database.hpp"
 #include "luet/install/search.hpp"
 #include "luet/repo/repository.hpp"
 
 namespace luet::cli {
 namespace {
-
-struct StoneView {
-    bool files = false, full = false;
-    std::string rootfs_prefix;  // joined before each file ("" to leave them as recorded)
-};
-
-std::string file_path(const StoneView& v, const std::string& f) {
-    if (v.rootfs_prefix.empty()) return f;
-    return v.rootfs_prefix + (f.starts_with('/') ? "" : "/") + f;
-}
-
-std::string ref_version(const core::PackageRef& r) {
-    const std::string v = r.selector.str();
-    return v.empty() ? ">=0" : v;
-}
-
-// `yaml`: Stone's yaml tags lack omitempty on repository, so nested stones say `repository: ""`.
-nlohmann::ordered_json stone_json(const install::SearchResult& r, const StoneView& v, bool yaml = false) {
-    const auto& d = r.definition;
-    nlohmann::ordered_json j{{"name", d.form.name}, {"category", d.form.category}, {"version", d.form.version}};
-    if (!d.license.empty()) j["license"] = d.license;
-    if (!r.repository.empty()) j["repository"] = r.repository;
-    if (d.hidden) j["hidden"] = true;
-    if (v.files && !r.files.empty()) {
-        auto& files = j["files"] = nlohmann::ordered_json::array();
-        for (const auto& f : r.files) files.push_back(file_path(v, f));
-    }
-    if (!d.annotations.empty()) j["annotations"] = d.annotations;
-    if (!d.labels.empty()) j["labels"] = d.labels;
-    if (v.full) {
-        auto refs = [&](const char* key, const std::vector<core::PackageRef>& list) {
-            if (list.empty()) return;
-            auto& arr = j[key] = nlohmann::ordered_json::array();
-            for (const auto& p : list) {
-                nlohmann::ordered_json n{{"name", p.name}, {"category", p.category}, {"version", ref_version(p)}};
-                if (yaml) n["repository"] = "";
-                arr.push_back(std::move(n));
-            }
-        };
-        refs("provides", d.provides);
-        refs("requires", d.requires_);
-        refs("conflicts", d.conflicts);
-    }
-    return j;
-}
-
-void print_json(const std::vector<install::SearchResult>& results, const StoneView& v) {
-    auto stones = nlohmann::ordered_json::array();
-    for (const auto& r : results) stones.push_back(stone_json(r, v));
-    // Go's encoding/json escapes <, > and & (they only occur inside strings here).
-    std::string text;
-    for (char c : nlohmann::ordered_json{{"stones", stones}}.dump())
-        text += c == '<' ? "\\u003c" : c == '>' ? "\\u003e" : c == '&' ? "\\u0026" : std::string(1, c);
-    std::cout << text << std::endl;
-}
-
-// A scalar as go-yaml writes it: plain when a YAML reader reads it back as this string;
-// double-quoted when it would read as a number, boolean or null (or holds a newline);
-// single-quoted when it is a string that plain style cannot carry (indicators such as ">").
-std::string yaml_scalar(const nlohmann::ordered_json& j) {
-    if (j.is_boolean()) return j.get<bool>() ? "true" : "false";
-    if (j.is_number()) return j.dump();
-    if (j.is_null()) return "null";
-    const std::string text = j.get<std::string>();
-    bool other_type = text.empty() || text.find('\n') != std::string::npos, plain = false;
-    if (!other_type) {
-        try {
-            const YAML::Node probe = YAML::Load(text);
-            int i;
-            double d;
-            bool b;
-            other_type = probe.IsNull() || (probe.IsScalar() && probe.Tag() != "!" &&
-                                            (YAML::convert<int>::decode(probe, i) ||
-                                             YAML::convert<double>::decode(probe, d) ||
-                                             YAML::convert<bool>::decode(probe, b)));
-            plain = !other_type && probe.IsScalar() && probe.Tag() != "!" && probe.as<std::string>() == text &&
-                    text.find_first_of("#\"'") == std::string::npos;
-        } catch (const YAML::Exception&) {
-        }
-    }
-    if (plain) return text;
-    if (!other_type) {
-        std::string q = "'";
-        for (char c : text) q += c == '\'' ? std::string("''") : std::string(1, c);
-        return q + "'";
-    }
-    std::string q = "\"";
-    for (char c : text) {
-        if (c == '"' || c == '\\') q += '\\';
-        if (c == '\n') q += "\\n";
-        else q += c;
-    }
-    return q + "\"";
-}
-
-// YAML with go-yaml v3's layout (what geaaru/luet prints): the top level's children indented
-// by 4, deeper ones by 2; a sequence item's first key on its "- " line.
-void emit_yaml(std::string& out, const nlohmann::ordered_json& j, size_t indent, bool first_inline) {
-    const size_t child = indent == 0 ? 4 : indent + 2;
-    auto pad = [&](size_t n) { return std::string(n, ' '); };
-    if (j.is_object()) {
-        bool first = true;
-        for (const auto& [k, v] : j.items()) {
-            out += (first && first_inline) ? "" : pad(indent);
-            first = false;
-            out += k + ":";
-            if ((v.is_array() || v.is_object()) && v.empty()) out += v.is_array() ? " []\n" : " {}\n";
-            else if (v.is_object()) { out += "\n"; emit_yaml(out, v, child, false); }
-            else if (v.is_array()) { out += "\n"; emit_yaml(out, v, child, false); }
-            else out += " " + yaml_scalar(v) + "\n";
-        }
-    } else if (j.is_array()) {
-        for (const auto& v : j) {
-            out += pad(indent) + "- ";
-            if (v.is_object() && !v.empty()) emit_yaml(out, v, indent + 2, true);
-            else out += yaml_scalar(v) + "\n";
-        }
-    }
-}
-
-void print_yaml(const std::vector<install::SearchResult>& results, const StoneView& v) {
-    nlohmann::ordered_json pack{{"stones", nlohmann::ordered_json::array()}};
-    for (const auto& r : results) pack["stones"].push_back(stone_json(r, v, true));
-    std::string out;
-    emit_yaml(out, pack, 0, false);
-    std::cout << out << std::endl;
-}
 
 // One artifact as geaaru/luet's PackageArtifact marshals it (pkg/v2/compiler/types/artifact/
 // artifact.go): its keys in field order, dependencies/compilespec/package_cacheimage omitted
@@ -170,12 +42,6 @@ nlohmann::ordered_json artifact_view(const artifact::Metadata& m) {
 }
 
 }  // namespace
-
-std::string go_yaml(const nlohmann::ordered_json& doc) {
-    std::string out;
-    emit_yaml(out, doc, 0, false);
-    return out;
-}
 
 void add_search(CLI::App& app, Globals& g) {
     struct Args {
@@ -266,13 +132,8 @@ void add_search(CLI::App& app, Globals& g) {
                             for (const auto& p : lr.packages)
                                 if (p.meta.runtime.form == r.definition.form) arts.push_back(artifact_view(p.meta));
                 const nlohmann::ordered_json pack{{"artifacts", arts}};
-                if (a->output == "json") {
-                    std::cout << pack.dump() << std::endl;
-                } else {
-                    std::string out;
-                    emit_yaml(out, pack, 0, false);
-                    std::cout << out << std::endl;
-                }
+                if (a->output == "json") std::cout << pack.dump() << std::endl;
+                else std::cout << go_yaml(pack) << std::endl;
                 return;
             }
         }
@@ -282,9 +143,9 @@ void add_search(CLI::App& app, Globals& g) {
             while (view.rootfs_prefix.ends_with('/')) view.rootfs_prefix.pop_back();
         }
         if (a->output == "json") {
-            print_json(results, view);
+            print_stones_json(results, view);
         } else if (a->output == "yaml") {
-            print_yaml(results, view);
+            print_stones_yaml(results, view);
         } else if (a->table || a->output == "table") {
             std::vector<std::array<std::string, 3>> rows;
             for (const auto& r : results)

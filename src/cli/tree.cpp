@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/stones.hpp"
 #include "luet/build/builder.hpp"
 #include "luet/build/cache.hpp"
 #include "luet/core/file.hpp"

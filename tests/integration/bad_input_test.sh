@@ -28,6 +28,12 @@ T=$WORK/missing; seed "$T"; pkg "$T" orphan $'requires:\n- name: ghost\n  catego
 expect_fail "missing build dependency" "orphan/build.yaml \(test/orphan-1.0\): requires test/ghost>=1" "$LUET" build --tree "$T" --destination "$WORK/d4" --all
 no_artifacts "$WORK/d4" "nothing written for a missing dependency"
 
+T=$WORK/onvirtual; pkg "$T" virt ''
+pkg "$T" user $'requires:\n- name: virt\n  category: test\nsteps: ["true"]'
+expect_fail "a build on a virtual package (no image to start from)" "user/build.yaml \(test/user-1.0\): requires test/virt-1.0, a virtual package" "$LUET" build --tree "$T" --destination "$WORK/d11" test/user
+no_artifacts "$WORK/d11" "nothing written for a build on a virtual package"
+"$LUET" build --tree "$T" --destination "$WORK/d12" test/virt >/dev/null 2>&1 && expect_file "$WORK/d12/virt-test-1.0.package.tar" "the virtual package itself builds (empty artifact)" || fail "the virtual package itself builds"
+
 T=$WORK/failing; seed "$T"; pkg "$T" failing $'requires:\n- name: base\n  category: seed\nsteps:\n- echo about to fail\n- exit 3'
 expect_fail "failing step names the package and exit code" "test/failing-1.0.*exit 3" "$LUET" build --tree "$T" --destination "$WORK/d5" test/failing
 expect_no_file "$WORK/d5/failing-test-1.0.package.tar" "no artifact for the failing package"

@@ -23,6 +23,13 @@ pack_pkg app beta 1.0 virtual/greeter
 expect_ok "create-repo revision 1" create_repo
 LOG=$WORK/server.log
 URL=$(serve_repo "$WORK/repo" "$LOG")
+# One keep-alive connection serves many requests (geaaru/luet's Go client reuses its
+# connections; a server closing them after 5 requests made its install of 200 packages
+# take 122 s instead of 3 s).
+KURL=$(serve_repo "$WORK/repo")
+urls=(); for _ in $(seq 12); do urls+=("$KURL/repository.yaml"); done
+curl -sv -o /dev/null "${urls[@]}" 2>"$WORK/curl.log" || true
+expect_eq "$(grep -c 'Re-using existing connection' "$WORK/curl.log")" "11" "serve-repo keeps one connection for 12 requests"
 R=$WORK/rootfs
 mkdir -p "$WORK/etc/repos.conf.d" "$R"
 cat >"$WORK/luet.yaml" <<EOF

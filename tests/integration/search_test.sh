@@ -25,6 +25,7 @@ add_pkg main apps tool 1.0 $'requires:\n- category: libs\n  name: libfoo' usr/bi
 add_pkg main apps meta 1.0 $'requires:\n- category: apps\n  name: tool' usr/share/meta
 add_pkg main apps secret 1.0 $'hidden: true\nlabels:\n  kind: app' usr/bin/secret
 add_pkg extra extra other 2.0 $'annotations:\n  doc: "yes"' usr/share/other
+add_pkg extra extra nested 1.0 $'annotations:\n  num: 3\n  subsets:\n    rules:\n      docs:\n        description: "docs"\n        rules:\n        - ^/usr/share/doc\n      devel:\n        rules: ["^/usr/include", ".*\\\\.h$"]' usr/share/nested
 make_repo main; make_repo extra
 R=$WORK/rootfs; mkdir -p "$R"; write_config "$WORK/luet.yaml" "$R" "$WORK/repo-main" "$WORK/repo-extra"
 # write_config names the repositories repo1 and repo2.
@@ -37,7 +38,7 @@ expect_eq "$(search hello libfoo)" "apps/hello-1.0@repo1 apps/hello-1.1@repo1 li
   "several terms: any of them"
 expect_eq "$(search other)" "extra/other-2.0@repo2" "packages of the second repository name it"
 expect_eq "$(search)" \
-  "apps/hello-1.0@repo1 apps/hello-1.1@repo1 apps/meta-1.0@repo1 apps/tool-1.0@repo1 libs/libfoo-1.0@repo1 extra/other-2.0@repo2" \
+  "apps/hello-1.0@repo1 apps/hello-1.1@repo1 apps/meta-1.0@repo1 apps/tool-1.0@repo1 libs/libfoo-1.0@repo1 extra/nested-1.0@repo2 extra/other-2.0@repo2" \
   "no term: every package, hidden ones left out"
 expect_eq "$(search secret)" "none" "a hidden package is left out by default (stones: [])"
 expect_eq "$(search --hidden secret)" "apps/secret-1.0@repo1" "--hidden includes it"
@@ -47,7 +48,7 @@ expect_eq "$(search -p apps/hello@1.1)" "apps/hello-1.1@repo1" "--package with a
 expect_eq "$(search -p '>=apps/hello-1.0')" "apps/hello-1.0@repo1 apps/hello-1.1@repo1" "--package in gentoo form"
 expect_eq "$(search --category '^lib')" "libs/libfoo-1.0@repo1" "--category: a regex over the category"
 expect_eq "$(search --category apps -n libfoo)" "none" "criteria in AND by default"
-expect_eq "$(search --condition-or --category extra -n libfoo)" "libs/libfoo-1.0@repo1 extra/other-2.0@repo2" \
+expect_eq "$(search --condition-or --category extra -n libfoo)" "libs/libfoo-1.0@repo1 extra/nested-1.0@repo2 extra/other-2.0@repo2" \
   "--condition-or: any criterion"
 expect_eq "$(search --label kind)" "apps/hello-1.0@repo1 apps/hello-1.1@repo1 libs/libfoo-1.0@repo1" "--label: label key"
 expect_eq "$(search --by-label kind)" "apps/hello-1.0@repo1 apps/hello-1.1@repo1 libs/libfoo-1.0@repo1" "--by-label (mudler): label key"
@@ -74,6 +75,29 @@ expect_output '^    - name: libfoo$' "YAML lists the name first, indented as go-
 expect_output '^      version: "1.0"$' "YAML quotes the version"
 expect_output '^      repository: repo1$' "YAML names the repository"
 expect_eq "$("$LUET" search --config "$WORK/luet.yaml" -o yaml nothing-here | head -1)" "stones: []" "YAML: no match is stones: []"
+# Nested annotations as geaaru/luet 0.40.1 prints them (checked side by side with its binary):
+# objects in JSON; in YAML go-yaml's 4-space nesting below a sequence item's keys.
+J=$("$LUET" search --config "$WORK/luet.yaml" -o json '^extra/nested$')
+expect_eq "$(echo "$J" | python3 -c 'import json,sys; a=json.load(sys.stdin)["stones"][0]["annotations"]; print(a["num"], len(a["subsets"]["rules"]["devel"]["rules"][1]), a["subsets"]["rules"]["docs"]["description"])')" \
+  "3 6 docs" "JSON: a nested annotation is an object, a scalar keeps its text"
+"$LUET" search --config "$WORK/luet.yaml" -o yaml '^extra/nested$' >"$WORK/out"
+expect_eq "$(sed -n '/^      annotations:/,/^      [a-z]/p' "$WORK/out")" "$(cat <<'Y'
+      annotations:
+        num: "3"
+        subsets:
+            rules:
+                devel:
+                    rules:
+                        - ^/usr/include
+                        - .*\.h$
+                docs:
+                    description: docs
+                    rules:
+                        - ^/usr/share/doc
+Y
+)" "YAML: nested annotations in go-yaml's layout"
+"$LUET" query belongs --config "$WORK/luet.yaml" -o yaml /usr/share/nested >"$WORK/out2"
+expect_eq "$(sed -n '/^      annotations:/,$p' "$WORK/out2")" "$(sed -n '/^      annotations:/,$p' "$WORK/out")" "query belongs -o yaml writes the same stones as search"
 
 "$LUET" search --config "$WORK/luet.yaml" hello >"$WORK/out" 2>&1
 expect_eq "$(cat "$WORK/out")" "$(printf 'apps/hello-1.0\napps/hello-1.1')" "terminal: one category/name-version line each"

@@ -19,6 +19,7 @@
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
 #include "luet/core/regex.hpp"
+#include "luet/plugin/bus.hpp"
 #include "luet/solver/solver.hpp"
 
 namespace fs = std::filesystem;
@@ -170,7 +171,15 @@ std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOp
             continue;
         }
         for (const auto& r : p->build.requires_) {
-            const std::string& s = seed.at(&resolve_build_dep(tree, *p, r));
+            const spec::PackageSpec& dep = resolve_build_dep(tree, *p, r);
+            // Upstream builds p FROM the package image of dep; a virtual package (no image,
+            // no requires) has none, so geaaru/luet fails there (its 25_virtuals test).
+            if (dep.build.image.empty() && dep.build.requires_.empty())
+                throw Error(p->build_file.string() + " (" + p->definition.form.str() + "): requires " +
+                            dep.definition.form.str() +
+                            ", a virtual package (neither 'image' nor 'requires'): there is no image to build "
+                            "from; set 'image', or 'requires_final_images: true' to start from its artifact");
+            const std::string& s = seed.at(&dep);
             if (seed.count(p) && seed[p] != s)
                 throw Error(p->build_file.string() + " (" + p->definition.form.str() +
                             "): requires packages built from different images (" + seed[p] + " and " + s +
@@ -279,7 +288,9 @@ artifact::Metadata write_artifact(const fs::path& content, const spec::Definitio
     for (const auto& e : entries)
         if (!fs::is_directory(fs::symlink_status(content / e))) meta.files.push_back(e);
     meta.sha256 = artifact::sha256_file(opts.destination / meta.path);
+    plugin::publish(plugin::kPackagePreBuildArtifact, [&] { return artifact::metadata_json(meta); });
     artifact::write_metadata(meta, opts.destination / meta.metadata_file_name());
+    plugin::publish(plugin::kPackagePostBuildArtifact, [&] { return artifact::metadata_json(meta); });
     return meta;
 }
 
@@ -378,6 +389,17 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
                 reporter.output(line);
         };
         say("📦 [" + std::to_string(index + 1) + "/" + std::to_string(order.size()) + "] Building " + form.str());
+        // mudler/luet's payloads: {CompileSpec, Assert{Package}} before, {CompileSpec, Artifact} after.
+        auto compilespec_json = [&] {
+            artifact::Metadata m;
+            m.runtime = p->definition;
+            m.compilespec = artifact::compile_spec(form, b);
+            return artifact::metadata_json(m)["compilespec"];
+        };
+        plugin::publish(plugin::kPackagePreBuild, [&] {
+            return nlohmann::json{{"CompileSpec", compilespec_json()},
+                                  {"Assert", {{"Package", artifact::runtime_json(p->definition)}, {"Value", true}}}};
+        });
 
         // The build cache: artifacts kept, images reused or pulled (see cache.hpp).
         const CacheDecision& cd = cache.at(p);
@@ -545,6 +567,9 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             std::lock_guard lock(state);
             built[p] = meta;
         }
+        plugin::publish(plugin::kPackagePostBuild, [&] {
+            return nlohmann::json{{"CompileSpec", compilespec_json()}, {"Artifact", artifact::metadata_json(meta)}};
+        });
         results[index].push_back(std::move(meta));
 
         for (const auto& sub : b.subpackages) {

@@ -14,11 +14,13 @@
 
 #include "luet/core/error.hpp"
 #include "luet/core/text.hpp"
+#include "luet/artifact/artifact.hpp"
 #include "luet/db/database.hpp"
 #include "luet/install/config_protect.hpp"
 #include "luet/install/extract.hpp"
 #include "luet/install/file_rules.hpp"
 #include "luet/install/journal.hpp"
+#include "luet/plugin/bus.hpp"
 #include "luet/repo/repository.hpp"
 #include "luet/solver/solver.hpp"
 
@@ -448,7 +450,9 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
             }
             if (directory) continue;
             if (auto [it, fresh] = claimed.emplace(real, who); !fresh && !opts.force && it->second != who)
-                throw Error("file conflict: " + shown + " is in both " + it->second + " and " + who);
+                // geaaru/luet's wording (scripts look for it), the path as in the artifact.
+                throw Error("file " + name + (real == name ? "" : " (written to /" + real + ")") +
+                            " conflict between package " + it->second + " and " + who);
         }
         step.filter.check = [planned, in_state_dir, state_dir, file = step.file.string(), who](
                                 const std::string& name, const std::string& real, bool) {
@@ -538,6 +542,20 @@ Result execute(Session& s, const Universe* u, const Plan& plan, const Options& o
             move_aside(resolve_in_root(rootfs, name, false), s.backup_dir / aside);
             crash_point("remove");
         }
+        // Plugin events once every file is in place, before the commit (mudler/luet fires them
+        // as each package is recorded): a plugin's error rolls the whole transaction back.
+        for (const auto& form : plan.remove)
+            plugin::publish(plugin::kPackageUninstall, [&] {
+                auto it = std::find_if(installed.begin(), installed.end(),
+                                       [&](const auto& p) { return p.definition.form == form; });
+                return it != installed.end() ? artifact::runtime_json(it->definition) : nlohmann::json{{"name", form.name}};
+            });
+        for (const auto& step : steps)
+            plugin::publish(plugin::kPackageInstall, [&] {
+                return nlohmann::json{{"Package", artifact::runtime_json(step.pkg->meta.runtime)},
+                                      {"Artifact", artifact::metadata_json(step.pkg->meta)},
+                                      {"Repository", {{"name", step.repo->name}}}};
+            });
         journal.committed = true;
         if (!opts.skip_finalizers)
             for (const auto& [pkg, files] : added)
@@ -669,14 +687,23 @@ Result uninstall(const config::Config& cfg, const std::vector<core::PackageRef>&
     for (const auto* t : targets) leaving.insert(t->definition.form.str());
 
     if (!opts.nodeps) {
-        for (const auto* t : targets) {
+        // geaaru/luet (ResolveRuntime): an installed package requiring one that leaves, with
+        // nothing staying to satisfy it, leaves too, recursively; the plan shown before the
+        // question lists them. (mudler/luet refuses instead.)
+        for (bool grew = true; grew;) {
+            grew = false;
             for (const auto& other : installed) {
                 if (leaving.count(other.definition.form.str())) continue;
                 for (const auto& req : other.definition.requires_) {
-                    if (!req.matches(t->definition.form) || satisfied_by_rest(installed, leaving, req)) continue;
-                    throw Error("cannot uninstall " + t->definition.form.str() + ": installed package " +
-                                other.definition.form.str() + " requires " + req.str() +
-                                " (use --nodeps to remove it anyway)");
+                    const auto by = std::find_if(targets.begin(), targets.end(),
+                                                 [&](const auto* t) { return req.matches(t->definition.form); });
+                    if (by == targets.end() || satisfied_by_rest(installed, leaving, req)) continue;
+                    say(reporter, "🔗 " + other.definition.form.str() + " requires " + req.str() + " (" +
+                                      (*by)->definition.form.str() + " leaves): it is removed too");
+                    leaving.insert(other.definition.form.str());
+                    targets.push_back(&other);
+                    grew = true;
+                    break;
                 }
             }
         }
@@ -740,7 +767,30 @@ Result upgrade(const config::Config& cfg, const Options& opts, const Reporter& r
     Plan plan = solve_install(u, entries_of(kept, opts.ignore_conflicts), requested, opts.nodeps, opts.universe);
     plan.remove_replaced_versions(installed);
     if (plan.install.empty() && plan.remove.empty()) return {};
-    return execute(s, &u, plan, opts, reporter);
+    // mudler/luet's upgrade events: {Uninstall, Install} before, {Error, Uninstall, Install} after.
+    auto payload = [&] {
+        auto forms = [](auto first, auto last, auto form_of) {
+            nlohmann::json out = nlohmann::json::array();
+            for (; first != last; ++first) {
+                const core::PackageForm& f = form_of(*first);
+                out.push_back({{"name", f.name}, {"category", f.category}, {"version", f.version}});
+            }
+            return out;
+        };
+        return nlohmann::json{
+            {"Uninstall", forms(plan.remove.begin(), plan.remove.end(), [](const auto& f) -> const core::PackageForm& { return f; })},
+            {"Install", forms(plan.install.begin(), plan.install.end(), [](const auto& e) -> const core::PackageForm& { return e.form; })}};
+    };
+    plugin::publish(plugin::kPreUpgrade, payload);
+    Result result;
+    try {
+        result = execute(s, &u, plan, opts, reporter);
+    } catch (const std::exception& e) {
+        plugin::publish(plugin::kPostUpgrade, [&] { auto j = payload(); j["Error"] = e.what(); return j; });
+        throw;
+    }
+    plugin::publish(plugin::kPostUpgrade, [&] { auto j = payload(); j["Error"] = nullptr; return j; });
+    return result;
 }
 
 Result reinstall(const config::Config& cfg, const std::vector<core::PackageRef>& refs, const Options& opts,

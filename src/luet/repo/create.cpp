@@ -23,6 +23,7 @@
 #include "luet/artifact/tarball.hpp"
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
+#include "luet/plugin/bus.hpp"
 #include "luet/repo/documents.hpp"
 #include "luet/repo/repository.hpp"
 #include "luet/repo/signature.hpp"
@@ -150,6 +151,14 @@ RepositoryIndex create_repository(const spec::Tree& tree, const CreateOptions& o
     r.urls = opts.urls;
     r.priority = opts.priority;
     r.last_update = std::to_string(time(nullptr));
+    // mudler/luet's repository events: {Repo, Path}.
+    auto event = [&] {
+        return nlohmann::json{{"Repo", {{"name", r.name}, {"description", r.description}, {"type", r.type},
+                                        {"urls", r.urls}, {"priority", r.priority}, {"revision", r.revision},
+                                        {"last_update", r.last_update}}},
+                              {"Path", opts.output.string()}};
+    };
+    plugin::publish(plugin::kRepositoryPreBuild, event);
 
     const RepoFile tree_doc = write_document(opts.output, opts.tree_file, tree_files(packages));
     r.repo_files["treev2"] = tree_doc;
@@ -183,6 +192,7 @@ RepositoryIndex create_repository(const spec::Tree& tree, const CreateOptions& o
         write_index(opts.output / (opts.snapshot_id + "-repository.yaml"), index_to_yaml(snapshot));
     }
     write_index(index_file, index_to_yaml(r));
+    plugin::publish(plugin::kRepositoryPostBuild, event);
     return r;
 }
 

@@ -17,6 +17,9 @@ void serve(const ServeOptions& opts, const std::function<void(int)>& on_listen,
     if (!fs::is_directory(opts.dir)) throw Error("serve-repo: " + opts.dir.string() + " is not a folder");
     const fs::path root = fs::canonical(opts.dir);
     httplib::Server server;
+    // cpp-httplib closes a keep-alive connection after 5 requests by default; Go's client
+    // (upstream luet) then stalls on the closed connections: 200 downloads took 122 s.
+    server.set_keep_alive_max_count(1000);
     std::mutex mu;
     std::set<std::string> dropped;  // paths whose first response was already cut (drop_after)
 

@@ -60,6 +60,7 @@ std::string Exec::tpl(const std::string& text, const json& data) {
     auto list = parse(*name_, text, defs);
     Exec sub(std::move(defs), name_);
     sub.depth_ = depth_ + 1;
+    sub.steps_ = steps_;
     return sub.run(*list, data);
 }
 
@@ -71,7 +72,15 @@ Exec::Flow Exec::walk(json& dot, const NodeList& list, std::string& out) {
     return Flow::Normal;
 }
 
+void Exec::step(const Pos& pos, const std::string& out) {
+    if (++*steps_ > kMaxSteps)
+        fail_at(pos, "the template took more than " + std::to_string(kMaxSteps) + " steps (nested loops?)");
+    if (out.size() > kMaxOutputBytes)
+        fail_at(pos, "the template wrote more than " + std::to_string(kMaxOutputBytes) + " bytes");
+}
+
 Exec::Flow Exec::walk_node(json& dot, const Node& n, std::string& out) {
+    step(n.pos, out);
     switch (n.kind) {
         case NodeKind::Text:
             out += n.text;
@@ -109,6 +118,7 @@ Exec::Flow Exec::walk_node(json& dot, const Node& n, std::string& out) {
             bool any = false;
             Flow result = Flow::Normal;
             auto one = [&](const json& key, const json& elem) -> bool {
+                step(n.pos, out);
                 any = true;
                 json d = elem;
                 size_t m2 = vars_.size();

@@ -87,7 +87,8 @@ const std::map<std::string, FuncDef>& functions();
 // Execution state shared by the executor and functions needing it (include, tpl).
 class Exec {
 public:
-    Exec(Defines defs, std::shared_ptr<const std::string> name) : defs_(std::move(defs)), name_(std::move(name)) {}
+    Exec(Defines defs, std::shared_ptr<const std::string> name)
+        : defs_(std::move(defs)), name_(std::move(name)), steps_(std::make_shared<std::uint64_t>(0)) {}
     std::string run(const NodeList& list, const json& data);
     std::string include(const std::string& tname, const json& data);
     std::string tpl(const std::string& text, const json& data);
@@ -109,11 +110,15 @@ private:
     json field_chain(const Pos& pos, const json& start, const std::vector<std::string>& fields);
     json* lvalue(json& dot_storage, const Arg& a);
     Var* find_var(const std::string& name);
+    // Counts one execution step (a node walked or a range iteration) against kMaxSteps and
+    // checks `out` against kMaxOutputBytes; raises the template error at `pos` past either.
+    void step(const Pos& pos, const std::string& out);
 
     Defines defs_;
     std::shared_ptr<const std::string> name_;
     std::vector<Var> vars_;
     int depth_ = 0;
+    std::shared_ptr<std::uint64_t> steps_;  // shared with the executors of tpl
 };
 
 // Helpers shared by the executor and the function library.
@@ -137,6 +142,11 @@ std::string strval(const json& v);
 // none; a template needing more is refused with an error naming the function.
 inline constexpr std::size_t kMaxSequence = 1'000'000;
 inline constexpr std::uint64_t kMaxRepeatBytes = 64u << 20;  // 64 MiB
+// Bounds of one render (all of its include/template/tpl calls together): the nodes walked
+// plus range iterations, and the bytes of output. Trees render a build.yaml in thousands of
+// steps; a finalize.yaml from a repository nesting ranges would otherwise run for hours.
+inline constexpr std::uint64_t kMaxSteps = 10'000'000;
+inline constexpr std::size_t kMaxOutputBytes = 64u << 20;  // 64 MiB
 const std::string& s_arg(const json& v);
 std::int64_t i_arg(const json& v);
 const json& m_arg(const json& v);
