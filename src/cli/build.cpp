@@ -2,11 +2,90 @@
 #include <cstdio>
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
+#include "luet/build/backend.hpp"
 #include "luet/build/builder.hpp"
+#include "luet/core/file.hpp"
+#include "luet/install/extract.hpp"
+#include "luet/repo/docker_repo.hpp"
 
 #include "cli/commands.hpp"
 
 namespace luet::cli {
+namespace {
+
+core::PackageRef exact_ref(const core::PackageForm& f) {
+    return core::parse_package_arg(f.category + "/" + f.name + "@" + f.version);
+}
+
+// --pretend -o json|yaml, as geaaru/luet luet-build build: for each target, the packages its
+// build needs (not the target), {"packages": [...]} with the keys sorted (ghodss/yaml).
+void print_pretend(const spec::Tree& tree, const build::BuildOptions& opts, const std::string& output) {
+    nlohmann::json packages = nullptr;
+    const auto order = build::plan(tree, opts);
+    const auto targets = build::targets_of(tree, opts, order);
+    for (const auto* target : order) {
+        if (!targets.contains(target)) continue;
+        build::BuildOptions one = opts;
+        one.all = false;
+        one.only_deps = false;
+        one.targets = {exact_ref(target->definition.form)};
+        for (const auto* p : build::plan(tree, one)) {
+            if (p == target) continue;
+            const auto& f = p->definition.form;
+            packages.push_back({{"License", ""}, {"category", f.category}, {"files", nullptr},
+                                {"hidden", p->definition.hidden}, {"name", f.name}, {"repository", ""},
+                                {"target", target->definition.form.str()}, {"version", f.version}});
+        }
+    }
+    const nlohmann::json doc = {{"packages", packages}};
+    if (output == "json") {
+        std::cout << doc.dump() << std::endl;
+        return;
+    }
+    // ghodss/yaml's layout: list items at the key's column, strings quoted only when a YAML
+    // reader would type them otherwise (the version, empty strings).
+    std::string out = "packages:";
+    if (packages.is_null()) out += " null\n";
+    else out += "\n";
+    for (const auto& p : packages) {
+        bool first = true;
+        for (const auto& [k, v] : p.items()) {
+            out += first ? "- " : "  ";
+            first = false;
+            out += k + ": ";
+            if (v.is_null()) out += "null";
+            else if (v.is_boolean()) out += v.get<bool>() ? "true" : "false";
+            else if (k == "version" || v.get<std::string>().empty()) out += "\"" + v.get<std::string>() + "\"";
+            else out += v.get<std::string>();
+            out += "\n";
+        }
+    }
+    std::cout << out << std::endl;
+}
+
+// --generate-final-images (mudler/luet compiler.go finalizeImages, GenerateFinalImage): in
+// the backend's engine, <repository>:<artifact tag> holding the artifact's files and
+// <repository>:<metadata tag> holding the metadata file, each as the image's only layer.
+void generate_final_images(const std::vector<artifact::Metadata>& built, const build::BuildOptions& opts,
+                           const std::string& repository) {
+    auto backend = build::make_backend(opts.backend, opts.backend_args);
+    for (const auto& m : built) {
+        info("Generating final image for " + m.runtime.form.str());
+        const core::TempDir tmp("final-image");
+        install::extract(opts.destination / m.path, tmp.path / "files");
+        const std::string image = repository + ":" + repo::docker_tag_for_file(m.path);
+        backend->import_folder(tmp.path / "files", image);
+        std::filesystem::create_directories(tmp.path / "metadata");
+        std::filesystem::copy_file(opts.destination / m.metadata_file_name(), tmp.path / "metadata" / m.metadata_file_name());
+        const std::string metadata_image = repository + ":" + repo::docker_tag_for_file(m.metadata_file_name());
+        backend->import_folder(tmp.path / "metadata", metadata_image);
+        info("  generated " + image + " and " + metadata_image);
+    }
+}
+
+}  // namespace
 
 void add_build(CLI::App& app, Globals& g) {
     struct Args {
@@ -19,7 +98,10 @@ void add_build(CLI::App& app, Globals& g) {
         bool all = false;
         std::vector<std::string> packages;
         build::CacheOptions cache;
-        bool only_target = false, only_deps = false, pretend = false, privileged = false;
+        bool only_target = false, only_deps = false, pretend = false, privileged = false, revdeps = false;
+        std::string output = "terminal";
+        bool push_final = false, push_final_force = false, generate_final = false;
+        std::string final_repository;
     };
     auto args = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("build", "Build packages of a tree in containers");
@@ -61,6 +143,26 @@ void add_build(CLI::App& app, Globals& g) {
     add_accepted_flag(cmd, "--nodeps",
                       "Build only the target packages, skipping deps (accepted; ours builds the deps a target "
                       "needs, or reuses them from the build cache: see --pull)");
+    cmd->add_flag("--revdeps", args->revdeps,
+                  "Build with revdeps (also the packages of the tree whose build needs the targets)");
+    cmd->add_option("--output,-o", args->output,
+                    "Output format of --pretend ( Defaults: terminal, available: json,yaml ): the packages each "
+                    "target needs, as geaaru/luet");
+    add_accepted_flag(cmd, "--solver-concurrent",
+                      "Use concurrent solver (accepted: ours orders builds without a SAT solver)");
+    // Final images (mudler/luet): each artifact and its metadata file as an image
+    // <repository>:<tag>, the layout of a docker repository (repo/docker_repo.hpp).
+    cmd->add_flag("--push-final-images", args->push_final,
+                  "Push final images while building (each artifact and its metadata to the registry, no engine)");
+    cmd->add_flag("--push-final-images-force", args->push_final_force, "Override existing images");
+    cmd->add_option("--push-final-images-repository", args->final_repository,
+                    "Repository where to push final images to (default: --image-repository)");
+    cmd->add_flag("--generate-final-images", args->generate_final,
+                  "Generate final images while building (in the backend's local engine: each artifact's files and "
+                  "its metadata file, as images of --push-final-images-repository or --image-repository)");
+    add_accepted_flag(cmd, "--dockerfiles",
+                      "Source packages also from dockerfiles (mudler/luet; accepted: ours reads packages from "
+                      "definition.yaml and collection.yaml only)");
     cmd->add_option("packages", args->packages, "Packages to build: CAT/NAME[@VERSION]");
     cmd->callback([args, backend, &g] {
         if (args->trees.empty()) args->trees.push_back(".");
@@ -80,10 +182,23 @@ void add_build(CLI::App& app, Globals& g) {
             opts.backend_args.push_back("--privileged");
         opts.source_date_epoch = source_date_epoch();
         for (const auto& p : args->packages) opts.targets.push_back(core::parse_package_arg(p));
+        check_output(args->output);
         std::vector<std::filesystem::path> roots(args->trees.begin(), args->trees.end());
         const spec::Tree tree = spec::load_tree(roots, load_options(args->values));
+        if (args->revdeps && !opts.all) {
+            const auto order = build::plan(tree, opts);
+            const auto targets = build::targets_of(tree, opts, order);
+            for (const auto* r : build::reverse_build_dependencies(tree, {targets.begin(), targets.end()})) {
+                if (args->output == "terminal") info("↪ " + r->definition.form.str() + " (reverse dependency)");
+                opts.targets.push_back(exact_ref(r->definition.form));
+            }
+        }
         if (args->pretend) {
-            for (const auto* p : build::plan(tree, opts)) std::cout << p->definition.form.str() << "\n";
+            if (args->output == "terminal") {
+                for (const auto* p : build::plan(tree, opts)) std::cout << p->definition.form.str() << "\n";
+            } else {
+                print_pretend(tree, opts, args->output);
+            }
             return;
         }
         build::Reporter reporter;
@@ -104,6 +219,19 @@ void add_build(CLI::App& app, Globals& g) {
         };
         const auto built = build::build(tree, opts, reporter);
         info("Built " + std::to_string(built.size()) + " package(s) in " + opts.destination.string());
+        const std::string repository =
+            args->final_repository.empty() ? opts.cache.image_repository : args->final_repository;
+        if (args->generate_final) generate_final_images(built, opts, repository);
+        if (args->push_final) {
+            for (const auto& m : built) {
+                info("Pushing final image for " + m.runtime.form.str());
+                for (const auto& [file, as_layer] : {std::pair{m.path, true}, std::pair{m.metadata_file_name(), false}}) {
+                    const std::string image = repository + ":" + repo::docker_tag_for_file(file);
+                    const bool pushed = repo::push_file_image(image, opts.destination / file, as_layer, args->push_final_force);
+                    info(std::string(pushed ? "  pushed " : "  exists, kept ") + image);
+                }
+            }
+        }
     });
 }
 

@@ -100,16 +100,77 @@ std::string fish_script(const CLI::App& root) {
     return out.str();
 }
 
+// PowerShell quotes: '' stands for ' inside '...'.
+std::string ps_quoted(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+}
+
+// A native argument completer: the words typed so far select a command (through names and
+// aliases), whose subcommands and flags are offered; with descriptions, each result's tooltip
+// is the command's or flag's help line.
+std::string powershell_script(const CLI::App& root, bool descriptions) {
+    const std::string name = root.get_name();
+    std::ostringstream transitions, words;
+    auto entry = [&](const std::string& word, const std::string& help) {
+        return "@(" + ps_quoted(word) + ", " + ps_quoted(descriptions && !help.empty() ? help : word) + ")";
+    };
+    std::vector<std::string> global_entries;
+    for (const auto* opt : root.get_options()) {
+        if (opt == root.get_help_ptr()) continue;  // each command has its own
+        for (const auto& l : opt->get_lnames()) global_entries.push_back(entry("--" + l, opt->get_description()));
+        for (const auto& s : opt->get_snames()) global_entries.push_back(entry("-" + s, opt->get_description()));
+    }
+    walk(&root, name, [&](const CLI::App* app, const std::string& path) {
+        std::vector<std::string> list;
+        for (auto* sub : children(app)) {
+            if (!sub->get_group().empty()) list.push_back(entry(sub->get_name(), sub->get_description()));  // hidden: not offered
+            transitions << "        " << ps_quoted(path + "/" + sub->get_name()) << " = " << ps_quoted(path + " " + sub->get_name()) << "\n";
+            for (const auto& alias : sub->get_aliases())
+                transitions << "        " << ps_quoted(path + "/" + alias) << " = " << ps_quoted(path + " " + sub->get_name()) << "\n";
+        }
+        if (app != &root)
+            for (const auto* opt : app->get_options()) {
+                for (const auto& l : opt->get_lnames()) list.push_back(entry("--" + l, opt->get_description()));
+                for (const auto& s : opt->get_snames()) list.push_back(entry("-" + s, opt->get_description()));
+            }
+        list.insert(list.end(), global_entries.begin(), global_entries.end());
+        words << "        " << ps_quoted(path) << " = @(";
+        for (std::size_t i = 0; i < list.size(); ++i) words << (i ? ", " : "") << list[i];
+        words << ")\n";
+    });
+    std::ostringstream out;
+    out << "# powershell completion for " << name << "\n"
+        << "Register-ArgumentCompleter -Native -CommandName " << ps_quoted(name) << " -ScriptBlock {\n"
+        << "    param($wordToComplete, $commandAst, $cursorPosition)\n"
+        << "    $transitions = @{\n" << transitions.str() << "    }\n"
+        << "    $words = @{\n" << words.str() << "    }\n"
+        << "    $path = " << ps_quoted(name) << "\n"
+        << "    foreach ($element in ($commandAst.CommandElements | Select-Object -Skip 1)) {\n"
+        << "        if ($element.Extent.EndOffset -ge $cursorPosition) { break }\n"
+        << "        $key = $path + '/' + $element.ToString()\n"
+        << "        if ($transitions.ContainsKey($key)) { $path = $transitions[$key] }\n"
+        << "    }\n"
+        << "    foreach ($w in $words[$path]) {\n"
+        << "        if ($w[0] -like \"$wordToComplete*\") {\n"
+        << "            [System.Management.Automation.CompletionResult]::new($w[0], $w[0], 'ParameterValue', $w[1])\n"
+        << "        }\n"
+        << "    }\n"
+        << "}\n";
+    return out.str();
+}
+
 }  // namespace
 
 void add_completion(CLI::App& app) {
     auto* cmd = app.add_subcommand("completion", "Generate the autocompletion script for the specified shell");
     cmd->require_subcommand(1);
     auto* bash = cmd->add_subcommand("bash", "Generate the autocompletion script for bash");
-    add_accepted_flag(bash, "--no-descriptions", "disable completion descriptions (bash has none)");
+    add_accepted_flag(bash, "--no-descriptions", "disable completion descriptions (accepted: the bash script has none)");
     bash->callback([&app] { std::cout << bash_script(app); });
     auto* zsh = cmd->add_subcommand("zsh", "Generate the autocompletion script for zsh");
-    add_accepted_flag(zsh, "--no-descriptions", "disable completion descriptions (the zsh script has none)");
+    add_accepted_flag(zsh, "--no-descriptions", "disable completion descriptions (accepted: the zsh script has none)");
     // zsh runs the bash script through bashcompinit.
     zsh->callback([&app] {
         std::cout << "#compdef " << app.get_name() << "\nautoload -U +X bashcompinit && bashcompinit\n"
@@ -131,6 +192,10 @@ void add_completion(CLI::App& app) {
         }
         std::cout << script;
     });
+    auto* powershell = cmd->add_subcommand("powershell", "Generate the autocompletion script for powershell");
+    auto ps_no_descriptions = std::make_shared<bool>(false);
+    powershell->add_flag("--no-descriptions", *ps_no_descriptions, "disable completion descriptions");
+    powershell->callback([&app, ps_no_descriptions] { std::cout << powershell_script(app, !*ps_no_descriptions); });
 }
 
 void add_help(CLI::App& app) {
@@ -146,7 +211,11 @@ void add_help(CLI::App& app) {
             if (!next) throw Error("Unknown help topic \"" + word + "\"");
             target = next;
         }
-        std::cout << target->help();
+        // help(PREV) prints "Usage: PREV NAME": PREV is the path of the commands above.
+        std::string prev;
+        for (const CLI::App* up = target->get_parent(); up; up = up->get_parent())
+            prev = up->get_name() + (prev.empty() ? "" : " " + prev);
+        std::cout << target->help(prev);
     });
 }
 

@@ -58,6 +58,7 @@ void add_create_repo(CLI::App& app, Globals& g) {
         std::vector<std::string> sign_keys;
         std::string expires;
         std::vector<std::string> ignored;
+        std::string backend = "docker";  // --backend: accepted, not used
     };
     auto args = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("create-repo", "Create a luet repository from a build");
@@ -89,6 +90,12 @@ void add_create_repo(CLI::App& app, Globals& g) {
     cmd->add_option("--repo", args->repo, "Use repository defined in configuration.");
     cmd->add_flag("--push-images", args->push_images, "Enable/Disable docker image push for docker repositories");
     cmd->add_flag("--force-push", args->force_push, "Force overwrite of docker images if already present online");
+    cmd->add_option("--backend", args->backend,
+                    "backend used (docker, img; accepted: ours pushes docker repositories with its own registry "
+                    "client, no engine)");
+    add_accepted_flag(cmd, "--dockerfiles",
+                      "Read dockerfiles in tree as packages (mudler/luet; accepted: ours reads packages from "
+                      "definition.yaml and collection.yaml only)");
     cmd->add_option("--sign-key", args->sign_keys,
                     "Ed25519 private key (luet repo keygen) signing repository.yaml into repository.yaml.sig "
                     "(repeatable: one signature each, for key rotation)")

@@ -141,6 +141,7 @@ int main(int argc, char** argv) {
         luet::cli::add_oscheck(app, g);
         luet::cli::add_reclaim(app, g);
         luet::cli::add_util(app, g);
+        luet::cli::add_box(app, g);
     }
     luet::cli::add_completion(app);
     luet::cli::add_help(app);

@@ -21,6 +21,27 @@
 #include "luet/repo/repository.hpp"
 
 namespace luet::cli {
+namespace {
+
+// One artifact as geaaru/luet's PackageArtifact marshals it (pkg/v2/compiler/types/artifact/
+// artifact.go): its keys in field order, dependencies/compilespec/package_cacheimage omitted
+// when empty.
+nlohmann::ordered_json artifact_view(const artifact::Metadata& m) {
+    const nlohmann::json all = artifact::metadata_json(m);
+    nlohmann::ordered_json j;
+    for (const char* key : {"path", "dependencies", "compilespec", "checksums", "compressiontype", "files",
+                            "package_cacheimage", "runtime"}) {
+        if (!all.contains(key)) continue;
+        const auto& v = all[key];
+        const bool omitempty = std::string(key) == "dependencies" || std::string(key) == "compilespec" ||
+                               std::string(key) == "package_cacheimage";
+        if (omitempty && (v.is_null() || v.empty() || v == "")) continue;
+        j[key] = nlohmann::ordered_json::parse(v.dump());
+    }
+    return j;
+}
+
+}  // namespace
 
 void add_search(CLI::App& app, Globals& g) {
     struct Args {
@@ -28,7 +49,7 @@ void add_search(CLI::App& app, Globals& g) {
         std::string output = "terminal";
         bool installed = false, by_label = false, by_label_regex = false, revdeps = false, hidden = false,
              table = false, files = false, full = false, quiet = false, condition_or = false, ignore_masks = false,
-             with_rootfs_prefix = true;
+             with_rootfs_prefix = true, artifacts = false;
     };
     auto a = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("search", "Search packages");
@@ -62,8 +83,14 @@ void add_search(CLI::App& app, Globals& g) {
     cmd->add_flag("--quiet", a->quiet, "show output as list without version");
     cmd->add_flag("--full", a->full, "Show full informations.");
     cmd->add_flag("--ignore-masks", a->ignore_masks, "Ignore packages masked.");
+    cmd->add_flag("--artifacts", a->artifacts,
+                  "Show full artefact data ({\"artifacts\": [...]}: each package's artifact metadata for -o json|yaml).");
     cmd->callback([a, &g] {
         check_output(a->output, {"terminal", "json", "yaml", "table"});
+        if (a->installed && a->artifacts) {
+            std::cout << "Flags --installed and --artifacts not usable together." << std::endl;
+            throw CLI::RuntimeError(1);
+        }
         install::SearchOptions opts;
         if (a->by_label) opts.labels = a->terms;
         else if (a->by_label_regex) opts.label_regexes = a->terms;
@@ -90,12 +117,25 @@ void add_search(CLI::App& app, Globals& g) {
             // Sync messages on stderr: stdout holds only the results, as geaaru/luet (which logs
             // at error level during a search) prints them. File lists are read for --files only.
             const bool terminal = a->output == "terminal" || a->output == "table";
-            const repo::LoadOptions load{.files = a->files};
+            const repo::LoadOptions load{.files = a->files || a->artifacts};
             const auto repos = repo::load_enabled(
                 cfg, load,
                 terminal ? std::function<void(const std::string&)>([](const std::string& m) { std::cerr << m << "\n"; })
                          : nullptr);
             results = install::search_repositories(repos, database, opts);
+            if (a->artifacts && (a->output == "json" || a->output == "yaml")) {
+                // geaaru/luet's ArtifactsPack: the artifact metadata of each package found.
+                nlohmann::ordered_json arts = nlohmann::ordered_json::array();
+                for (const auto& r : results)
+                    for (const auto& lr : repos)
+                        if (lr.name == r.repository)
+                            for (const auto& p : lr.packages)
+                                if (p.meta.runtime.form == r.definition.form) arts.push_back(artifact_view(p.meta));
+                const nlohmann::ordered_json pack{{"artifacts", arts}};
+                if (a->output == "json") std::cout << pack.dump() << std::endl;
+                else std::cout << go_yaml(pack) << std::endl;
+                return;
+            }
         }
         StoneView view{a->files, a->full, {}};
         if (a->with_rootfs_prefix) {

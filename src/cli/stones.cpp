@@ -136,6 +136,12 @@ void emit_yaml(std::string& out, const nlohmann::ordered_json& j, size_t key_col
 
 }  // namespace
 
+std::string go_yaml(const nlohmann::ordered_json& doc) {
+    std::string out;
+    emit_yaml(out, doc, 0, 4, false);
+    return out;
+}
+
 void print_stones_json(const std::vector<install::SearchResult>& results, const StoneView& v) {
     auto stones = nlohmann::ordered_json::array();
     for (const auto& r : results) stones.push_back(stone_json(r, v));

@@ -1,6 +1,8 @@
 // geaaru/luet's stones output (StonesPack) shared by `search` and `query belongs`.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -15,6 +17,11 @@ struct StoneView {
     bool files = false, full = false;
     std::string rootfs_prefix;  // joined before each file ("" to leave them as recorded)
 };
+
+// `doc` as go-yaml v3's Marshal writes it (geaaru/luet's YAML output): a sequence item's first
+// key on its "- " line, strings quoted only where a YAML reader would type them otherwise
+// (also `tree render` and `search --artifacts`).
+std::string go_yaml(const nlohmann::ordered_json& doc);
 
 // Prints {"stones": [...]} on stdout as Go's json.Marshal would (one line).
 void print_stones_json(const std::vector<install::SearchResult>& results, const StoneView& v);

@@ -4,15 +4,18 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/stones.hpp"
 #include "luet/build/builder.hpp"
 #include "luet/build/cache.hpp"
 #include "luet/core/file.hpp"
 #include "luet/core/regex.hpp"
+#include "luet/core/version.hpp"
 #include "luet/spec/tree_index.hpp"
 #include "luet/spec/validate.hpp"
 
@@ -70,7 +73,7 @@ void add_pkglist(CLI::App& tree) {
     struct Args {
         std::vector<std::string> trees, matches, excludes, values;
         std::string output = "terminal";
-        bool buildtime = false, revdeps = false, verbose = false, full = false;
+        bool buildtime = false, revdeps = false, deps = false, verbose = false, full = false;
     };
     auto a = std::make_shared<Args>();
     auto* cmd = tree.add_subcommand("pkglist", "List of the packages found in tree.");
@@ -82,11 +85,13 @@ void add_pkglist(CLI::App& tree) {
     cmd->add_option("--output,-o", a->output, "Output format ( Defaults: terminal, available: json,yaml )");
     cmd->add_flag("--buildtime,-b", a->buildtime, "Build time match");
     cmd->add_flag("--revdeps", a->revdeps, "Search package reverse dependencies");
+    cmd->add_flag("--deps", a->deps, "Search package dependencies (each after the packages it needs)");
     cmd->add_flag("--verbose,-v", a->verbose, "Add package version");
     cmd->add_flag("--full,-f", a->full, "Show package detail");
     add_values_flag(cmd, a->values);
     cmd->callback([a] {
         check_output(a->output);
+        if (a->revdeps && a->deps) throw Error("Both revdeps and deps option used. Choice only one.");
         const spec::Tree t = load(a->trees, a->values);
         const core::RegexList m(a->matches, "--matches"), e(a->excludes, "--exclude");
         auto label = [&](const spec::PackageSpec& p) {
@@ -122,6 +127,28 @@ void add_pkglist(CLI::App& tree) {
             }
             return out;
         };
+        // --deps: what the package needs, transitively, each after what it needs itself
+        // (mudler/luet: the ordered install solution without the package).
+        auto deps = [&](const spec::PackageSpec& target) {
+            std::vector<const spec::PackageSpec*> out, visiting;
+            std::function<void(const spec::PackageSpec*)> visit = [&](const spec::PackageSpec* p) {
+                if (std::find(out.begin(), out.end(), p) != out.end() ||
+                    std::find(visiting.begin(), visiting.end(), p) != visiting.end())
+                    return;
+                visiting.push_back(p);
+                for (const auto& r : requires_of(*p)) {
+                    const auto* d = t.best_match(r);
+                    if (!d) throw Error(p->definition_file.string() + " (" + p->definition.form.str() + "): " +
+                                        "requires " + r.str() + ", which the tree does not have");
+                    visit(d);
+                }
+                visiting.pop_back();
+                out.push_back(p);
+            };
+            visit(&target);
+            out.pop_back();  // the package itself
+            return out;
+        };
         std::vector<std::string> lines;
         std::vector<Row> rows;
         auto add = [&](const spec::PackageSpec& p) {
@@ -131,14 +158,16 @@ void add_pkglist(CLI::App& tree) {
         };
         for (const auto& p : t.packages) {
             if (!keep(label(p), m, e)) continue;
-            if (!a->revdeps) {
-                add(p);
-            } else {
+            if (a->revdeps) {
                 for (const auto* r : revdeps(p)) add(*r);
+            } else if (a->deps) {
+                for (const auto* d : deps(p)) add(*d);
+            } else {
+                add(p);
             }
         }
         if (a->output != "terminal") return print_rows(rows, a->output, "path");
-        std::sort(lines.begin(), lines.end());
+        if (!a->deps) std::sort(lines.begin(), lines.end());  // --deps keeps the order
         for (const auto& l : lines) std::cout << l << "\n";
     });
 }
@@ -180,6 +209,7 @@ void add_images(CLI::App& tree) {
         std::vector<std::string> trees, values;
         std::string output = "terminal";
         std::string image_repository = "luet/cache";
+        std::vector<std::string> pull_repositories;
         std::string package;
     };
     auto a = std::make_shared<Args>();
@@ -187,6 +217,12 @@ void add_images(CLI::App& tree) {
     cmd->add_option("--tree,-t", a->trees, "Path of the tree to use.")->allow_extra_args(false);
     cmd->add_option("--output,-o", a->output, "Output format ( Defaults: terminal, available: json,yaml )");
     cmd->add_option("--image-repository", a->image_repository, "Default base image string for generated image");
+    // Upstream hands it to its compiler, but the images listed are named from
+    // --image-repository only (mudler/luet cmd/tree/images.go): no effect there either.
+    cmd->add_option("--pull-repository,-p", a->pull_repositories,
+                    "A list of repositories to pull the cache from (accepted: the images listed are named from "
+                    "--image-repository, as upstream)")
+        ->allow_extra_args(false);
     cmd->add_option("package", a->package, "The package whose build plan is listed")->required();
     add_values_flag(cmd, a->values);
     cmd->callback([a] {
@@ -209,21 +245,29 @@ void add_images(CLI::App& tree) {
 void add_bump(CLI::App& tree) {
     struct Args {
         std::string definition_file;
+        std::string pkg_version;
         bool to_stdout = false;
     };
     auto a = std::make_shared<Args>();
     auto* cmd = tree.add_subcommand("bump", "Bump a new package build version.");
     cmd->add_option("--definition-file,-f", a->definition_file, "Path of the definition to bump.");
     cmd->add_flag("--to-stdout,-o", a->to_stdout, "Bump package to output.");
+    cmd->add_option("--pkg-version,-p", a->pkg_version, "Set a specific package version");
     cmd->callback([a] {
         if (a->definition_file.empty()) throw Error("Mandatory definition.yaml path missing.");
         const std::string text = core::read_file(a->definition_file);
         const spec::Definition d = spec::parse_definition(text, a->definition_file);
         std::string next;
-        try {
-            next = core::bump_build_version(d.form.version);
-        } catch (const Error& e) {
-            throw Error(a->definition_file + " (" + d.form.str() + "): Error on increment build version: " + e.what());
+        if (!a->pkg_version.empty()) {
+            if (!core::valid_version(a->pkg_version))
+                throw Error("Invalid version string: " + a->pkg_version + " (" + a->definition_file + ")");
+            next = a->pkg_version;
+        } else {
+            try {
+                next = core::bump_build_version(d.form.version);
+            } catch (const Error& e) {
+                throw Error(a->definition_file + " (" + d.form.str() + "): Error on increment build version: " + e.what());
+            }
         }
         const std::string bumped = spec::replace_definition_version(text, next, a->definition_file);
         if (a->to_stdout) {
@@ -280,6 +324,139 @@ void add_genidx(CLI::App& tree) {
     });
 }
 
+// A requires/conflicts/copy package of a rendered build spec, as upstream marshals its
+// DefaultPackage: YAML name, version (when set), category; JSON (encoding/json, no
+// omitempty) id, name, version, category, requires, conflicts.
+nlohmann::ordered_json yaml_package(const YAML::Node& n) {
+    auto field = [&](const char* key) { return n[key] ? n[key].as<std::string>("") : std::string(); };
+    nlohmann::ordered_json j{{"name", field("name")}};
+    if (!field("version").empty()) j["version"] = field("version");
+    j["category"] = field("category");
+    return j;
+}
+
+nlohmann::ordered_json json_package(const YAML::Node& n) {
+    auto field = [&](const char* key) { return n && n[key] ? n[key].as<std::string>("") : std::string(); };
+    return {{"id", 0}, {"name", field("name")}, {"version", field("version")}, {"category", field("category")},
+            {"requires", nullptr}, {"conflicts", nullptr}};
+}
+
+// The rendered build.yaml of `p` as geaaru/luet's `tree render` prints it: YAML (the inline
+// package's empty name and category first, as upstream's marshal writes them) or JSON
+// (upstream's encoding/json puts the inline package under the key "-"). The keys are those of
+// geaaru/luet's CompilationSpecLoad in its field order (pkg/v2/compiler/types/specs/
+// definition.go); other keys are dropped, as upstream's marshal drops them.
+std::string render_spec(const spec::PackageSpec& p, const std::string& output) {
+    const std::string origin = p.build_file.string() + " (" + p.definition.form.str() + ")";
+    YAML::Node n;
+    try {
+        n = YAML::Load(p.build_yaml);
+    } catch (const YAML::Exception& e) {
+        throw Error(origin + ": " + e.what());
+    }
+    const bool json = output == "json";
+    auto seq = [&](const char* key) { return n[key] && n[key].IsSequence() && n[key].size() > 0; };
+    nlohmann::ordered_json doc;
+    if (json) {
+        nlohmann::ordered_json pkg = json_package(YAML::Node());
+        for (const char* key : {"requires", "conflicts"}) {
+            if (!seq(key)) continue;
+            pkg[key] = nlohmann::ordered_json::array();
+            for (const auto& e : n[key]) pkg[key].push_back(json_package(e));
+        }
+        doc["-"] = pkg;
+    } else {
+        doc["name"] = "";
+        doc["category"] = "";
+        for (const char* key : {"requires", "conflicts"}) {
+            if (!seq(key)) continue;
+            doc[key] = nlohmann::ordered_json::array();
+            for (const auto& e : n[key]) doc[key].push_back(yaml_package(e));
+        }
+    }
+    auto strings = [&](const char* key) {
+        if (!seq(key)) return;
+        doc[key] = nlohmann::ordered_json::array();
+        for (const auto& item : n[key]) doc[key].push_back(item.as<std::string>(""));
+    };
+    auto scalar = [&](const char* key) {
+        if (n[key] && n[key].IsScalar() && !n[key].as<std::string>().empty()) doc[key] = n[key].as<std::string>();
+    };
+    auto flag = [&](const char* key) {
+        if (n[key] && n[key].IsScalar() && n[key].as<bool>(false)) doc[key] = true;
+    };
+    strings("steps");
+    strings("env");
+    strings("prelude");
+    scalar("image");
+    scalar("seed");
+    scalar("package_dir");
+    strings("retrieve");
+    flag("unpack");
+    strings("includes");
+    strings("excludes");
+    if (seq("copy")) {
+        doc["copy"] = nlohmann::ordered_json::array();
+        for (const auto& c : n["copy"]) {
+            auto field = [&](const char* key) { return c[key] ? c[key].as<std::string>("") : std::string(); };
+            nlohmann::ordered_json e;
+            if (c["package"]) e["package"] = json ? json_package(c["package"]) : yaml_package(c["package"]);
+            e["image"] = field("image");
+            e["source"] = field("source");
+            e["destination"] = field("destination");
+            doc["copy"].push_back(e);
+        }
+    }
+    flag("requires_final_images");
+    if (!json) return go_yaml(doc);
+    // Go's encoding/json escapes <, > and & (they only occur inside strings here).
+    std::string text;
+    for (char c : doc.dump())
+        text += c == '<' ? "\\u003c" : c == '>' ? "\\u003e" : c == '&' ? "\\u0026" : std::string(1, c);
+    return text;
+}
+
+// geaaru luet-build/cmd/tree/render.go: the build.yaml of the packages matching a selector,
+// rendered with the tree's templates, --templates-dir and --values.
+void add_render(CLI::App& tree) {
+    struct Args {
+        std::vector<std::string> trees, values, templates_dirs;
+        std::string output = "terminal";
+        std::vector<std::string> selector;
+    };
+    auto a = std::make_shared<Args>();
+    auto* cmd = tree.add_subcommand("render", "Show rendered build.yaml file of a selected package.");
+    cmd->add_option("--tree,-t", a->trees, "Path of the tree to use.")->allow_extra_args(false)->default_str("$PWD");
+    add_values_flag(cmd, a->values);
+    cmd->add_option("--templates-dir", a->templates_dirs, "Path of the render templates to use.")
+        ->allow_extra_args(false)
+        ->default_str("$PWD/templates");
+    cmd->add_option("--output,-o", a->output, "Output format ( Defaults: terminal, available: terminal,json,yaml )");
+    cmd->add_option("package-selector", a->selector, "The package: CAT/NAME[@VERSION]");
+    cmd->callback([a] {
+        check_output(a->output);
+        if (a->selector.empty()) throw Error("No package selected.");
+        if (a->trees.empty()) a->trees.push_back(fs::current_path().string());
+        if (a->templates_dirs.empty()) a->templates_dirs.push_back((fs::current_path() / "templates").string());
+        auto opts = load_options(a->values);
+        opts.template_dirs.assign(a->templates_dirs.begin(), a->templates_dirs.end());
+        const spec::Tree t = spec::load_tree(std::vector<fs::path>(a->trees.begin(), a->trees.end()), opts);
+        const core::PackageRef ref = core::parse_package_arg(a->selector.front());
+        bool found = false;
+        for (const auto& p : t.packages) {
+            if (!ref.matches(p.definition.form)) continue;
+            found = true;
+            if (a->output == "terminal") info("👁️  Processing package " + p.definition.form.str() + "...");
+            // As upstream: an empty line, the document, an empty line (Println each).
+            std::cout << "\n" << render_spec(p, a->output) << "\n\n" << std::flush;
+        }
+        if (!found) {
+            warn("No packages found with the selector " + a->selector.front());
+            throw CLI::RuntimeError(1);
+        }
+    });
+}
+
 }  // namespace
 
 void add_tree(CLI::App& app, Globals&) {
@@ -290,6 +467,7 @@ void add_tree(CLI::App& app, Globals&) {
     add_images(*tree);
     add_bump(*tree);
     add_genidx(*tree);
+    add_render(*tree);
 }
 
 }  // namespace luet::cli

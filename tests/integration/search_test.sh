@@ -110,6 +110,20 @@ expect_fail "an invalid regex is an error" "invalid search regex '\('" "$LUET" s
 expect_fail "an unknown output format is an error" "unknown output format 'xml'" "$LUET" search --config "$WORK/luet.yaml" -o xml
 expect_ok "alias s" "$LUET" s --config "$WORK/luet.yaml" hello
 
+echo "-- --artifacts (geaaru): the artifact metadata of each package found"
+expect_eq "$("$LUET" search --config "$WORK/luet.yaml" -o json --artifacts libfoo | python3 -c '
+import json, sys
+a = json.load(sys.stdin)["artifacts"]
+print(len(a), a[0]["path"].startswith("libfoo-libs-1.0.package.tar"), "usr/lib/libfoo.so" in a[0]["files"], bool(a[0]["checksums"]))')" \
+  "1 True True True" "-o json --artifacts: {\"artifacts\": [...]} with path, files and checksums"
+expect_ok "-o yaml --artifacts" "$LUET" search --config "$WORK/luet.yaml" -o yaml --artifacts libfoo
+expect_output "^artifacts:$" "-o yaml --artifacts: an artifacts list"
+expect_output "^ +- usr/lib/libfoo.so$" "with the artifact's files"
+expect_output "^    - path: libfoo-libs-1.0.package.tar.gz$" "each item starts with its path, as upstream's PackageArtifact"
+expect_eq "$("$LUET" search --config "$WORK/luet.yaml" --artifacts libfoo)" "libs/libfoo-1.0" "terminal: the same lines as without"
+expect_fail "--artifacts with --installed" "Flags --installed and --artifacts not usable together" \
+  "$LUET" search --config "$WORK/luet.yaml" --installed --artifacts
+
 echo "-- installed packages"
 expect_ok "install apps/hello and apps/meta" "$LUET" install -y --config "$WORK/luet.yaml" apps/hello apps/meta
 expect_eq "$(search --installed)" "apps/hello-1.1@system apps/meta-1.0@system apps/tool-1.0@system libs/libfoo-1.0@system" \

@@ -74,6 +74,32 @@ std::set<const spec::PackageSpec*> targets_of(const spec::Tree& tree, const Buil
     return out;
 }
 
+std::vector<const spec::PackageSpec*> reverse_build_dependencies(const spec::Tree& tree,
+                                                                 const std::vector<const spec::PackageSpec*>& targets) {
+    // Packages that another package's build needs (what build_deps resolves; a requirement
+    // the tree lacks is that package's own error, reported when it is built).
+    auto needs = [&](const spec::PackageSpec& p, const std::set<const spec::PackageSpec*>& of) {
+        for (const auto& r : p.build.requires_)
+            if (of.contains(tree.best_match(r))) return true;
+        for (const auto& c : p.build.copy)
+            if (c.package && of.contains(tree.best_match(*c.package))) return true;
+        return false;
+    };
+    std::set<const spec::PackageSpec*> reached(targets.begin(), targets.end());
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (const auto& p : tree.packages)
+            if (!p.shadowed && !reached.contains(&p) && needs(p, reached)) {
+                reached.insert(&p);
+                grew = true;
+            }
+    }
+    std::vector<const spec::PackageSpec*> out;
+    for (const auto& p : tree.packages)
+        if (reached.contains(&p) && std::find(targets.begin(), targets.end(), &p) == targets.end()) out.push_back(&p);
+    return out;
+}
+
 std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOptions& opts) {
     std::vector<const spec::PackageSpec*> wanted;
     if (opts.all) {

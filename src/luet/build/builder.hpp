@@ -84,6 +84,12 @@ std::set<const spec::PackageSpec*> targets_of(const spec::Tree& tree, const Buil
 // build has steps but neither 'image' nor 'requires'.
 std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOptions& opts);
 
+// The packages of `tree` whose build needs one of `targets`, directly or through other
+// packages (their build-time `requires`), in tree order, without the targets themselves
+// (mudler/luet CompileWithReverseDeps, `luet build --revdeps`).
+std::vector<const spec::PackageSpec*> reverse_build_dependencies(const spec::Tree& tree,
+                                                                 const std::vector<const spec::PackageSpec*>& targets);
+
 // Builds the plan and returns the metadata of the artifacts written to opts.destination, in
 // plan order. Up to opts.concurrency packages build at once, each after the packages it
 // needs. A failing package throws luet::Error naming it: no package starts after it, those

@@ -125,6 +125,9 @@ struct Tree {
 // Template errors name the build.yaml, line and column.
 struct LoadOptions {
     std::vector<std::filesystem::path> values_files;  // --values, later files win
+    // Further folders of shared templates, read after every ROOT/templates (geaaru/luet
+    // luet-build tree render --templates-dir); a folder that does not exist is skipped.
+    std::vector<std::filesystem::path> template_dirs;
     // Receives each warning (one line naming the files and the package); none when unset.
     std::function<void(const std::string&)> warning;
 };

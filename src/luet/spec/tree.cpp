@@ -223,10 +223,16 @@ Tree load_tree(const std::vector<fs::path>& roots, const LoadOptions& opts) {
     ctx.warning = opts.warning;
     for (const auto& f : opts.values_files)
         tmpl::merge_values(ctx.overrides, tmpl::yaml_to_json(core::read_file(f), f.string()));
-    for (const auto& root : roots) {
+    std::vector<fs::path> template_folders;
+    for (const auto& root : roots) template_folders.push_back(root / "templates");
+    template_folders.insert(template_folders.end(), opts.template_dirs.begin(), opts.template_dirs.end());
+    std::vector<fs::path> seen;
+    for (const auto& folder : template_folders) {
         // Shared templates: every file of ROOT/templates, for every spec of every tree.
-        const fs::path folder = root / "templates";
         if (!fs::is_directory(folder)) continue;
+        const fs::path canonical = fs::canonical(folder);
+        if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) continue;  // read once
+        seen.push_back(canonical);
         std::vector<fs::path> files;
         for (const auto& e : fs::recursive_directory_iterator(folder))
             if (e.is_regular_file()) files.push_back(e.path());
