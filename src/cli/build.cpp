@@ -3,10 +3,32 @@
 #include <iostream>
 
 #include "luet/build/builder.hpp"
+#include "luet/core/file.hpp"
+#include "luet/repo/build_trees.hpp"
 
 #include "cli/commands.hpp"
 
 namespace luet::cli {
+
+spec::Tree load_build_tree(const std::vector<std::string>& roots, const std::vector<std::string>& values,
+                           bool from_repositories, const Globals& g, const std::filesystem::path& work,
+                           std::map<std::string, std::string>* image_repositories) {
+    const spec::LoadOptions lo = load_options(values);
+    std::vector<std::filesystem::path> paths(roots.begin(), roots.end());
+    spec::Tree tree = spec::load_tree(paths, lo);
+    if (!from_repositories) return tree;
+    const config::Config cfg = g.config ? *g.config : config::Config{};
+    if (cfg.repositories.empty()) warn("--from-repositories: the configuration has no repositories");
+    for (const auto& bt : repo::load_build_trees(cfg, work, warn)) {
+        const std::size_t before = tree.packages.size();
+        spec::add_repository_tree(tree, spec::load_tree(bt.roots, lo), bt.repository);
+        info("Loading tree from repository " + bt.repository + ": " + std::to_string(tree.packages.size() - before) +
+             " package(s) not in the local trees");
+        if (image_repositories)
+            for (const auto& [form, r] : bt.image_repositories) image_repositories->emplace(form, r);
+    }
+    return tree;
+}
 
 void add_build(CLI::App& app, Globals& g) {
     struct Args {
@@ -20,6 +42,7 @@ void add_build(CLI::App& app, Globals& g) {
         std::vector<std::string> packages;
         build::CacheOptions cache;
         bool only_target = false, only_deps = false, pretend = false, privileged = false;
+        bool from_repositories = false;
     };
     auto args = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("build", "Build packages of a tree in containers");
@@ -61,6 +84,8 @@ void add_build(CLI::App& app, Globals& g) {
     add_accepted_flag(cmd, "--nodeps",
                       "Build only the target packages, skipping deps (accepted; ours builds the deps a target "
                       "needs, or reuses them from the build cache: see --pull)");
+    cmd->add_flag("--from-repositories", args->from_repositories,
+                  "Consume the user-defined repositories to pull specfiles from");
     cmd->add_option("packages", args->packages, "Packages to build: CAT/NAME[@VERSION]");
     cmd->callback([args, backend, &g] {
         if (args->trees.empty()) args->trees.push_back(".");
@@ -79,9 +104,11 @@ void add_build(CLI::App& app, Globals& g) {
         if (args->privileged && opts.backend != "buildah" && opts.backend != "img")
             opts.backend_args.push_back("--privileged");
         opts.source_date_epoch = source_date_epoch();
+        opts.luet_version = version();
         for (const auto& p : args->packages) opts.targets.push_back(core::parse_package_arg(p));
-        std::vector<std::filesystem::path> roots(args->trees.begin(), args->trees.end());
-        const spec::Tree tree = spec::load_tree(roots, load_options(args->values));
+        const core::TempDir work("build-trees");
+        const spec::Tree tree = load_build_tree(args->trees, args->values, args->from_repositories, g, work.path,
+                                                &opts.cache.package_image_repositories);
         if (args->pretend) {
             for (const auto* p : build::plan(tree, opts)) std::cout << p->definition.form.str() << "\n";
             return;
