@@ -32,7 +32,7 @@ expect_fail "push without credentials refused" "registry $REG asks for credentia
 expect_ok "push with docker's config.json credentials" publish "$REG/luet/repo" DOCKER_CONFIG="$WORK/dcfg"
 
 client_config() {  # client_config FILE URL AUTH_YAML
-  printf 'system:\n  rootfs: %s\n  database_path: /var/cache/luet\nrepositories:\n- name: dock\n  type: docker\n  urls: ["%s"]\n%s' \
+  printf 'system:\n  rootfs: %s\n  database_path: /var/cache/luet\nrepositories:\n- name: dock\n  type: docker\n  urls: ["%s"]\n%b' \
     "$WORK/rootfs" "$2" "$3" >"$1"
 }
 client_config "$WORK/none.yaml" "$REG/luet/repo" ""
@@ -52,6 +52,7 @@ expect_ok "sync with docker's config.json credentials" env DOCKER_CONFIG="$WORK/
 # ---- Chunked upload and resumed download, through the proxy.
 proxy() {  # proxy LOG [--drop-blobs]: starts the proxy, sets PROXY=127.0.0.1:PORT
   local port
+  : >"$1"
   python3 "$ROOT/tests/integration/registry_proxy.py" "$REG" "$@" >"$WORK/proxy.port" &
   echo $! >>"$WORK/servers.pids"
   for _ in $(seq 50); do [ -s "$WORK/proxy.port" ] && break; sleep 0.1; done
