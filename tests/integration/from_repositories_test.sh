@@ -23,7 +23,7 @@ cleanup_images() {
   docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "^$REG/" | xargs -r docker rmi >/dev/null 2>&1 || true
 }
 MOVED=
-trap 'cleanup_images; docker rmi "$BASE" $MOVED >/dev/null 2>&1; [ -f "$WORK/servers.pids" ] && while read -r p; do kill "$p" 2>/dev/null; done <"$WORK/servers.pids"; rm -rf "$WORK"' EXIT
+trap 'cleanup_images; docker rmi "$BASE" $MOVED >/dev/null 2>&1 || true; [ -f "$WORK/servers.pids" ] && while read -r p; do kill "$p" 2>/dev/null; done <"$WORK/servers.pids"; rm -rf "$WORK"' EXIT
 
 # Build containers carry the label io.luet.build="<build.yaml> (CAT/NAME-VERSION)".
 docker events --filter type=container --filter event=create \
@@ -74,13 +74,13 @@ expect_ok "publisher: create-repo --with-compilertree" "$LUET" create-repo --tre
 expect_ok "publisher: create-repo without compilertree" "$LUET" create-repo --tree "$WORK/pub" --packages "$WORK/pkgs" \
   --output "$WORK/repo-nct" --name nct --descr nct --urls x --type http
 write_config "$WORK/luet.yaml" "$WORK/rootfs" "$WORK/repo"
-write_config "$WORK/nct.yaml" "$WORK/rootfs" "$WORK/repo-nct"
+write_config "$WORK/nct.yaml" "$WORK/rootfs-nct" "$WORK/repo-nct"
 cleanup_images
 expect_eq "$(docker images --format '{{.Repository}}' | grep -c "^$PUB$" || true)" 0 "no local image of $PUB left"
 
 # ---- The consumer: apps/app is built on libs/dep, which its tree lacks.
 tree_pkg "$WORK/app" apps app "requires:\n- {name: dep, category: libs}\nsteps:\n- mkdir -p /usr/share/app && cp /usr/share/dep/data /usr/share/app/from-dep\n"
-expect_fail "without --from-repositories the dependency is missing" "no package matching libs/dep" \
+expect_fail "without --from-repositories the dependency is missing" "requires libs/dep, but the tree has no package matching it" \
   "$LUET" build --config "$WORK/luet.yaml" --tree "$WORK/app" --destination "$WORK/out0" apps/app
 expect_fail "a repository without compilertree gives no specs, with a warning" \
   "repository repo1: repository.yaml names no compilertree.*--with-compilertree" \

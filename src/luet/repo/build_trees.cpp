@@ -26,10 +26,12 @@ RepositoryBuildTree load_one(const config::Config& cfg, const config::Repository
                              const std::function<void(const std::string&)>& warn) {
     const std::string what = "repository " + rc.name;
     const fs::path local = local_dir(cfg, rc.name);
-    sync(rc, local, false);
+    // The repository.yaml just downloaded names the compilertree (the local copy is kept when
+    // the tree and meta documents did not change).
+    const RepositoryIndex index = sync(rc, local, false).index;
     const LoadedRepository repo = load_local(rc, local, false);
-    const auto cf = repo.index.repo_files.find("compilertree");
-    if (cf == repo.index.repo_files.end())
+    const auto cf = index.repo_files.find("compilertree");
+    if (cf == index.repo_files.end())
         throw Error(what + ": repository.yaml names no compilertree (the repository was created without "
                            "--with-compilertree): it gives no build specs");
     const RepoFile& f = cf->second;
