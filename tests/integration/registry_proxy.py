@@ -6,7 +6,8 @@ Usage: registry_proxy.py UPSTREAM_HOST:PORT LOG [--drop-blobs]
 
 Every request is forwarded to UPSTREAM as it came (the Host header kept, so the registry's
 Location headers name the proxy) and logged as one line:
-  METHOD PATH range=<Range header> content-range=<Content-Range header> -> STATUS
+  METHOD PATH range=<Range header> content-range=<Content-Range header> -> STATUS auth=<Authorization>
+(any HTTP server works as UPSTREAM, e.g. luet serve-repo)
 With --drop-blobs, the first GET of each blob larger than 10000 bytes gets the registry's
 headers (its whole length announced) and half of the body, then the connection is closed;
 the line logged is "DROP PATH after N bytes".
@@ -41,8 +42,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         conn.request(self.command, self.path, body=body, headers=headers)
         r = conn.getresponse()
         data = r.read() if self.command != "HEAD" else b""
-        log("%s %s range=%s content-range=%s -> %d" % (self.command, self.path.split("?")[0],
-            self.headers.get("Range", ""), self.headers.get("Content-Range", ""), r.status))
+        log("%s %s range=%s content-range=%s -> %d auth=%s" % (self.command, self.path.split("?")[0],
+            self.headers.get("Range", ""), self.headers.get("Content-Range", ""), r.status,
+            self.headers.get("Authorization", "")))
         self.send_response(r.status)
         for k, v in r.getheaders():
             if k.lower() in ("connection", "transfer-encoding", "content-length"):

@@ -87,4 +87,18 @@ drop=$(sed -n "s/^DROP .*sha256:$sha after \([0-9]*\) bytes$/\1/p" "$WORK/pull.l
 grep -qE "^GET /v2/luet/chunked/blobs/sha256:$sha range=bytes=$drop- .*-> 206" "$WORK/pull.log" \
   && pass "resumed with Range: bytes=$drop- (206)" || { fail "resumed with a Range request"; sed 's/^/       /' "$WORK/pull.log"; }
 
+# ---- auth: of an http repository (mudler/luet client/http.go): token and basic headers.
+mkdir -p "$WORK/httprepo"
+expect_ok "create-repo (http)" "$LUET" create-repo --tree "$WORK/tree" --packages "$WORK/packed" --output "$WORK/httprepo" \
+  --name web --descr web --urls x --type http
+served=$(serve_repo "$WORK/httprepo")
+REG=${served#http://} proxy "$WORK/http.log"
+for auth in "token: abc123|token abc123" "basic: dXNlcjpwdw==|Basic dXNlcjpwdw=="; do
+  printf 'system:\n  rootfs: %s\nrepositories:\n- name: web\n  type: http\n  urls: ["http://%s"]\n  auth:\n    %s\n' \
+    "$WORK/rootfs-http" "$PROXY" "${auth%%|*}" >"$WORK/http.yaml"
+  expect_ok "sync an http repository with auth: {${auth%%|*}}" "$LUET" repo update --force --config "$WORK/http.yaml"
+  grep -q "^GET /repository.yaml .*-> 200 auth=${auth#*|}$" "$WORK/http.log" \
+    && pass "sent Authorization: ${auth#*|}" || { fail "Authorization: ${auth#*|}"; sed 's/^/       /' "$WORK/http.log"; }
+done
+
 finish
