@@ -200,7 +200,7 @@ void add_images(CLI::App& tree) {
         opts.source_date_epoch = source_date_epoch();
         opts.luet_version = version();
         auto backend = build::make_backend("docker");
-        build::HashInputs inputs = build::hash_inputs(opts, *backend);
+        build::HashInputs inputs = build::hash_inputs(opts, *backend, false);
         // A listing does not fail on a seed image it cannot see; its hash then differs from the
         // one the build (which pulls the image) computes, and the warning says so.
         inputs.seed_id = [ask = inputs.seed_id](const std::string& image) {

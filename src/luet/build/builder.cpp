@@ -163,7 +163,11 @@ std::string build_hash(const spec::Tree& tree, const spec::PackageSpec& p, HashC
     input += "source_date_epoch " +
              (inputs.source_date_epoch ? std::to_string(*inputs.source_date_epoch) : std::string("unset")) + "\n";
     auto seed = [&](const std::string& image) {
-        input += "seed " + image + " " + (inputs.seed_id ? inputs.seed_id(image) : std::string()) + "\n";
+        try {
+            input += "seed " + image + " " + (inputs.seed_id ? inputs.seed_id(image) : std::string()) + "\n";
+        } catch (const Error& e) {
+            throw Error(p.build_file.string() + " (" + p.definition.form.str() + "): " + e.what());
+        }
     };
     if (!p.build.image.empty()) seed(p.build.image);
     for (const auto& c : p.build.copy)

@@ -96,8 +96,9 @@ void store_cache_images(Backend& backend, const CacheDecision& cd, const std::st
     }
 }
 
-std::string seed_identity(Backend& backend, const std::string& image) {
+std::string seed_identity(Backend& backend, const std::string& image, bool may_pull) {
     if (backend.image_exists(image)) return backend.image_id(image);
+    std::string why;
     try {
         const auto ref = repo::registry::Reference::parse(image);
         repo::registry::Client client(ref.host, ref.plain_http,
@@ -105,19 +106,30 @@ std::string seed_identity(Backend& backend, const std::string& image) {
                                           repo::registry::default_docker_config(), ref.host));
         return client.manifest(ref.name, ref.reference).config.digest;
     } catch (const Error& e) {
-        throw Error("seed image " + image + " is not local and its registry cannot tell its content: " + e.what());
+        why = e.what();
     }
+    // The engine may reach it where our client cannot (registry mirrors, credential helpers).
+    if (may_pull) {
+        try {
+            backend.pull(image);
+            return backend.image_id(image);
+        } catch (const Error& e) {
+            why += "; " + std::string(e.what());
+        }
+    }
+    throw Error("seed image " + image + " is not local and neither its registry nor the engine can tell its content: " +
+                why);
 }
 
-HashInputs hash_inputs(const BuildOptions& opts, Backend& backend) {
+HashInputs hash_inputs(const BuildOptions& opts, Backend& backend, bool may_pull) {
     HashInputs in;
     in.source_date_epoch = opts.source_date_epoch;
     in.destination = opts.destination;
     in.luet_version = opts.luet_version;
     auto ids = std::make_shared<std::map<std::string, std::string>>();
-    in.seed_id = [ids, &backend](const std::string& image) {
+    in.seed_id = [ids, &backend, may_pull](const std::string& image) {
         auto it = ids->find(image);
-        if (it == ids->end()) it = ids->emplace(image, seed_identity(backend, image)).first;
+        if (it == ids->end()) it = ids->emplace(image, seed_identity(backend, image, may_pull)).first;
         return it->second;
     };
     return in;

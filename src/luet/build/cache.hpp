@@ -44,11 +44,13 @@ std::string builder_image_name(const std::string& repository, const core::Packag
 
 // The content identity of a seed image for the build hash: its local ID when the backend has
 // it, else the config digest its registry's manifest names (the same value; nothing is
-// pulled). Throws luet::Error naming the image when it is neither local nor in its registry.
-std::string seed_identity(Backend& backend, const std::string& image);
+// pulled), else (may_pull) its ID after the engine pulled it. Throws luet::Error naming the
+// image and every reason when none of these works.
+std::string seed_identity(Backend& backend, const std::string& image, bool may_pull);
 
-// The HashInputs of a build with `opts` (seed identities asked of `backend`, each image once).
-HashInputs hash_inputs(const BuildOptions& opts, Backend& backend);
+// The HashInputs of a build with `opts` (seed identities asked of `backend`, each image once;
+// may_pull as in seed_identity: `luet build` pulls, a listing does not).
+HashInputs hash_inputs(const BuildOptions& opts, Backend& backend, bool may_pull = true);
 
 enum class CacheAction { Build, FromImages, Skip };
 
