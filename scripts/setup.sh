@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 packages=(build-essential cmake pkg-config libyaml-cpp-dev libsolv-dev libsolvext-dev libarchive-dev
   libcurl4-openssl-dev libcpp-httplib-dev libssl-dev libsqlite3-dev libre2-dev libcli11-dev libfmt-dev nlohmann-json3-dev
   libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev docker.io mmdebstrap busybox-static sqlite3 zstd
-  attr libcap2-bin python3 jq file git openssl docker-registry tzdata
+  attr libcap2-bin python3 jq file git openssl docker-registry apache2-utils tzdata
   liblzma-dev libbz2-dev zlib1g-dev dpkg-dev curl podman buildah
   clang libclang-rt-14-dev)  # the libFuzzer harnesses (scripts/fuzz.sh, the fuzz preset)
 missing=()

@@ -9,6 +9,7 @@
 #include "luet/core/file.hpp"
 #include "luet/install/extract.hpp"
 #include "luet/repo/docker_repo.hpp"
+#include "luet/repo/build_trees.hpp"
 
 #include "cli/commands.hpp"
 
@@ -87,6 +88,26 @@ void generate_final_images(const std::vector<artifact::Metadata>& built, const b
 
 }  // namespace
 
+spec::Tree load_build_tree(const std::vector<std::string>& roots, const std::vector<std::string>& values,
+                           bool from_repositories, const Globals& g, const std::filesystem::path& work,
+                           std::map<std::string, std::string>* image_repositories) {
+    const spec::LoadOptions lo = load_options(values);
+    std::vector<std::filesystem::path> paths(roots.begin(), roots.end());
+    spec::Tree tree = spec::load_tree(paths, lo);
+    if (!from_repositories) return tree;
+    const config::Config cfg = g.config ? *g.config : config::Config{};
+    if (cfg.repositories.empty()) warn("--from-repositories: the configuration has no repositories");
+    for (const auto& bt : repo::load_build_trees(cfg, work, warn)) {
+        const std::size_t before = tree.packages.size();
+        spec::add_repository_tree(tree, spec::load_tree(bt.roots, lo), bt.repository);
+        info("Loading tree from repository " + bt.repository + ": " + std::to_string(tree.packages.size() - before) +
+             " package(s) not in the local trees");
+        if (image_repositories)
+            for (const auto& [form, r] : bt.image_repositories) image_repositories->emplace(form, r);
+    }
+    return tree;
+}
+
 void add_build(CLI::App& app, Globals& g) {
     struct Args {
         std::vector<std::string> trees;
@@ -102,6 +123,7 @@ void add_build(CLI::App& app, Globals& g) {
         std::string output = "terminal";
         bool push_final = false, push_final_force = false, generate_final = false;
         std::string final_repository;
+        bool from_repositories = false;
     };
     auto args = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("build", "Build packages of a tree in containers");
@@ -163,6 +185,8 @@ void add_build(CLI::App& app, Globals& g) {
     add_accepted_flag(cmd, "--dockerfiles",
                       "Source packages also from dockerfiles (mudler/luet; accepted: ours reads packages from "
                       "definition.yaml and collection.yaml only)");
+    cmd->add_flag("--from-repositories", args->from_repositories,
+                  "Consume the user-defined repositories to pull specfiles from");
     cmd->add_option("packages", args->packages, "Packages to build: CAT/NAME[@VERSION]");
     cmd->callback([args, backend, &g] {
         if (args->trees.empty()) args->trees.push_back(".");
@@ -181,10 +205,12 @@ void add_build(CLI::App& app, Globals& g) {
         if (args->privileged && opts.backend != "buildah" && opts.backend != "img")
             opts.backend_args.push_back("--privileged");
         opts.source_date_epoch = source_date_epoch();
+        opts.luet_version = version();
         for (const auto& p : args->packages) opts.targets.push_back(core::parse_package_arg(p));
         check_output(args->output);
-        std::vector<std::filesystem::path> roots(args->trees.begin(), args->trees.end());
-        const spec::Tree tree = spec::load_tree(roots, load_options(args->values));
+        const core::TempDir work("build-trees");
+        const spec::Tree tree = load_build_tree(args->trees, args->values, args->from_repositories, g, work.path,
+                                                &opts.cache.package_image_repositories);
         if (args->revdeps && !opts.all) {
             const auto order = build::plan(tree, opts);
             const auto targets = build::targets_of(tree, opts, order);

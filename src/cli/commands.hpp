@@ -155,6 +155,13 @@ void print_package_table(const std::vector<std::array<std::string, 3>>& rows);
 
 // Tree loading options from the --values flags (build, create-repo).
 spec::LoadOptions load_options(const std::vector<std::string>& values_files);
+// The tree of `roots` and, with `from_repositories`, the build specs of every enabled
+// repository of the configuration (repo/build_trees.hpp) unpacked into `work` (which must
+// outlive the tree: the specs' folders are build contexts). The image repositories their
+// metadata records are added to `image_repositories` when given (build.cpp).
+spec::Tree load_build_tree(const std::vector<std::string>& roots, const std::vector<std::string>& values,
+                           bool from_repositories, const Globals& g, const std::filesystem::path& work,
+                           std::map<std::string, std::string>* image_repositories);
 
 // Status lines of long work go to stdout (none with --quiet; without their emoji with
 // --emoji=false; also to the log file with --enable-logfile). warn() writes to stderr, or

@@ -9,6 +9,8 @@
 #include <cctype>
 #include <map>
 
+#include "luet/core/file.hpp"
+
 #include "cli/commands.hpp"
 
 namespace luet::cli {
@@ -48,6 +50,7 @@ void add_create_repo(CLI::App& app, Globals& g) {
         std::string meta_compression = "none";
         std::string meta_filename = "repository.meta.yaml.tar";
         bool with_compilertree = false;
+        bool from_repositories = false;
         bool reset_revision = false;
         bool from_metadata = false;
         bool check_package_tarball = false;
@@ -81,6 +84,10 @@ void add_create_repo(CLI::App& app, Globals& g) {
     cmd->add_option("--meta-compression", args->meta_compression, "Compression alg of the metadata: none, gzip, zstd");
     cmd->add_option("--meta-filename", args->meta_filename, "Repository metadata filename");
     cmd->add_flag("--with-compilertree", args->with_compilertree, "Create compiler tree tarball.");
+    // mudler/luet: packages whose specs only the configured repositories' compilertrees hold
+    // (built with build --from-repositories) are kept instead of "No more in the tree".
+    cmd->add_flag("--from-repositories", args->from_repositories,
+                  "Consume the user-defined repositories to pull specfiles from");
     cmd->add_flag("--reset-revision", args->reset_revision, "Reset repository revision.");
     cmd->add_flag("--from-metadata", args->from_metadata,
                   "Consider metadata files from the packages folder while indexing the new tree");
@@ -147,6 +154,10 @@ void add_create_repo(CLI::App& app, Globals& g) {
         opts.sign_keys.assign(args->sign_keys.begin(), args->sign_keys.end());
         if (!args->expires.empty()) opts.expires_in = duration_seconds(args->expires, "--expires");
         opts.note = info;
+        const core::TempDir work("build-trees");
+        auto tree = [&] {
+            return load_build_tree(args->trees, args->values, args->from_repositories, g, work.path, nullptr);
+        };
         if (opts.type != "disk" && opts.type != "http" && opts.type != "docker")
             throw Error("unknown repository type '" + opts.type + "' (expected disk, http or docker)");
         if (opts.type == "docker") {
@@ -169,14 +180,13 @@ void add_create_repo(CLI::App& app, Globals& g) {
             } cleanup{staging};
             opts.output = staging;
             repo::fetch_published_index(args->output, staging);
-            const auto index =
-                repo::create_repository(spec::load_tree(opts.tree_roots, load_options(args->values)), opts);
+            const auto index = repo::create_repository(tree(), opts);
             repo::push_repository(staging, args->output, args->force_push, info);
             info("🏠 Repository: " + index.name + " creating revision " + std::to_string(index.revision) +
                  " and last update " + repo::format_last_update(index.last_update) + " in " + args->output);
             return;
         }
-        const auto index = repo::create_repository(spec::load_tree(opts.tree_roots, load_options(args->values)), opts);
+        const auto index = repo::create_repository(tree(), opts);
         info("🏠 Repository: " + index.name + " creating revision " + std::to_string(index.revision) +
              " and last update " + repo::format_last_update(index.last_update) + " in " + opts.output.string());
     });

@@ -231,11 +231,29 @@ void add_images(CLI::App& tree) {
         const spec::Tree t = load(a->trees, a->values);
         build::BuildOptions opts;
         opts.targets = {core::parse_package_arg(a->package)};
+        // The hash `luet build` computes (cache.hpp): same SOURCE_DATE_EPOCH, version and seed
+        // images (asked of docker, else their registry); no destination for retrieve: globs.
+        opts.source_date_epoch = source_date_epoch();
+        opts.luet_version = version();
+        auto backend = build::make_backend("docker");
+        build::HashInputs inputs = build::hash_inputs(opts, *backend, false);
+        // A listing does not fail on a seed image it cannot see; its hash then differs from the
+        // one the build (which pulls the image) computes, and the warning says so.
+        inputs.seed_id = [ask = inputs.seed_id](const std::string& image) {
+            try {
+                return ask(image);
+            } catch (const Error& e) {
+                warn(std::string(e.what()) + "; hashed by its name only: `luet build`, which pulls it, computes "
+                                             "another hash");
+                return std::string();
+            }
+        };
         std::vector<Row> rows;
         build::HashCache hashes;
         for (const auto* p : build::plan(t, opts)) {
             const auto& f = p->definition.form;
-            rows.push_back({f.name, f.category, f.version, build::package_image_name(a->image_repository, build::build_hash(t, *p, hashes))});
+            rows.push_back({f.name, f.category, f.version,
+                            build::package_image_name(a->image_repository, build::build_hash(t, *p, hashes, inputs))});
         }
         if (a->output != "terminal") return print_rows(rows, a->output, "image");
         for (const auto& r : rows) std::cout << r.category << "/" << r.name << "-" << r.version << ": " << r.detail << "\n";

@@ -78,7 +78,7 @@ void add_unpack(CLI::App& util) {
             return;
         }
         std::optional<repo::registry::Credentials> creds;
-        if (!a->user.empty()) creds = repo::registry::Credentials{a->user, a->pass};
+        if (!a->user.empty()) creds = repo::registry::Credentials{a->user, a->pass, {}};
         const auto got = repo::unpack_image(image, destination, creds, os, arch);
         info("Pulled: " + got.digest + " " + got.name);
         info("Size: " + bytes_size(static_cast<double>(got.size)));

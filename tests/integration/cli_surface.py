@@ -35,11 +35,7 @@ EXCEPTIONS = {
 
 # Items another branch brings (being merged): neither a gap while missing nor a stale
 # exception once present. Drop an entry when that branch is in.
-PENDING = {
-    ("luet", "build", "--from-repositories"): "the --from-repositories change (issue 12, part 3)",
-    ("luet-build", "build", "--from-repositories"): "the --from-repositories change (issue 12, part 3)",
-    ("luet", "create-repo", "--from-repositories"): "the --from-repositories change (issue 12, part 3)",
-}
+PENDING = {}
 
 # (binary, command path, long flag) -> why the flag is accepted and changes nothing (path ""
 # for a global flag). Its --help line must say so: "accepted", or what "ours" does, or that

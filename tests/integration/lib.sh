@@ -82,21 +82,25 @@ tree_pkg() {
   printf '%b' "$4" >"$1/$3/build.yaml"
 }
 
-# start_registry: Debian's docker-registry on a free port of 127.0.0.1, storage in
-# $WORK/registry, stopped with the test; sets REG=127.0.0.1:PORT. Ends the test (a failure)
-# when it is missing or does not answer.
+# start_registry [HTPASSWD]: Debian's docker-registry on a free port of 127.0.0.1, storage in
+# $WORK/registry, stopped with the test; sets REG=127.0.0.1:PORT. With an htpasswd file (bcrypt,
+# `htpasswd -Bbn USER PASS`) every request needs basic auth. Ends the test (a failure) when it
+# is missing or does not answer.
 start_registry() {
   command -v docker-registry >/dev/null || { fail "docker-registry missing (scripts/setup.sh installs it)"; finish; }
-  local port
+  local port auth=""
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   REG=127.0.0.1:$port
   mkdir -p "$WORK/registry"
-  printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \
-    "$WORK/registry/data" "$REG" >"$WORK/registry/config.yml"
+  [ -n "${1:-}" ] && auth=$(printf 'auth:\n  htpasswd:\n    realm: luet-test\n    path: %s\n' "$1")
+  printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n%s\n' \
+    "$WORK/registry/data" "$REG" "$auth" >"$WORK/registry/config.yml"
   docker-registry serve "$WORK/registry/config.yml" >"$WORK/registry/log" 2>&1 &
   echo $! >>"$WORK/servers.pids"
-  for _ in $(seq 50); do curl -fsS "http://$REG/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
-  curl -fsS "http://$REG/v2/" >/dev/null && pass "registry up on $REG" || { fail "registry did not start"; cat "$WORK/registry/log"; finish; }
+  # Up when /v2/ answers at all (401 with auth).
+  up() { [ "$(curl -sS -o /dev/null -w '%{http_code}' "http://$REG/v2/" 2>/dev/null)" != 000 ]; }
+  for _ in $(seq 50); do up && break; sleep 0.1; done
+  up && pass "registry up on $REG${1:+ (htpasswd)}" || { fail "registry did not start"; cat "$WORK/registry/log"; finish; }
 }
 
 # db_count ROOTFS SQL: a number from the installed-package database

@@ -70,3 +70,71 @@ TEST(BuildCache, SubpackageArtifactsNeededToo) {
     d.spec.build.subpackages.push_back(sub);
     EXPECT_TRUE(build::current_artifacts(d.spec, "abc123", d.opts).empty()) << "the subpackage has no artifact";
 }
+
+TEST(BuildCache, HashCoversSeedContentEpochAndVersion) {
+    core::TempDir dir("hash-test");
+    fs::create_directories(dir.path / "a");
+    std::ofstream(dir.path / "a/definition.yaml") << "name: a\ncategory: t\nversion: \"1.0\"\n";
+    std::ofstream(dir.path / "a/build.yaml") << "image: seed:latest\nsteps:\n- true\n";
+    const spec::Tree tree = spec::load_tree({dir.path});
+    const spec::PackageSpec& p = tree.packages.at(0);
+    std::string seed = "sha256:1111";
+    build::HashInputs in;
+    in.luet_version = "0.1.0";
+    in.seed_id = [&](const std::string& image) {
+        EXPECT_EQ(image, "seed:latest");
+        return seed;
+    };
+    auto hash = [&](const build::HashInputs& i) {
+        build::HashCache cache;
+        return build::build_hash(tree, p, cache, i);
+    };
+    const std::string base = hash(in);
+    EXPECT_EQ(hash(in), base) << "equal inputs, equal hashes";
+    seed = "sha256:2222";  // the tag moved
+    EXPECT_NE(hash(in), base);
+    seed = "sha256:1111";
+    in.source_date_epoch = 1700000000;
+    EXPECT_NE(hash(in), base);
+    in.source_date_epoch.reset();
+    in.luet_version = "0.2.0";
+    EXPECT_NE(hash(in), base);
+}
+
+TEST(BuildCache, RepositoryTreesDoNotReplaceLocalPackages) {
+    core::TempDir dir("merge-test");
+    auto pkg = [&](const std::string& root, const std::string& name, const std::string& version, const std::string& step) {
+        fs::create_directories(dir.path / root / name);
+        std::ofstream(dir.path / root / name / "definition.yaml")
+            << "name: " << name << "\ncategory: t\nversion: \"" << version << "\"\n";
+        std::ofstream(dir.path / root / name / "build.yaml") << "image: seed\nsteps:\n- " << step << "\n";
+    };
+    pkg("local", "a", "1.0", "local");
+    pkg("repo", "a", "1.0", "repo");
+    pkg("repo", "b", "1.0", "repo");
+    spec::Tree tree = spec::load_tree({dir.path / "local"});
+    spec::add_repository_tree(tree, spec::load_tree({dir.path / "repo"}), "r1");
+    ASSERT_EQ(tree.packages.size(), 2u);
+    const auto* a = tree.find({"t", "a", "1.0"});
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->repository, "");
+    EXPECT_EQ(a->build.steps, std::vector<std::string>{"local"});
+    const auto* b = tree.find({"t", "b", "1.0"});
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->repository, "r1");
+}
+
+TEST(BuildCache, MetadataRecordsThePushImageRepository) {
+    artifact::Metadata m;
+    m.runtime.form = {"t", "a", "1.0"};
+    m.compilespec.package = m.runtime.form;
+    m.path = "a-t-1.0.package.tar";
+    m.compilespec.push_image_repository = "127.0.0.1:5000/cache";
+    const std::string yaml = artifact::metadata_to_yaml(m);
+    EXPECT_NE(yaml.find("pushimagerepository: 127.0.0.1:5000/cache"), std::string::npos) << yaml;
+    EXPECT_EQ(artifact::metadata_from_yaml(yaml, "t").compilespec.push_image_repository, "127.0.0.1:5000/cache");
+    EXPECT_EQ(artifact::metadata_from_yaml(artifact::metadata_to_json(m), "t").compilespec.push_image_repository,
+              "127.0.0.1:5000/cache");
+    m.compilespec.push_image_repository.clear();
+    EXPECT_NE(artifact::metadata_to_yaml(m).find("build_options: null"), std::string::npos);
+}

@@ -104,6 +104,25 @@ TEST(RegistryCredentials, ReadsDockerConfigJson) {
     fs::remove_all(dir);
 }
 
+TEST(RegistryCredentials, ReadsARepositoryAuthBlock) {
+    // mudler/luet's auth: keys (docker's AuthConfig).
+    auto c = credentials_from_auth({{"username", "alice"}, {"password", "pw"}}, "repo");
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->username, "alice");
+    EXPECT_EQ(c->password, "pw");
+    c = credentials_from_auth({{"auth", "YWxpY2U6czNjcjp0"}}, "repo");  // alice:s3cr:t
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->username, "alice");
+    EXPECT_EQ(c->password, "s3cr:t");
+    c = credentials_from_auth({{"registrytoken", "tok"}, {"username", "ignored"}}, "repo");
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->registry_token, "tok");
+    EXPECT_FALSE(credentials_from_auth({}, "repo"));
+    EXPECT_FALSE(credentials_from_auth({{"serveraddress", "quay.io"}}, "repo"));
+    EXPECT_THROW(credentials_from_auth({{"auth", "bm9jb2xvbg=="}}, "repo"), luet::Error);  // "nocolon"
+    EXPECT_THROW(credentials_from_auth({{"identitytoken", "refresh"}}, "repo"), luet::Error);
+}
+
 TEST(RegistryIndex, PicksThePlatform) {
     const std::string index = R"({"schemaVersion": 2, "manifests": [
         {"digest": "sha256:aa", "platform": {"os": "linux", "architecture": "arm64"}},

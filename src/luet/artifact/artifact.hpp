@@ -50,7 +50,9 @@ std::string tar_suffix(Compression c);
 std::string package_suffix(Compression c);
 
 // compilespec: the build spec an artifact came from (upstream's LuetCompilationSpec).
-// `copy` and `build_options` are written empty (null) and not read back.
+// `copy` is written empty and not read back; of `build_options` (upstream's CompilerOptions,
+// marshalled by yaml.v3 with lower-cased field names) only `pushimagerepository` is written and
+// read: null when it is empty.
 struct CompileSpec {
     core::PackageForm package;   // compilespec.package
     std::string build_timestamp; // compilespec.package.buildtimestamp, free text
@@ -65,6 +67,10 @@ struct CompileSpec {
     std::vector<std::string> excludes;
     bool unpack = false;
     bool requires_final_images = false;
+    // build_options.pushimagerepository: the image repository the package's build cache images
+    // (cache.hpp) went to, `luet build --image-repository`. `build --from-repositories` looks a
+    // package of a repository's compilertree up there (mudler/luet inheritSpecBuildOptions).
+    std::string push_image_repository;
 };
 
 // The compilespec of a package built from `build` (build.yaml).

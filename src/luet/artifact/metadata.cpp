@@ -101,7 +101,9 @@ json metadata_json(const Metadata& m) {
                {"unpack", c.unpack},
                {"includes", string_list(c.includes)},
                {"excludes", string_list(c.excludes)},
-               {"build_options", nullptr},
+               {"build_options", c.push_image_repository.empty()
+                                     ? json(nullptr)
+                                     : json{{"pushimagerepository", c.push_image_repository}}},
                {"copy", json::array()},
                {"requires_final_images", c.requires_final_images}};
     return json{{"path", m.path},
@@ -250,6 +252,8 @@ std::optional<Metadata> metadata_from_json(const std::string& doc) {
             c.excludes = texts(*cs, "excludes");
             c.unpack = flag(*cs, "unpack");
             c.requires_final_images = flag(*cs, "requires_final_images");
+            if (const json* bo = member(*cs, "build_options"); bo && bo->is_object())
+                c.push_image_repository = text(*bo, "pushimagerepository");
         }
         const json* runtime = member(n, "runtime");
         if (runtime && runtime->is_object() && !text(*runtime, "name").empty()) {
@@ -313,6 +317,8 @@ Metadata metadata_from_node(const YAML::Node& n, const std::string& origin) {
         c.excludes = spec::strings(cs, "excludes", where);
         c.unpack = spec::boolean(cs, "unpack", where);
         c.requires_final_images = spec::boolean(cs, "requires_final_images", where);
+        if (YAML::Node bo = cs["build_options"]; bo && bo.IsMap())
+            c.push_image_repository = spec::scalar(bo, "pushimagerepository", where + " build_options");
     }
 
     YAML::Node runtime = n["runtime"];

@@ -62,7 +62,8 @@ void write_memory_tar(const fs::path& dest, Compression c, const std::map<std::s
 }
 
 std::map<std::string, std::string> read_memory_tar(const fs::path& file, std::uint64_t max_file_bytes,
-                                                   std::uint64_t max_total_bytes) {
+                                                   std::uint64_t max_total_bytes,
+                                                   std::map<std::string, unsigned>* modes) {
     std::unique_ptr<struct archive, int (*)(struct archive*)> in(archive_read_new(), archive_read_free);
     archive_read_support_format_tar(in.get());
     archive_read_support_filter_all(in.get());
@@ -90,6 +91,7 @@ std::map<std::string, std::string> read_memory_tar(const fs::path& file, std::ui
                             " bytes; refusing to read it");
             data.append(static_cast<const char*>(buf), size);
         }
+        if (modes) (*modes)[name] = static_cast<unsigned>(archive_entry_perm(e)) & 0777u;
         files[name] = std::move(data);
     }
     if (rc != ARCHIVE_EOF) throw Error("cannot read " + file.string() + ": " + archive_error_text(in.get()));

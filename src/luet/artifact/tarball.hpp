@@ -17,8 +17,10 @@ void write_memory_tar(const std::filesystem::path& dest, Compression c, const st
 // Reads every regular file of a (possibly compressed) tarball into memory.
 // Throws luet::Error naming the file when it is not a readable tarball, and (limits not 0)
 // when one file unpacks to more than `max_file_bytes` or all to more than `max_total_bytes`
-// (a compression bomb), before reading further.
+// (a compression bomb), before reading further. `modes`, when given, receives each file's
+// permission bits (mode & 0777).
 std::map<std::string, std::string> read_memory_tar(const std::filesystem::path& file, std::uint64_t max_file_bytes = 0,
-                                                   std::uint64_t max_total_bytes = 0);
+                                                   std::uint64_t max_total_bytes = 0,
+                                                   std::map<std::string, unsigned>* modes = nullptr);
 
 }  // namespace luet::artifact

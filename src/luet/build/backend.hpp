@@ -36,6 +36,9 @@ public:
 
     // True when the image is available locally.
     virtual bool image_exists(const std::string& image) = 0;
+    // The local image's ID, "sha256:<hex>": the digest of its configuration, which is also what
+    // a registry's manifest names as config.digest. Throws luet::Error when it is not local.
+    virtual std::string image_id(const std::string& image) = 0;
     // The environment recorded in the image's configuration ("NAME=value"; empty when none).
     virtual std::vector<std::string> image_env(const std::string& image) = 0;
     // Makes the image available (pulls it). Throws luet::Error when it cannot.

@@ -59,6 +59,12 @@ public:
         return core::run({"buildah", "inspect", "--type", "image", image}) == 0;
     }
 
+    std::string image_id(const std::string& image) override {
+        const std::string id = inspect(image).value("FromImageID", std::string());
+        if (id.empty()) throw Error("buildah: image " + image + " has no ID");
+        return id.starts_with("sha256:") ? id : "sha256:" + id;
+    }
+
     std::vector<std::string> image_env(const std::string& image) override {
         const auto j = inspect(image);
         const auto& env = j.at("OCIv1").at("config").value("Env", nlohmann::json::array());

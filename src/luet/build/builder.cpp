@@ -190,16 +190,31 @@ std::vector<const spec::PackageSpec*> plan(const spec::Tree& tree, const BuildOp
     return ordered;
 }
 
-std::string build_hash(const spec::Tree& tree, const spec::PackageSpec& p, HashCache& cache) {
+std::string build_hash(const spec::Tree& tree, const spec::PackageSpec& p, HashCache& cache,
+                       const HashInputs& inputs) {
     if (auto it = cache.find(&p); it != cache.end()) return it->second;
     std::string input = "build.yaml\n" + p.build_yaml + "\ndefinition.yaml\n" + p.definition_yaml + "\n";
+    input += "luet " + inputs.luet_version + "\n";
+    input += "source_date_epoch " +
+             (inputs.source_date_epoch ? std::to_string(*inputs.source_date_epoch) : std::string("unset")) + "\n";
+    auto seed = [&](const std::string& image) {
+        try {
+            input += "seed " + image + " " + (inputs.seed_id ? inputs.seed_id(image) : std::string()) + "\n";
+        } catch (const Error& e) {
+            throw Error(p.build_file.string() + " (" + p.definition.form.str() + "): " + e.what());
+        }
+    };
+    if (!p.build.image.empty()) seed(p.build.image);
+    for (const auto& c : p.build.copy)
+        if (!c.package && !c.image.empty()) seed(c.image);
+    input += retrieve_digest(p, inputs.destination);
     std::vector<fs::path> files;
     for (auto it = fs::recursive_directory_iterator(p.dir); it != fs::recursive_directory_iterator(); ++it)
         if (it->is_regular_file()) files.push_back(it->path());
     std::sort(files.begin(), files.end());
     for (const auto& f : files)
         input += f.lexically_relative(p.dir).string() + " " + artifact::sha256_file(f) + "\n";
-    for (const auto* d : build_deps(tree, p)) input += "dep " + build_hash(tree, *d, cache) + "\n";
+    for (const auto* d : build_deps(tree, p)) input += "dep " + build_hash(tree, *d, cache, inputs) + "\n";
     return cache[&p] = artifact::sha256_string(input);
 }
 
@@ -279,6 +294,7 @@ artifact::Metadata write_artifact(const fs::path& content, const spec::Definitio
     cs.build_timestamp = build_timestamp(opts.source_date_epoch);
     cs.includes = includes;
     cs.excludes = excludes;
+    if (!cache_hash.empty()) cs.push_image_repository = opts.cache.image_repository;
     meta.compilespec = std::move(cs);
     meta.compression = opts.compression;
     meta.path = runtime.form.fingerprint() + artifact::package_suffix(opts.compression);
@@ -388,7 +404,8 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
             else
                 reporter.output(line);
         };
-        say("📦 [" + std::to_string(index + 1) + "/" + std::to_string(order.size()) + "] Building " + form.str());
+        say("📦 [" + std::to_string(index + 1) + "/" + std::to_string(order.size()) + "] Building " + form.str() +
+            (p->repository.empty() ? "" : " (spec from repository " + p->repository + ")"));
         // mudler/luet's payloads: {CompileSpec, Assert{Package}} before, {CompileSpec, Artifact} after.
         auto compilespec_json = [&] {
             artifact::Metadata m;
@@ -405,6 +422,10 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         const CacheDecision& cd = cache.at(p);
         if (cd.action != CacheAction::Build) {
             if (cd.action == CacheAction::FromImages) use_cached_images(*backend, form, cd, opts.cache, say);
+            // Beyond upstream (which pushes only what it builds): a registry filled late, or
+            // emptied, gets the images of packages that were current.
+            if (cd.action == CacheAction::Skip && opts.cache.push && (!b.image.empty() || !b.requires_.empty()))
+                push_missing_images(*backend, cd, say);
             {
                 std::lock_guard lock(state);
                 final_image[p] = cd.action == CacheAction::FromImages ? cd.package_image : "";

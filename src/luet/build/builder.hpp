@@ -33,6 +33,10 @@ struct CacheOptions {
     bool push = false;         // --push: the builder and package images built are pushed
     bool rebuild = false;      // --rebuild: every package of the plan is built
     bool keep_images = true;   // --keep-images (upstream's default: true)
+    // --from-repositories: "CAT/NAME-VERSION" -> the image repository a repository's metadata
+    // records for that package (repo/build_trees.hpp); with --pull its images are looked up
+    // there too.
+    std::map<std::string, std::string> package_image_repositories;
 };
 
 struct BuildOptions {
@@ -56,6 +60,8 @@ struct BuildOptions {
     // and buildtimestamp is the time of the build (as upstream writes it; upstream's
     // `upgrade` treats a changed buildtimestamp as a new build of the same version).
     std::optional<std::int64_t> source_date_epoch;
+    // luet's version, part of every build hash (the CLI's `luet version`).
+    std::string luet_version;
 };
 
 // One package of a build, for the summary.
@@ -105,12 +111,35 @@ artifact::Metadata pack_folder(const std::filesystem::path& source, const spec::
                                const std::filesystem::path& destination, artifact::Compression compression,
                                std::optional<std::int64_t> source_date_epoch = {});
 
-// A content hash of a package's build: its build.yaml and definition.yaml, every file of
-// its build context (path and sha256) and the hashes of the packages its build needs, so
-// equal inputs give equal hashes (what upstream's `luet tree images` prints as the image tag).
-// `cache` keeps the hashes computed so far, so a dependency shared by many packages is hashed once.
+// A content hash of a package's build (the build cache key, cache.hpp): equal inputs give
+// equal hashes (what upstream's `luet tree images` prints as the image tag). It covers
+//   - build.yaml (rendered) and definition.yaml: every field upstream's hash covers (mudler/luet
+//     compilerspec.go signature(): image, steps, prelude, env, retrieve, unpack, includes,
+//     excludes, package_dir, copy, requires, requires_final_images) and more;
+//   - every file of the spec folder (path and sha256): the build context;
+//   - the hashes of the packages its build needs;
+// and, beyond upstream, what could otherwise make a changed build reuse an old result:
+//   - the content of each seed image (`image:`, and `copy:` images): its ID (HashInputs::seed_id),
+//     so a moved tag ("latest") rebuilds;
+//   - what retrieve: brings from outside the spec folder (URL contents, files of the
+//     destination; retrieve_digest in retrieve.hpp);
+//   - SOURCE_DATE_EPOCH (artifact times, buildtimestamp and the build environment depend on it);
+//   - luet's version (how artifacts are cut and packed).
+// Not covered: the backend (docker, podman and buildah give byte-identical artifacts, see
+// tests/integration/engines_test.sh, and images are looked up in the engine in use), backend
+// args, and what the steps fetch from the network themselves; `--rebuild` is the way out.
+struct HashInputs {
+    std::optional<std::int64_t> source_date_epoch;  // BuildOptions::source_date_epoch
+    // "sha256:…" identity of a seed image's content; unset: the image name alone is hashed.
+    std::function<std::string(const std::string& image)> seed_id;
+    std::filesystem::path destination;  // BuildOptions::destination, for retrieve: globs
+    std::string luet_version;           // BuildOptions::luet_version
+};
+// `cache` keeps the hashes computed so far, so a dependency shared by many packages is hashed
+// once. Throws luet::Error when seed_id or a retrieve: URL fails.
 using HashCache = std::map<const spec::PackageSpec*, std::string>;
-std::string build_hash(const spec::Tree& tree, const spec::PackageSpec& p, HashCache& cache);
+std::string build_hash(const spec::Tree& tree, const spec::PackageSpec& p, HashCache& cache,
+                       const HashInputs& inputs = {});
 
 // The entries of `root` (paths relative to it, in walk order: a folder, then what is below
 // it, names sorted bytewise, as upstream writes artifacts) that the

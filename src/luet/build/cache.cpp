@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -56,16 +57,23 @@ std::string builder_image_name(const std::string& repository, const core::Packag
     return repository + ":builder-" + md5_hex(form.fingerprint() + "-" + hash);
 }
 
+void push_missing_images(Backend& backend, const CacheDecision& cd, const Say& say) {
+    for (const auto& image : {cd.builder_image, cd.package_image}) {
+        if (remote_image_exists(image)) continue;
+        if (!backend.image_exists(image)) {
+            if (say) say("  ⚠ " + image + " is neither in its registry nor local: not pushed (--rebuild makes it)");
+            continue;
+        }
+        if (say) say("  ⬆ pushing " + image);
+        backend.push(image);
+    }
+}
+
 void use_cached_images(Backend& backend, const core::PackageForm& form, const CacheDecision& cd,
                        const CacheOptions& opts, const Say& say) {
     if (cd.pull_from.empty()) {
         if (say) say("  ↺ images of build hash " + cd.hash + " found locally (" + cd.package_image + "): no step runs");
-        if (opts.push)
-            for (const auto& image : {cd.builder_image, cd.package_image})
-                if (!remote_image_exists(image)) {
-                    if (say) say("  ⬆ pushing " + image);
-                    backend.push(image);
-                }
+        if (opts.push) push_missing_images(backend, cd, say);
         return;
     }
     const std::string pkg = package_image_name(cd.pull_from, cd.hash);
@@ -86,6 +94,45 @@ void store_cache_images(Backend& backend, const CacheDecision& cd, const std::st
         if (say) say("  ⬆ pushing " + image);
         backend.push(image);
     }
+}
+
+std::string seed_identity(Backend& backend, const std::string& image, bool may_pull) {
+    if (backend.image_exists(image)) return backend.image_id(image);
+    std::string why;
+    try {
+        const auto ref = repo::registry::Reference::parse(image);
+        repo::registry::Client client(ref.host, ref.plain_http,
+                                      repo::registry::credentials_from_docker_config(
+                                          repo::registry::default_docker_config(), ref.host));
+        return client.manifest(ref.name, ref.reference).config.digest;
+    } catch (const Error& e) {
+        why = e.what();
+    }
+    // The engine may reach it where our client cannot (registry mirrors, credential helpers).
+    if (may_pull) {
+        try {
+            backend.pull(image);
+            return backend.image_id(image);
+        } catch (const Error& e) {
+            why += "; " + std::string(e.what());
+        }
+    }
+    throw Error("seed image " + image + " is not local and neither its registry nor the engine can tell its content: " +
+                why);
+}
+
+HashInputs hash_inputs(const BuildOptions& opts, Backend& backend, bool may_pull) {
+    HashInputs in;
+    in.source_date_epoch = opts.source_date_epoch;
+    in.destination = opts.destination;
+    in.luet_version = opts.luet_version;
+    auto ids = std::make_shared<std::map<std::string, std::string>>();
+    in.seed_id = [ids, &backend, may_pull](const std::string& image) {
+        auto it = ids->find(image);
+        if (it == ids->end()) it = ids->emplace(image, seed_identity(backend, image, may_pull)).first;
+        return it->second;
+    };
+    return in;
 }
 
 bool remote_image_exists(const std::string& image) {
@@ -126,9 +173,10 @@ std::map<const spec::PackageSpec*, CacheDecision> plan_cache(const spec::Tree& t
     const CacheOptions& c = opts.cache;
     std::map<const spec::PackageSpec*, CacheDecision> out;
     HashCache hashes;
+    const HashInputs inputs = hash_inputs(opts, backend);
     for (const auto* p : order) {
         CacheDecision& d = out[p];
-        d.hash = build_hash(tree, *p, hashes);
+        d.hash = build_hash(tree, *p, hashes, inputs);
         d.package_image = package_image_name(c.image_repository, d.hash);
         d.builder_image = builder_image_name(c.image_repository, p->definition.form, d.hash);
         if (!c.rebuild) {
@@ -156,6 +204,9 @@ std::map<const spec::PackageSpec*, CacheDecision> plan_cache(const spec::Tree& t
         } else if (c.pull) {
             std::vector<std::string> repos{c.image_repository};
             repos.insert(repos.end(), c.pull_repositories.begin(), c.pull_repositories.end());
+            if (auto it = c.package_image_repositories.find(p->definition.form.str());
+                it != c.package_image_repositories.end() && std::find(repos.begin(), repos.end(), it->second) == repos.end())
+                repos.push_back(it->second);
             for (const auto& r : repos) {
                 try {
                     if (remote_image_exists(package_image_name(r, d.hash)) &&

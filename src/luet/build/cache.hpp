@@ -6,18 +6,21 @@
 //   package image   <image-repository>:<package hash>
 //   builder image   <image-repository>:builder-<md5 hex of "<name>-<category>-<version>-<package hash>">
 // and `luet tree images` prints the package image. Upstream's package hash hashes its solver
-// assertions (Go structures); ours is build_hash() (build.yaml, definition.yaml, the context
-// files and the hashes of the packages the build needs), so the tags have upstream's form but
-// not its values. The artifact metadata records the hash as `package_cacheimage` (upstream's
+// assertions (Go structures); ours is build_hash() (builder.hpp: build.yaml, definition.yaml,
+// the context files, the hashes of the packages the build needs, the seed images' IDs, what
+// retrieve: fetches, SOURCE_DATE_EPOCH and luet's version), so the tags have upstream's form
+// but not its values. The artifact metadata records the hash as `package_cacheimage` (upstream's
 // PackageCacheImage field).
 //
 // What a build does with each package of the plan (decided before the first container starts):
 //   Skip        the artifact (and the subpackages' ones) in the destination records this hash
 //               and its file has the recorded sha256, and no package to build needs its image:
-//               nothing runs;
+//               nothing runs (with --push, local images the registry lacks are pushed);
 //   FromImages  the builder and package images tagged with this hash are local, or (with
-//               --pull) in the image repository or a pull repository: they are pulled when
-//               needed and the artifact is cut from them, no build step runs;
+//               --pull) in the image repository, a pull repository or (a package of a
+//               repository's compilertree, --from-repositories) the image repository its
+//               published metadata records: they are pulled when needed and the artifact is
+//               cut from them, no build step runs;
 //   Build       the steps run (and with --push both images are pushed).
 // --rebuild builds every package of the plan.
 #pragma once
@@ -38,6 +41,16 @@ namespace luet::build {
 std::string package_image_name(const std::string& repository, const std::string& hash);
 // "<repository>:builder-<md5(fingerprint + "-" + hash)>" (upstream's genBuilderImageTag).
 std::string builder_image_name(const std::string& repository, const core::PackageForm& form, const std::string& hash);
+
+// The content identity of a seed image for the build hash: its local ID when the backend has
+// it, else the config digest its registry's manifest names (the same value; nothing is
+// pulled), else (may_pull) its ID after the engine pulled it. Throws luet::Error naming the
+// image and every reason when none of these works.
+std::string seed_identity(Backend& backend, const std::string& image, bool may_pull);
+
+// The HashInputs of a build with `opts` (seed identities asked of `backend`, each image once;
+// may_pull as in seed_identity: `luet build` pulls, a listing does not).
+HashInputs hash_inputs(const BuildOptions& opts, Backend& backend, bool may_pull = true);
 
 enum class CacheAction { Build, FromImages, Skip };
 
@@ -75,6 +88,12 @@ using Say = std::function<void(const std::string&)>;
 // pushed. Throws luet::Error when a pull or a push fails.
 void use_cached_images(Backend& backend, const core::PackageForm& form, const CacheDecision& cd,
                        const CacheOptions& opts, const Say& say);
+
+// --push for a package whose images were not built now (Skip, FromImages from local images):
+// each of cd's two images that its registry lacks is pushed when it is local; one that is
+// neither is reported through `say`. Throws luet::Error when the registry cannot be asked or
+// a push fails.
+void push_missing_images(Backend& backend, const CacheDecision& cd, const Say& say);
 
 // Build: gives the images a build produced (`builder`, `package_image`; the base image itself
 // for a package without commands) the hash tags of `cd`, and pushes both with opts.push.

@@ -47,6 +47,11 @@ public:
 
     bool image_exists(const std::string& image) override { return core::run({program_, "image", "inspect", image}) == 0; }
 
+    std::string image_id(const std::string& image) override {
+        std::string id = core::trim_end(capture({"image", "inspect", "-f", "{{.Id}}", image}));
+        return id.starts_with("sha256:") ? id : "sha256:" + id;  // podman prints the hex alone
+    }
+
     std::vector<std::string> image_env(const std::string& image) override {
         const auto env = nlohmann::json::parse(capture({"image", "inspect", "-f", "{{json .Config.Env}}", image}));
         return env.is_array() ? env.get<std::vector<std::string>>() : std::vector<std::string>{};

@@ -9,7 +9,9 @@
 #include <memory>
 #include <vector>
 
+#include "luet/artifact/artifact.hpp"
 #include "luet/core/error.hpp"
+#include "luet/core/file.hpp"
 #include "luet/core/process.hpp"
 #include "luet/repo/transport.hpp"
 
@@ -97,6 +99,40 @@ void stage_context(const spec::PackageSpec& p, const fs::path& dest, const fs::p
             throw Error(where + ": " + e.what());
         }
     }
+}
+
+std::string retrieve_digest(const spec::PackageSpec& p, const fs::path& destination) {
+    std::string out;
+    auto add_file = [&](const std::string& entry, const fs::path& f) {
+        out += entry + " " + artifact::sha256_file(f) + "\n";
+    };
+    for (const auto& entry : p.build.retrieve) {
+        try {
+            if (is_url(entry)) {
+                core::TempDir tmp("retrieve");
+                download(entry, tmp.path);
+                for (const auto& e : fs::directory_iterator(tmp.path)) add_file(entry, e.path());
+                continue;
+            }
+            if (!glob_in(p.dir, entry).empty()) continue;
+            const auto matches = glob_in(destination, entry);
+            if (matches.empty()) out += entry + " missing\n";
+            for (const auto& m : matches) {
+                if (!fs::is_directory(m)) {
+                    add_file(entry, m);
+                    continue;
+                }
+                std::vector<fs::path> files;
+                for (auto it = fs::recursive_directory_iterator(m); it != fs::recursive_directory_iterator(); ++it)
+                    if (it->is_regular_file()) files.push_back(it->path());
+                std::sort(files.begin(), files.end());
+                for (const auto& f : files) add_file(entry + "/" + f.lexically_relative(m).string(), f);
+            }
+        } catch (const Error& e) {
+            throw Error(p.build_file.string() + " (" + p.definition.form.str() + "): retrieve " + entry + ": " + e.what());
+        }
+    }
+    return out;
 }
 
 }  // namespace luet::build

@@ -22,4 +22,12 @@ namespace luet::build {
 void stage_context(const spec::PackageSpec& p, const std::filesystem::path& dest,
                    const std::filesystem::path& destination = {});
 
+// What the retrieve: entries of `p` bring into its context from outside its spec folder, for
+// the build hash: one line "<entry> <sha256>" per file a URL downloads (fetched now) or a glob
+// matches in `destination` (a folder's files each), in entry order; an entry that matches
+// nothing yet (an artifact this build has still to write) gives "<entry> missing". Entries
+// found in the spec folder give nothing (the hash covers that folder). Throws luet::Error
+// naming the build spec and the entry when a URL cannot be downloaded.
+std::string retrieve_digest(const spec::PackageSpec& p, const std::filesystem::path& destination);
+
 }  // namespace luet::build

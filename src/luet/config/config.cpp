@@ -183,6 +183,14 @@ RepositoryConfig parse_repository(const YAML::Node& n, const std::string& origin
         }
         if (r.verify_keys.empty()) throw Error(where + ": 'verify' lists no keys (verify: {keys: [FILE or PEM]})");
     }
+    if (const YAML::Node auth = n["auth"]; auth && !auth.IsNull()) {
+        if (!auth.IsMap()) throw Error(where + ": 'auth' must be a map (e.g. auth: {username: U, password: P})");
+        for (const auto& kv : auth) {
+            const std::string key = kv.first.as<std::string>();
+            if (!kv.second.IsScalar()) throw Error(where + ": auth." + key + " must be a string");
+            r.auth[key] = kv.second.as<std::string>();
+        }
+    }
     return r;
 }
 

@@ -44,6 +44,12 @@ struct RepositoryConfig {
     // file). Not empty: sync() refuses a repository.yaml without a valid signature by one of
     // them.
     std::vector<std::string> verify_keys;
+    // auth: (mudler/luet pkg/api/core/types/repository.go Authentication, `auth` key; geaaru the
+    // same): string keys and values. docker repositories read docker's AuthConfig keys —
+    // username + password, or auth (base64 "user:pass"), or registrytoken (a bearer token sent
+    // as is) — and win over docker's config.json; http repositories send `token` as
+    // "Authorization: token X" or `basic` as "Authorization: Basic X" (pkg/installer/client/http.go).
+    std::map<std::string, std::string> auth;
     // Config::http_timeout, copied here by load() for the transport: the longest a whole
     // download (every attempt and url) may take, in seconds; 0 or less: no limit.
     int http_timeout = 120;

@@ -58,14 +58,17 @@ std::string layer_media_type(const std::string& name) {
     return "application/vnd.oci.image.layer.v1.tar";
 }
 
-registry::Client client_for(const registry::Reference& ref) {
+// The repository's auth: block wins over docker's config.json.
+registry::Client client_for(const registry::Reference& ref, const std::optional<registry::Credentials>& auth = {}) {
     return registry::Client(ref.host, ref.plain_http,
-                            registry::credentials_from_docker_config(registry::default_docker_config(), ref.host));
+                            auth ? auth
+                                 : registry::credentials_from_docker_config(registry::default_docker_config(), ref.host));
 }
 
 class DockerTransport : public Transport {
 public:
-    DockerTransport(std::string repo, std::vector<std::string> urls) : repo_(std::move(repo)), urls_(std::move(urls)) {}
+    DockerTransport(std::string repo, std::vector<std::string> urls, std::optional<registry::Credentials> auth)
+        : repo_(std::move(repo)), urls_(std::move(urls)), auth_(std::move(auth)) {}
 
     void download(const std::string& name, const fs::path& dest, const ByteProgress& progress,
                   std::uint64_t max_bytes) const override {
@@ -77,7 +80,7 @@ public:
             try {
                 const auto ref = registry::Reference::parse(image);
                 image = ref.str();
-                auto client = client_for(ref);
+                auto client = client_for(ref, auth_);
                 const registry::Manifest m = client.manifest(ref.name, ref.reference);
                 if (m.layers.empty()) throw Error("image " + image + " has no layers");
                 // A layer the manifest states larger than the caller's cap is refused before its
@@ -154,6 +157,7 @@ public:
 private:
     std::string repo_;
     std::vector<std::string> urls_;
+    std::optional<registry::Credentials> auth_;
 };
 
 }  // namespace
@@ -173,7 +177,8 @@ std::string docker_tag_for_file(const std::string& name) {
 }
 
 std::unique_ptr<Transport> make_docker_transport(const config::RepositoryConfig& rc) {
-    return std::make_unique<DockerTransport>(rc.name, rc.urls);
+    return std::make_unique<DockerTransport>(
+        rc.name, rc.urls, registry::credentials_from_auth(rc.auth, "repository " + rc.name + " (" + rc.origin + ")"));
 }
 
 bool push_file_image(const std::string& image, const fs::path& file, bool as_layer, bool force) {

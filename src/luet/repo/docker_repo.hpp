@@ -35,7 +35,8 @@ std::string sanitize_image_tag(const std::string& s);
 std::string docker_tag_for_file(const std::string& name);
 
 // The transport of a `type: docker` repository: download(name) pulls the image of `name` from
-// the first url that has it (credentials from the docker config.json), verifying every blob
+// the first url that has it (credentials from the repository's auth: block, else docker's
+// config.json; registry.hpp credentials_from_auth), verifying every blob
 // against its digest, and writes the file `name` the image holds (or the artifact layer) to
 // `dest` through DEST.part. Throws luet::Error naming the repository, the images tried and why.
 std::unique_ptr<Transport> make_docker_transport(const config::RepositoryConfig& rc);

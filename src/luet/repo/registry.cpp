@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -221,11 +222,32 @@ std::optional<Credentials> credentials_from_docker_config(const fs::path& config
             const auto colon = plain.find(':');
             if (!ok || colon == std::string::npos)
                 throw Error(config_json.string() + ": auths." + key + ".auth is not base64 \"user:password\"");
-            return Credentials{plain.substr(0, colon), plain.substr(colon + 1)};
+            return Credentials{plain.substr(0, colon), plain.substr(colon + 1), {}};
         }
         if (entry.contains("username") && entry["username"].is_string())
-            return Credentials{entry["username"].get<std::string>(), entry.value("password", std::string())};
+            return Credentials{entry["username"].get<std::string>(), entry.value("password", std::string()), {}};
     }
+    return std::nullopt;
+}
+
+std::optional<Credentials> credentials_from_auth(const std::map<std::string, std::string>& auth,
+                                                 const std::string& what) {
+    auto get = [&](const char* key) {
+        const auto it = auth.find(key);
+        return it == auth.end() ? std::string() : it->second;
+    };
+    if (const std::string token = get("registrytoken"); !token.empty()) return Credentials{{}, {}, token};
+    if (const std::string user = get("username"); !user.empty()) return Credentials{user, get("password"), {}};
+    if (const std::string encoded = get("auth"); !encoded.empty()) {
+        bool ok = false;
+        const std::string plain = base64_decode(encoded, ok);
+        const auto colon = plain.find(':');
+        if (!ok || colon == std::string::npos) throw Error(what + ": auth.auth is not base64 \"user:password\"");
+        return Credentials{plain.substr(0, colon), plain.substr(colon + 1), {}};
+    }
+    if (!get("identitytoken").empty())
+        throw Error(what + ": auth.identitytoken (an OAuth2 refresh token) is not supported: give username and "
+                           "password, auth or registrytoken");
     return std::nullopt;
 }
 
@@ -310,6 +332,7 @@ struct Client::Request {
     std::uint64_t upload_size = 0;
     FILE* sink = nullptr;  // 2xx body to this file (hashed into `hash`), else kept in Response::body
     Sha256* hash = nullptr;
+    std::uint64_t resume_from = 0;  // > 0: the sink holds these bytes already; ask for the rest (Range)
     std::string scope;  // bearer scope to ask when the challenge names none
 };
 
@@ -331,6 +354,8 @@ struct Transfer {
     const std::string* upload_data = nullptr;
     size_t upload_pos = 0;
     bool write_failed = false;
+    std::uint64_t resume_from = 0;  // bytes the sink held before this transfer
+    bool checked = false;           // the status of the first body byte was looked at
 };
 
 size_t on_header(char* data, size_t size, size_t n, void* userp) {
@@ -349,6 +374,18 @@ size_t on_body(char* data, size_t size, size_t n, void* userp) {
     long code = 0;
     curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &code);
     if (t->sink && code >= 200 && code < 300) {
+        if (!t->checked) {
+            t->checked = true;
+            // A range asked for but the whole blob sent (200, not 206): start the file over.
+            if (t->resume_from > 0 && code == 200) {
+                if (fflush(t->sink) != 0 || ftruncate(fileno(t->sink), 0) != 0 || fseek(t->sink, 0, SEEK_SET) != 0) {
+                    t->write_failed = true;
+                    return 0;
+                }
+                if (t->hash) *t->hash = Sha256();
+                t->resume_from = 0;
+            }
+        }
         if (t->hash) t->hash->update(data, size * n);
         if (fwrite(data, size, n, t->sink) != n) {
             t->write_failed = true;
@@ -390,6 +427,25 @@ Client::Client(std::string host, bool plain_http, std::optional<Credentials> cre
     : host_(std::move(host)), plain_http_(plain_http), credentials_(std::move(credentials)), os_(std::move(os)),
       arch_(std::move(arch)) {
     curl_init_once();
+    if (credentials_ && !credentials_->registry_token.empty()) authorization_ = "Bearer " + credentials_->registry_token;
+    if (const char* c = std::getenv("LUET_REGISTRY_CHUNK_SIZE"); c && *c) {
+        try {
+            chunk_threshold = chunk_size = std::max<std::uint64_t>(1, std::stoull(c));
+        } catch (const std::exception&) {
+            throw Error(std::string("LUET_REGISTRY_CHUNK_SIZE: not a number of bytes: ") + c);
+        }
+    }
+}
+
+std::string Client::refusal(const Response& res) const {
+    if (res.status != 401) return registry_error(res.status, res.body);
+    if (!credentials_)
+        return registry_error(res.status, res.body) + " — the registry " + host_ +
+               " asks for credentials and none are configured: add auth: {username: U, password: P} to the "
+               "repository's configuration, or log in to " + host_ + " in docker's config.json (" +
+               default_docker_config().string() + ")";
+    return registry_error(res.status, res.body) + " — the registry " + host_ + " refused the credentials" +
+           (credentials_->registry_token.empty() ? " of user " + credentials_->username : std::string(" (registrytoken)"));
 }
 
 std::string Client::base() const {
@@ -401,10 +457,11 @@ Client::Response Client::send(Request& req) {
         Response res;
         CURL* curl = curl_easy_init();
         if (!curl) throw Error("registry " + host_ + ": cannot start a transfer");
-        Transfer t{curl, req.sink, req.hash, &res.body, &res.headers, req.body, 0, false};
+        Transfer t{curl, req.sink, req.hash, &res.body, &res.headers, req.body, 0, false, req.resume_from, false};
         char errbuf[CURL_ERROR_SIZE] = {0};
         struct curl_slist* hl = nullptr;
         for (const auto& h : req.headers) hl = curl_slist_append(hl, h.c_str());
+        if (req.resume_from > 0) hl = curl_slist_append(hl, ("Range: bytes=" + std::to_string(req.resume_from) + "-").c_str());
         if (!authorization_.empty()) hl = curl_slist_append(hl, ("Authorization: " + authorization_).c_str());
         curl_easy_setopt(curl, CURLOPT_URL, req.url.c_str());
         curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hl);
@@ -420,8 +477,9 @@ Client::Response Client::send(Request& req) {
         curl_easy_setopt(curl, CURLOPT_USERAGENT, "luet-cpp");
         if (req.method == "HEAD") {
             curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-        } else if (req.method == "POST") {
+        } else if (req.method == "POST" || req.method == "PATCH") {
             curl_easy_setopt(curl, CURLOPT_POST, 1L);
+            if (req.method == "PATCH") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PATCH");
             curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req.body ? req.body->c_str() : "");
             curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
                              static_cast<curl_off_t>(req.body ? req.body->size() : 0));
@@ -452,7 +510,7 @@ Client::Response Client::send(Request& req) {
             const auto it = res.headers.find("www-authenticate");
             if (it != res.headers.end()) {
                 if (const auto ch = parse_challenge(it->second); ch && authorize(*ch, req.scope)) {
-                    if (req.sink) {
+                    if (req.sink && req.resume_from == 0) {
                         // Nothing was written for the 401 answer; start the sink over anyway.
                         if (fflush(req.sink) != 0 || ftruncate(fileno(req.sink), 0) != 0) {
                             res.error = "cannot truncate the download";
@@ -473,7 +531,7 @@ Client::Response Client::send(Request& req) {
 bool Client::authorize(const Challenge& ch, const std::string& fallback_scope) {
     const std::string scheme = lower(ch.scheme);
     if (scheme == "basic") {
-        if (!credentials_) return false;
+        if (!credentials_ || !credentials_->registry_token.empty()) return false;
         const std::string plain = credentials_->username + ":" + credentials_->password;
         std::string enc(4 * ((plain.size() + 2) / 3) + 1, '\0');
         const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(enc.data()),
@@ -511,8 +569,9 @@ bool Client::authorize(const Challenge& ch, const std::string& fallback_scope) {
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "luet-cpp");
-    const std::string userpwd = credentials_ ? credentials_->username + ":" + credentials_->password : "";
-    if (credentials_) {
+    const bool basic = credentials_ && credentials_->registry_token.empty();
+    const std::string userpwd = basic ? credentials_->username + ":" + credentials_->password : "";
+    if (basic) {
         curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
         curl_easy_setopt(curl, CURLOPT_USERPWD, userpwd.c_str());
     }
@@ -554,7 +613,7 @@ Manifest Client::manifest(const std::string& name, const std::string& reference)
         const Response res = send(req);
         if (!res.error.empty()) throw Error("image " + image + ": " + res.error);
         if (res.status == 404) throw Error("image " + image + ": not found in the registry");
-        if (res.status != 200) throw Error("image " + image + ": manifest refused: " + registry_error(res.status, res.body));
+        if (res.status != 200) throw Error("image " + image + ": manifest refused: " + refusal(res));
         if (ref.starts_with("sha256:") && digest_of(res.body) != ref)
             throw Error("image " + image + ": manifest digest mismatch (want " + ref + ", got " + digest_of(res.body) +
                         ")");
@@ -595,7 +654,7 @@ bool Client::manifest_exists(const std::string& name, const std::string& referen
     if (!res.error.empty()) throw Error("image " + host_ + "/" + name + ":" + reference + ": " + res.error);
     if (res.status == 200) return true;
     if (res.status == 404) return false;
-    throw Error("image " + host_ + "/" + name + ":" + reference + ": HTTP " + std::to_string(res.status));
+    throw Error("image " + host_ + "/" + name + ":" + reference + ": " + refusal(res));
 }
 
 bool Client::blob_exists(const std::string& name, const std::string& digest) {
@@ -607,7 +666,7 @@ bool Client::blob_exists(const std::string& name, const std::string& digest) {
     if (!res.error.empty()) throw Error("blob " + host_ + "/" + name + "@" + digest + ": " + res.error);
     if (res.status == 200) return true;
     if (res.status == 404) return false;
-    throw Error("blob " + host_ + "/" + name + "@" + digest + ": HTTP " + std::to_string(res.status));
+    throw Error("blob " + host_ + "/" + name + "@" + digest + ": " + refusal(res));
 }
 
 void Client::blob_to_file(const std::string& name, const std::string& digest, const fs::path& dest) {
@@ -615,31 +674,43 @@ void Client::blob_to_file(const std::string& name, const std::string& digest, co
     if (!digest.starts_with("sha256:")) throw Error(what + ": unsupported digest algorithm");
     const fs::path part = dest.string() + ".part";
     std::error_code ec;
-    FILE* out = fopen(part.c_str(), "wb");
-    if (!out) throw Error(what + ": cannot write " + part.string());
-    Sha256 hash;
-    Request req;
-    req.url = base() + "/v2/" + name + "/blobs/" + digest;
-    req.scope = "repository:" + name + ":pull";
-    req.sink = out;
-    req.hash = &hash;
-    Response res;
-    try {
-        res = send(req);
-    } catch (...) {
-        fclose(out);
-        fs::remove(part, ec);
-        throw;
-    }
-    const bool closed = fclose(out) == 0;
     auto fail = [&](const std::string& msg) {
         fs::remove(part, ec);
         throw Error(what + ": " + msg);
     };
-    if (!res.error.empty()) fail(res.error);
-    if (res.status == 404) fail("not found in the registry");
-    if (res.status != 200) fail(registry_error(res.status, res.body));
-    if (!closed) fail("cannot write " + part.string());
+    Sha256 hash;  // of the bytes in the part file, carried over a resumed transfer
+    std::uint64_t have = 0;
+    std::string dropped;  // why the previous attempts ended
+    for (int attempt = 1;; ++attempt) {
+        FILE* out = fopen(part.c_str(), have > 0 ? "ab" : "wb");
+        if (!out) throw Error(what + ": cannot write " + part.string());
+        Request req;
+        req.url = base() + "/v2/" + name + "/blobs/" + digest;
+        req.scope = "repository:" + name + ":pull";
+        req.sink = out;
+        req.hash = &hash;
+        req.resume_from = have;
+        Response res;
+        try {
+            res = send(req);
+        } catch (...) {
+            fclose(out);
+            fs::remove(part, ec);
+            throw;
+        }
+        const bool closed = fclose(out) == 0;
+        if (!closed) fail("cannot write " + part.string());
+        if (res.status == 404) fail("not found in the registry");
+        if (res.status != 0 && res.status != 200 && res.status != 206) fail(refusal(res));
+        if (res.error.empty()) break;
+        // A dropped transfer: what arrived is kept and the rest asked for with a Range request.
+        if (res.error == "cannot write the downloaded data" || res.error == "cannot truncate the download") fail(res.error);
+        dropped += (dropped.empty() ? "" : "; ") + res.error;
+        if (attempt >= kBlobAttempts)
+            fail("the transfer failed " + std::to_string(attempt) + " times (" + dropped + ")");
+        have = fs::file_size(part, ec);
+        if (ec) fail("cannot read the size of " + part.string());
+    }
     const std::string got = hash.digest();
     if (got != digest) fail("digest mismatch: the registry sent " + got + " (nothing kept)");
     fs::rename(part, dest, ec);
@@ -654,7 +725,7 @@ std::string absolute_location(const std::string& base, const std::string& loc) {
 }
 }  // namespace
 
-std::string Client::start_upload(const std::string& name, const std::string& digest, const std::string& what) {
+std::string Client::start_upload(const std::string& name, const std::string& what) {
     Request post;
     post.method = "POST";
     post.url = base() + "/v2/" + name + "/blobs/uploads/";
@@ -663,11 +734,15 @@ std::string Client::start_upload(const std::string& name, const std::string& dig
     if (!started.error.empty()) throw Error(what + ": " + started.error);
     const auto loc = started.headers.find("location");
     if (started.status != 202 || loc == started.headers.end())
-        throw Error(what + ": upload refused: " + registry_error(started.status, started.body));
-    std::string url = absolute_location(base(), loc->second);
-    url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + url_escape(digest);
-    return url;
+        throw Error(what + ": upload refused: " + refusal(started));
+    return absolute_location(base(), loc->second);
 }
+
+namespace {
+std::string with_digest(std::string url, const std::string& digest) {
+    return url + (url.find('?') == std::string::npos ? "?" : "&") + "digest=" + url_escape(digest);
+}
+}  // namespace
 
 Descriptor Client::push_blob(const std::string& name, const fs::path& file) {
     Descriptor d;
@@ -675,7 +750,8 @@ Descriptor Client::push_blob(const std::string& name, const fs::path& file) {
     d.size = fs::file_size(file);
     if (blob_exists(name, d.digest)) return d;
     const std::string what = "push " + host_ + "/" + name + " blob " + d.digest + " (" + file.string() + ")";
-    const std::string url = start_upload(name, d.digest, what);
+    if (d.size > chunk_threshold) return push_chunked(name, file, d, what);
+    const std::string url = with_digest(start_upload(name, what), d.digest);
     FILE* in = fopen(file.c_str(), "rb");
     if (!in) throw Error(what + ": cannot read the file");
     Request put;
@@ -694,7 +770,7 @@ Descriptor Client::push_blob(const std::string& name, const fs::path& file) {
     }
     fclose(in);
     if (!done.error.empty()) throw Error(what + ": " + done.error);
-    if (done.status != 201) throw Error(what + ": " + registry_error(done.status, done.body));
+    if (done.status != 201) throw Error(what + ": " + refusal(done));
     return d;
 }
 
@@ -704,7 +780,7 @@ Descriptor Client::push_blob_data(const std::string& name, const std::string& da
     d.size = data.size();
     if (blob_exists(name, d.digest)) return d;
     const std::string what = "push " + host_ + "/" + name + " blob " + d.digest;
-    const std::string url = start_upload(name, d.digest, what);
+    const std::string url = with_digest(start_upload(name, what), d.digest);
     Request put;
     put.method = "PUT";
     put.url = url;
@@ -713,7 +789,45 @@ Descriptor Client::push_blob_data(const std::string& name, const std::string& da
     put.headers.push_back("Content-Type: application/octet-stream");
     const Response done = send(put);
     if (!done.error.empty()) throw Error(what + ": " + done.error);
-    if (done.status != 201) throw Error(what + ": " + registry_error(done.status, done.body));
+    if (done.status != 201) throw Error(what + ": " + refusal(done));
+    return d;
+}
+
+Descriptor Client::push_chunked(const std::string& name, const fs::path& file, const Descriptor& d,
+                                const std::string& what) {
+    std::string url = start_upload(name, what);
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw Error(what + ": cannot read the file");
+    std::string chunk;
+    for (std::uint64_t offset = 0; offset < d.size;) {
+        const std::uint64_t n = std::min<std::uint64_t>(chunk_size, d.size - offset);
+        chunk.resize(static_cast<size_t>(n));
+        if (!in.read(chunk.data(), static_cast<std::streamsize>(n))) throw Error(what + ": cannot read the file");
+        Request patch;
+        patch.method = "PATCH";
+        patch.url = url;
+        patch.scope = "repository:" + name + ":pull,push";
+        patch.body = &chunk;
+        patch.headers = {"Content-Type: application/octet-stream",
+                         "Content-Range: " + std::to_string(offset) + "-" + std::to_string(offset + n - 1), "Expect:"};
+        const Response res = send(patch);
+        if (!res.error.empty()) throw Error(what + ": chunk at byte " + std::to_string(offset) + ": " + res.error);
+        const auto loc = res.headers.find("location");
+        if (res.status != 202 || loc == res.headers.end())
+            throw Error(what + ": chunk at byte " + std::to_string(offset) + " refused: " + refusal(res));
+        url = absolute_location(base(), loc->second);
+        offset += n;
+    }
+    static const std::string kEmpty;
+    Request put;
+    put.method = "PUT";
+    put.url = with_digest(url, d.digest);
+    put.scope = "repository:" + name + ":pull,push";
+    put.body = &kEmpty;
+    put.headers.push_back("Content-Type: application/octet-stream");
+    const Response done = send(put);
+    if (!done.error.empty()) throw Error(what + ": " + done.error);
+    if (done.status != 201) throw Error(what + ": closing the chunked upload: " + refusal(done));
     return d;
 }
 
@@ -728,7 +842,7 @@ std::string Client::push_manifest(const std::string& name, const std::string& re
     put.headers.push_back("Content-Type: " + media_type);
     const Response res = send(put);
     if (!res.error.empty()) throw Error(what + ": " + res.error);
-    if (res.status != 201) throw Error(what + ": manifest refused: " + registry_error(res.status, res.body));
+    if (res.status != 201) throw Error(what + ": manifest refused: " + refusal(res));
     return digest_of(body);
 }
 

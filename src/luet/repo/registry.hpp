@@ -64,7 +64,18 @@ std::optional<Challenge> parse_challenge(const std::string& header);
 struct Credentials {
     std::string username;
     std::string password;
+    // A bearer token sent as "Authorization: Bearer <token>" from the first request on (docker's
+    // AuthConfig.RegistryToken); username/password are then unused.
+    std::string registry_token;
 };
+
+// Credentials from a repository's `auth:` block (config::RepositoryConfig::auth, docker's
+// AuthConfig keys as mudler/luet reads them): registrytoken, else username + password, else
+// auth (base64 "user:pass"). Nothing when the block is empty. Throws luet::Error prefixed with
+// `what` on an auth value that is not base64 "user:pass", and for identitytoken alone (an OAuth2
+// refresh token, which this client does not exchange).
+std::optional<Credentials> credentials_from_auth(const std::map<std::string, std::string>& auth,
+                                                 const std::string& what);
 
 // Credentials for `host` from a docker config.json (auths.<host>.auth as base64 "user:pass",
 // or auths.<host>.username/password; keys such as "https://host/v1/" match too). Nothing when
@@ -117,11 +128,17 @@ public:
     // Whether the blob exists (HEAD).
     bool blob_exists(const std::string& name, const std::string& digest);
     // Streams the blob to `dest` (through DEST.part) while hashing it; the file is renamed into
-    // place only when its sha256 matches `digest`. On a mismatch or any error nothing is left
-    // at `dest` or DEST.part and luet::Error names the image blob and both digests.
+    // place only when its sha256 matches `digest`. A transfer that drops is resumed up to
+    // kBlobAttempts times with a Range request from the bytes already written (a registry that
+    // answers 200 instead of 206 sends the whole blob again, and the part file starts over),
+    // as the http repository transport does. On a mismatch or any error nothing is left at
+    // `dest` or DEST.part and luet::Error names the image blob and both digests.
     void blob_to_file(const std::string& name, const std::string& digest, const std::filesystem::path& dest);
-    // Uploads `file` as a blob (POST then a monolithic PUT ?digest=), skipped when the registry
-    // has it already. Returns its descriptor (media type left empty).
+    // Uploads `file` as a blob, skipped when the registry has it already: up to
+    // chunk_threshold bytes in one PUT ?digest= (monolithic); a larger file in PATCH requests
+    // of chunk_size bytes each (Content-Range "start-end", the next one sent to the Location the
+    // registry answers), then a closing PUT ?digest= (the spec's chunked upload). Returns its
+    // descriptor (media type left empty).
     Descriptor push_blob(const std::string& name, const std::filesystem::path& file);
     // Uploads bytes as a blob.
     Descriptor push_blob_data(const std::string& name, const std::string& data);
@@ -131,15 +148,25 @@ public:
 
     const std::string& host() const { return host_; }
 
+    // Blob uploads larger than this go in chunks of chunk_size (bytes). The defaults keep
+    // small blobs in one request; LUET_REGISTRY_CHUNK_SIZE (bytes) sets both (tests).
+    std::uint64_t chunk_threshold = 64u << 20;
+    std::uint64_t chunk_size = 16u << 20;
+    static constexpr int kBlobAttempts = 4;
+
 private:
     struct Response;
     struct Request;
     Response send(Request& req);
-    // Starts a blob upload (POST .../blobs/uploads/) and returns the URL to PUT `digest` to;
+    // Starts a blob upload (POST .../blobs/uploads/) and returns its URL (Location);
     // throws luet::Error prefixed with `what` when the registry refuses.
-    std::string start_upload(const std::string& name, const std::string& digest, const std::string& what);
+    std::string start_upload(const std::string& name, const std::string& what);
     std::string base() const;
     bool authorize(const Challenge& ch, const std::string& fallback_scope);
+    // "HTTP <status>: <registry errors>", for a 401 saying which credentials were (not) used.
+    std::string refusal(const Response& res) const;
+    Descriptor push_chunked(const std::string& name, const std::filesystem::path& file, const Descriptor& d,
+                            const std::string& what);
 
     std::string host_;
     bool plain_http_;

@@ -137,8 +137,9 @@ int on_progress(void* userp, curl_off_t total, curl_off_t now, curl_off_t, curl_
 
 class HttpTransport : public Transport {
 public:
-    HttpTransport(std::string repo, std::vector<std::string> urls, int timeout)
-        : repo_(std::move(repo)), urls_(std::move(urls)), timeout_(timeout) {
+    // `authorization`: the Authorization header value sent with every request ("" none).
+    HttpTransport(std::string repo, std::vector<std::string> urls, int timeout, std::string authorization)
+        : repo_(std::move(repo)), urls_(std::move(urls)), timeout_(timeout), authorization_(std::move(authorization)) {
         curl_init_once();
     }
 
@@ -217,7 +218,13 @@ private:
             else if (!ca.dir.empty())
                 curl_easy_setopt(curl, CURLOPT_CAPATH, ca.dir.c_str());
             if (have > 0) curl_easy_setopt(curl, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(have));
+            struct curl_slist* headers = nullptr;
+            if (!authorization_.empty()) {
+                headers = curl_slist_append(headers, ("Authorization: " + authorization_).c_str());
+                curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+            }
             const CURLcode rc = curl_easy_perform(curl);
+            curl_slist_free_all(headers);
             long status = 0;
             curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
             curl_easy_cleanup(curl);
@@ -244,14 +251,24 @@ private:
     std::string repo_;
     std::vector<std::string> urls_;
     int timeout_;
+    std::string authorization_;
 };
+
+// auth: of an http repository (mudler/luet pkg/installer/client/http.go): `token` is sent as
+// "Authorization: token X", else `basic` as "Authorization: Basic X" (already base64).
+std::string http_authorization(const std::map<std::string, std::string>& auth) {
+    if (const auto it = auth.find("token"); it != auth.end()) return "token " + it->second;
+    if (const auto it = auth.find("basic"); it != auth.end()) return "Basic " + it->second;
+    return {};
+}
 
 }  // namespace
 
 std::unique_ptr<Transport> make_transport(const config::RepositoryConfig& rc) {
     if (rc.urls.empty()) throw Error("repository " + rc.name + " (" + rc.origin + ") has no urls");
     if (rc.type == "disk") return std::make_unique<DiskTransport>(rc.name, rc.urls);
-    if (rc.type == "http") return std::make_unique<HttpTransport>(rc.name, rc.urls, rc.http_timeout);
+    if (rc.type == "http")
+        return std::make_unique<HttpTransport>(rc.name, rc.urls, rc.http_timeout, http_authorization(rc.auth));
     if (rc.type == "docker") return make_docker_transport(rc);
     throw Error("repository " + rc.name + " (" + rc.origin + "): type " + rc.type +
                 " is not supported by this client (use disk, http or docker)");

@@ -7,6 +7,7 @@
 // interrupted download never leaves a truncated file under the final name. HTTPS servers are
 // verified against $LUET_CA_BUNDLE, else $SSL_CERT_FILE, else the first CA bundle found at the
 // usual paths (/etc/ssl/certs/ca-certificates.crt, /etc/pki/tls/certs/ca-bundle.crt, ...).
+// An http repository's auth: block (config.hpp) adds an Authorization header to every request.
 #pragma once
 
 #include <cstdint>

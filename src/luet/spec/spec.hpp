@@ -90,6 +90,9 @@ struct PackageSpec {
     // Another spec of the same package form comes later in the walk: that one is built and
     // resolved (upstream keeps the last one loaded), this one is only listed.
     bool shadowed = false;
+    // The repository whose compilertree holds this spec (build --from-repositories,
+    // repo/build_trees.hpp); "" for the local trees.
+    std::string repository;
 };
 
 // All package specs found under one or more tree folders, in walk order (roots in the order
@@ -132,6 +135,12 @@ struct LoadOptions {
     std::function<void(const std::string&)> warning;
 };
 Tree load_tree(const std::vector<std::filesystem::path>& roots, const LoadOptions& opts = {});
+
+// Adds to `into` the packages of `more` whose form `into` does not define, marked as coming
+// from `repository`: a local tree wins over a repository's compilertree, and an earlier
+// (higher priority) repository over a later one (mudler/luet LoadBuildTree: the packages
+// already in the compiler database are kept). Shadowed specs of `more` are dropped.
+void add_repository_tree(Tree& into, Tree more, const std::string& repository);
 
 // finalize.yaml's `install:` commands, rendered with .Values = the definition (as clients
 // do at install time). Throws luet::Error naming `origin` on template or YAML errors.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "luet/core/error.hpp"
@@ -287,6 +288,17 @@ Tree load_tree(const std::vector<fs::path>& roots, const LoadOptions& opts) {
                         "; both are listed, the one in " + cur.definition_file.string() + " is built");
     }
     return tree;
+}
+
+void add_repository_tree(Tree& into, Tree more, const std::string& repository) {
+    std::set<std::string> known;
+    for (const auto& p : into.packages)
+        if (!p.shadowed) known.insert(p.definition.form.str());
+    for (auto& p : more.packages) {
+        if (p.shadowed || known.count(p.definition.form.str())) continue;
+        p.repository = repository;
+        into.packages.push_back(std::move(p));
+    }
 }
 
 const PackageSpec* Tree::find(const core::PackageForm& form) const {
