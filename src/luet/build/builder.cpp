@@ -326,8 +326,15 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         if (reporter.progress) reporter.progress(line);
     };
     const auto cache = plan_cache(tree, order, opts, *backend, say);
+    std::set<std::string> present;  // images seen locally or pulled in this build (under `state`)
     auto ensure_image = [&](const std::string& image) {
+        {
+            std::lock_guard lock(state);
+            if (present.count(image)) return;
+        }
         if (!backend->image_exists(image)) backend->pull(image);
+        std::lock_guard lock(state);
+        present.insert(image);
     };
 
     const auto targets = targets_of(tree, opts, order);
@@ -442,7 +449,8 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         run.base_image = base;
         run.label = label;
         if (has_commands) {
-            run.env = build_env(*p, opts, backend->image_env(base));
+            // The image's own environment only matters to expand the spec's `env` entries.
+            run.env = build_env(*p, opts, b.env.empty() ? std::vector<std::string>{} : backend->image_env(base));
             RunRequest pre = run;
             pre.context = p->dir;
             core::TempDir context("context");
@@ -492,11 +500,11 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         core::TempDir staging("build");
         fs::path content = staging.path;
         if (b.unpack || !b.package_dir.empty()) {
-            backend->export_layers(package_image, 0, staging.path);
+            backend->export_layers(package_image, "", staging.path);
             if (!b.package_dir.empty()) content = staging.path / fs::path(b.package_dir).relative_path();
         } else if (!b.steps.empty()) {
             // The delta the steps added: the package image's layers above the builder's.
-            backend->export_layers(package_image, backend->layer_count(builder), staging.path);
+            backend->export_layers(package_image, builder, staging.path);
         }
         if (!b.package_dir.empty() && !fs::is_directory(content))
             throw Error(label + ": package_dir " + b.package_dir + " does not exist after the build steps");

@@ -138,6 +138,17 @@ std::map<const spec::PackageSpec*, CacheDecision> plan_cache(const spec::Tree& t
     }
     if (c.rebuild) return out;
 
+    // Which hash-tagged images are local, asked of the engine at once.
+    std::vector<std::string> names;
+    for (const auto* p : order)
+        if (has_images(*p)) names.insert(names.end(), {out.at(p).package_image, out.at(p).builder_image});
+    std::set<std::string> local;
+    if (!names.empty()) {
+        const std::vector<bool> exist = backend.images_exist(names);
+        for (std::size_t i = 0; i < names.size(); ++i)
+            if (exist[i]) local.insert(names[i]);
+    }
+
     // Images wanted by packages that will run steps; dependants come later in the plan, so
     // going backwards each package knows whether a build needs its image.
     std::set<const spec::PackageSpec*> image_wanted;
@@ -151,7 +162,7 @@ std::map<const spec::PackageSpec*, CacheDecision> plan_cache(const spec::Tree& t
         }
         if (!has_images(*p)) {
             d.action = d.artifact_current ? CacheAction::Skip : CacheAction::Build;
-        } else if (backend.image_exists(d.package_image) && backend.image_exists(d.builder_image)) {
+        } else if (local.count(d.package_image) && local.count(d.builder_image)) {
             d.action = CacheAction::FromImages;
         } else if (c.pull) {
             std::vector<std::string> repos{c.image_repository};
