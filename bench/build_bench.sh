@@ -5,10 +5,14 @@
 # - the time of the same container work done with plain `docker create/cp/start/commit`
 #   (one container per step list, chained as the packages are; no artifacts), and luet's
 #   orchestration overhead over it (goal <= 15 %);
-# - the wall time of `luet build --all` with --concurrency 1 and 2, and the speed-up;
-# - the time of a second, unchanged build (no build cache here: it rebuilds everything).
-# Prints figures only, never asserts on time; never run by the tests.
-# Usage: bench/build_bench.sh [N] [LEVELS]
+# - the wall time of `luet build --all` with --concurrency 1 and 2, and the speed-up; each
+#   run has an image repository of its own (luet-bench/c1-PID, luet-bench/c2-PID), so that no
+#   run reuses another's hash-tagged images (the build cache);
+# - the time of a second, unchanged build (the --concurrency 2 build again, same destination
+#   and image repository: the build cache skips every package).
+# Prints the load average before and after (the machine may be shared), figures only, never
+# asserts on time; never run by the tests. Removes the images it made (luet-bench/*).
+# Usage: bench/build_bench.sh [N] [LEVELS]   (BENCH_LOGS=DIR keeps luet's logs of the 3 runs there)
 set -euo pipefail
 N=${1:-200}
 L=${2:-10}
@@ -32,6 +36,7 @@ for ((i = 0; i < N; i++)); do
   printf 'steps:\n- mkdir -p /opt/p%d && echo %d > /opt/p%d/value\n' "$i" "$i" "$i" >>"$d/build.yaml"
 done
 echo "tree: $N packages, $L levels of $per_level ($W/tree)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
@@ -50,14 +55,18 @@ done
 t1=$(now); plain=$(secs "$t0" "$t1")
 docker rmi -f $(docker images -q "luet-bench/*") >/dev/null 2>&1 || true
 
-build() {  # CONCURRENCY DEST
+build() {  # CONCURRENCY DEST LOG
   local s; s=$(now)
-  "$LUET" --concurrency "$1" build --tree "$W/tree" --all --destination "$2" >"$W/log-$1" 2>&1
+  "$LUET" --concurrency "$1" build --tree "$W/tree" --all --destination "$2" \
+    --image-repository "luet-bench/c$1-$$" >"$W/$3" 2>&1 || { echo "luet build failed:" >&2; tail "$W/$3" >&2; exit 1; }
   secs "$s" "$(now)"
 }
-c1=$(build 1 "$W/out1")
-c2=$(build 2 "$W/out2")
-again=$(build 2 "$W/out2")
+c1=$(build 1 "$W/out1" log-c1)
+c2=$(build 2 "$W/out2" log-c2)
+again=$(build 2 "$W/out2" log-again)
+[ -z "${BENCH_LOGS:-}" ] || { mkdir -p "$BENCH_LOGS"; cp "$W"/log-* "$BENCH_LOGS/"; }
+skipped=$(grep -c 'unchanged (build hash' "$W/log-again" || true)
+echo "second build: $skipped of $N packages skipped as unchanged"
 
 awk -v p="$plain" -v c1="$c1" -v c2="$c2" -v a="$again" 'BEGIN {
   printf "plain docker (same containers, no artifacts): %7.1f s\n", p
@@ -65,3 +74,4 @@ awk -v p="$plain" -v c1="$c1" -v c2="$c2" -v a="$again" 'BEGIN {
   printf "luet build --concurrency 2:                   %7.1f s  (speed-up over 1: %.2fx)\n", c2, c1 / c2
   printf "second, unchanged build (--concurrency 2):    %7.1f s  (%.0f %% of the first)\n", a, a / c2 * 100
 }'
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -83,10 +83,13 @@ class DockerBackend : public Backend {
 public:
     DockerBackend(std::string program, std::vector<std::string> run_args)
         : program_(std::move(program)), run_args_(std::move(run_args)) {
-        // LUET_BUILD_LAYER_FOLDERS=0: always cut layers from `save` (the portable path; the
-        // integration tests compare both).
+        // LUET_BUILD_LAYER_FOLDERS: "0" always cuts layers from `save` (the portable path),
+        // "1" requires the layer folders (an error where the storage cannot give them); unset:
+        // the folders where they can be read, else `save`. The integration tests compare both.
         const char* v = std::getenv("LUET_BUILD_LAYER_FOLDERS");
-        layer_folders_ = !(v && std::string_view(v) == "0");
+        const std::string_view mode = v ? v : "";
+        layer_folders_ = mode != "0";
+        layer_folders_required_ = mode == "1";
     }
 
     bool image_exists(const std::string& image) override { return core::run({program_, "image", "inspect", image}) == 0; }
@@ -192,6 +195,9 @@ public:
                 return;
             }
         }
+        if (layer_folders_required_)
+            throw Error("LUET_BUILD_LAYER_FOLDERS=1: the layers of " + image + " are not overlay folders " + program_ +
+                        " lets this process read (storage: " + first_line.substr(space == std::string::npos ? first_line.size() : space + 1) + ")");
         const core::TempDir tmp("save");
         const fs::path saved = tmp.path / "image.tar";
         std::vector<std::string> save = {"save", "-o", saved.string()};
@@ -252,6 +258,7 @@ private:
     std::string program_;
     std::vector<std::string> run_args_;
     bool layer_folders_ = true;
+    bool layer_folders_required_ = false;
 };
 
 }  // namespace
