@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,10 @@ namespace luet::build {
 // `copies` to its destination, run `commands` with /bin/sh (stopping at the first failure)
 // with `env` (NAME=value, literal; build/env.hpp expands a build spec's entries), and commit
 // the result as `result_image`, whose configuration keeps `env` as Dockerfile ENV would.
+// Which non-folder entries of an image an export needs, by absolute path ("/usr/lib/x"); an
+// empty filter: all of them. Folders are always written.
+using LayerFilter = std::function<bool(const std::string& path)>;
+
 struct RunRequest {
     std::string base_image;
     std::filesystem::path context;  // copied into workdir when not empty
@@ -53,8 +58,9 @@ public:
     // order into `dest` (an empty or existing folder), honouring whiteouts: the result is the
     // filesystem those layers produce. With `base` empty: the whole image content; with `base`
     // the image a build step started from: the files the step added or changed (its delta).
-    virtual void export_layers(const std::string& image, const std::string& base,
-                               const std::filesystem::path& dest) = 0;
+    // Entries `keep` refuses may be left out (an optimisation: an engine may write them all).
+    virtual void export_layers(const std::string& image, const std::string& base, const std::filesystem::path& dest,
+                               const LayerFilter& keep = {}) = 0;
     virtual void remove_image(const std::string& image) = 0;
     // Gives the local image `image` the further name `target`. Throws luet::Error naming both.
     virtual void tag(const std::string& image, const std::string& target) = 0;
@@ -84,8 +90,10 @@ void apply_layer(const std::filesystem::path& layer_tar, const std::filesystem::
 // overlay: the layer's "diff" folder) onto `dest`, as apply_layer does with the same layer's
 // tar: whiteouts are character devices 0:0 (or .wh. files), an opaque folder has the xattr
 // trusted.overlay.opaque=y, and of the xattrs only security.capability is kept (the one
-// docker's layer tar carries). Needs read access to the engine's storage (root).
-void apply_layer_folder(const std::filesystem::path& layer_dir, const std::filesystem::path& dest);
+// docker's layer tar carries). Entries other than folders that `keep` refuses are left out
+// (whiteouts still apply). Needs read access to the engine's storage (root).
+void apply_layer_folder(const std::filesystem::path& layer_dir, const std::filesystem::path& dest,
+                        const LayerFilter& keep = {});
 // Applies the layers [first_layer, end) of a docker-archive (what `docker save` and
 // `buildah push IMAGE docker-archive:FILE` write: manifest.json naming the layer tarballs)
 // onto `dest`, using `work` for the extracted layers.

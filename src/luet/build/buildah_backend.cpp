@@ -103,7 +103,8 @@ public:
         buildah({"commit", "-q", ctr.id, req.result_image});
     }
 
-    void export_layers(const std::string& image, const std::string& base, const fs::path& dest) override {
+    void export_layers(const std::string& image, const std::string& base, const fs::path& dest,
+                       const LayerFilter& /*keep: every entry is written*/) override {
         const std::size_t first_layer =
             base.empty() ? 0 : inspect(base).at("OCIv1").at("rootfs").at("diff_ids").size();
         const core::TempDir tmp("save");

@@ -273,6 +273,33 @@ std::vector<std::string> build_env(const spec::PackageSpec& p, const BuildOption
     return env;
 }
 
+// The entries of a whole image (unpack, package_dir) an artifact of `p` or of its subpackages
+// can hold: under package_dir, or selected by the includes/excludes of one of them (see
+// select_entries; folders are always exported, so parents keep their own metadata).
+LayerFilter whole_image_filter(const spec::PackageSpec& p) {
+    const auto& b = p.build;
+    if (!b.package_dir.empty()) {
+        std::string dir = fs::path(b.package_dir).lexically_normal().string();
+        while (dir.size() > 1 && dir.ends_with('/')) dir.pop_back();
+        if (dir == "/") return {};
+        return [prefix = dir + "/"](const std::string& path) { return path.starts_with(prefix); };
+    }
+    struct Filters {
+        core::RegexList inc, exc;
+    };
+    auto filters = std::make_shared<std::vector<Filters>>();
+    filters->push_back({core::RegexList(b.includes, "includes"), core::RegexList(b.excludes, "excludes")});
+    for (const auto& sub : b.subpackages)
+        filters->push_back({core::RegexList(sub.includes, "includes"), core::RegexList(sub.excludes, "excludes")});
+    for (const auto& f : *filters)
+        if (f.inc.empty() && f.exc.empty()) return {};  // one artifact takes everything
+    return [filters](const std::string& path) {
+        for (const auto& f : *filters)
+            if ((f.inc.empty() || f.inc.any(path)) && !f.exc.any(path)) return true;
+        return false;
+    };
+}
+
 void extract_artifact(const fs::path& file, const fs::path& dest) {
     core::capture({"tar", "-xf", file.string(), "-C", dest.string()});
 }
@@ -500,7 +527,8 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         core::TempDir staging("build");
         fs::path content = staging.path;
         if (b.unpack || !b.package_dir.empty()) {
-            backend->export_layers(package_image, "", staging.path);
+            // The whole image, less what no artifact of the package can hold.
+            backend->export_layers(package_image, "", staging.path, whole_image_filter(*p));
             if (!b.package_dir.empty()) content = staging.path / fs::path(b.package_dir).relative_path();
         } else if (!b.steps.empty()) {
             // The delta the steps added: the package image's layers above the builder's.

@@ -170,7 +170,8 @@ public:
         capture({"commit", container, req.result_image});
     }
 
-    void export_layers(const std::string& image, const std::string& base, const fs::path& dest) override {
+    void export_layers(const std::string& image, const std::string& base, const fs::path& dest,
+                       const LayerFilter& keep) override {
         // One inspect for both images: the layer count of `base`, the storage of `image`.
         std::vector<std::string> args = {"image", "inspect", "-f",
                                          "{{len .RootFS.Layers}} {{json .GraphDriver}}", image};
@@ -191,7 +192,7 @@ public:
         if (layer_folders_ && space != std::string::npos) {
             const auto folders = overlay_layer_folders(first_line.substr(space + 1), layers);
             if (!folders.empty()) {
-                for (std::size_t i = first_layer; i < folders.size(); ++i) apply_layer_folder(folders[i], dest);
+                for (std::size_t i = first_layer; i < folders.size(); ++i) apply_layer_folder(folders[i], dest, keep);
                 return;
             }
         }

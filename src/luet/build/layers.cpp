@@ -117,7 +117,7 @@ void clear_folder(const fs::path& dir) {
 
 }  // namespace
 
-void apply_layer_folder(const fs::path& layer_dir, const fs::path& dest) {
+void apply_layer_folder(const fs::path& layer_dir, const fs::path& dest, const LayerFilter& keep) {
     struct stat top{};
     if (::lstat(layer_dir.c_str(), &top) != 0 || !S_ISDIR(top.st_mode))
         throw Error("cannot read layer folder " + layer_dir.string() + ": " + std::strerror(errno));
@@ -158,6 +158,8 @@ void apply_layer_folder(const fs::path& layer_dir, const fs::path& dest) {
             continue;
         }
         if (S_ISDIR(st.st_mode) && get_xattr(src, "trusted.overlay.opaque") == std::string("y")) clear_folder(target);
+        // A hard link whose first name was left out is written as a file (`links` holds written names).
+        if (keep && !S_ISDIR(st.st_mode) && !keep("/" + rel.string())) continue;
 
         EntryPtr e(archive_entry_new(), archive_entry_free);
         archive_entry_copy_pathname(e.get(), target.c_str());
