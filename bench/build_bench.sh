@@ -3,8 +3,9 @@
 # (default 10; each package of level k > 0 requires one of level k-1, level 0 starts from the
 # example seed image), built with the docker backend. Prints:
 # - the time of the same container work done with plain `docker create/cp/start/commit`
-#   (one container per step list, chained as the packages are; no artifacts), and luet's
-#   orchestration overhead over it (goal <= 15 %);
+#   (one container per step list, chained as the packages are; no artifacts), run before and
+#   after the luet builds (the mean is the reference: the load of a shared machine drifts),
+#   and luet's orchestration overhead over it (goal <= 15 %);
 # - the wall time of `luet build --all` with --concurrency 1 and 2, and the speed-up; each
 #   run has an image repository of its own (luet-bench/c1-PID, luet-bench/c2-PID), so that no
 #   run reuses another's hash-tagged images (the build cache);
@@ -20,7 +21,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LUET=${LUET:-$ROOT/build/luet}
 IMAGE=luet-example/debian-gcc:12
 W=$(mktemp -d /tmp/luet-build-bench-XXXXXX)
-trap 'docker rmi -f $(docker images -q "luet-bench/*" 2>/dev/null) >/dev/null 2>&1 || true; rm -rf "$W"' EXIT
+# By name: removing a parent image by id fails while its children exist, even with -f.
+drop_images() { docker images --format '{{.Repository}}:{{.Tag}}' 'luet-bench/*' | xargs -r docker rmi -f >/dev/null 2>&1 || true; }
+trap 'drop_images; rm -rf "$W"' EXIT
 "$ROOT/scripts/ensure-docker.sh" >/dev/null
 "$ROOT/scripts/make-base-image.sh" "$IMAGE" >/dev/null
 
@@ -42,18 +45,24 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
 
 # Plain docker: the container runs luet makes per package (prelude image with the context,
-# then the steps), chained on the parent's image; no artifact, no layer export.
-t0=$(now)
-for ((i = 0; i < N; i++)); do
-  level=$((i / per_level))
-  from=$IMAGE; [ "$level" -eq 0 ] || from="luet-bench/p$((i - per_level)):2"
-  c=$(docker create -w /luetbuild "$from" /bin/sh -c true); docker cp "$W/tree/p$i/." "$c:/luetbuild" >/dev/null
-  docker start -a "$c" >/dev/null; docker commit "$c" "luet-bench/p$i:1" >/dev/null; docker rm "$c" >/dev/null
-  c=$(docker create -w /luetbuild "luet-bench/p$i:1" /bin/sh -c "mkdir -p /opt/p$i && echo $i > /opt/p$i/value")
-  docker start -a "$c" >/dev/null; docker commit "$c" "luet-bench/p$i:2" >/dev/null; docker rm "$c" >/dev/null
-done
-t1=$(now); plain=$(secs "$t0" "$t1")
-docker rmi -f $(docker images -q "luet-bench/*") >/dev/null 2>&1 || true
+# then the steps), chained on the parent's image; no artifact, no layer export. Run before
+# and after the luet builds: on a shared machine the load drifts, the mean of both is the
+# reference.
+plain_run() {
+  local t0 i level from c; t0=$(now)
+  for ((i = 0; i < N; i++)); do
+    level=$((i / per_level))
+    from=$IMAGE; [ "$level" -eq 0 ] || from="luet-bench/p$((i - per_level)):2"
+    c=$(docker create -w /luetbuild "$from" /bin/sh -c true); docker cp "$W/tree/p$i/." "$c:/luetbuild" >/dev/null
+    docker start -a "$c" >/dev/null; docker commit "$c" "luet-bench/p$i:1" >/dev/null; docker rm "$c" >/dev/null
+    c=$(docker create -w /luetbuild "luet-bench/p$i:1" /bin/sh -c "mkdir -p /opt/p$i && echo $i > /opt/p$i/value")
+    docker start -a "$c" >/dev/null; docker commit "$c" "luet-bench/p$i:2" >/dev/null; docker rm "$c" >/dev/null
+  done
+  secs "$t0" "$(now)"
+  drop_images
+}
+plain1=$(plain_run)
+echo "plain docker, before the luet builds: $plain1 s (load $(cut -d' ' -f1 /proc/loadavg))"
 
 build() {  # CONCURRENCY DEST LOG
   local s; s=$(now)
@@ -64,12 +73,16 @@ build() {  # CONCURRENCY DEST LOG
 c1=$(build 1 "$W/out1" log-c1)
 c2=$(build 2 "$W/out2" log-c2)
 again=$(build 2 "$W/out2" log-again)
+echo "luet builds: c1 $c1 s, c2 $c2 s, again $again s (load $(cut -d' ' -f1 /proc/loadavg))"
+plain2=$(plain_run)
+echo "plain docker, after the luet builds: $plain2 s (load $(cut -d' ' -f1 /proc/loadavg))"
+plain=$(awk -v a="$plain1" -v b="$plain2" 'BEGIN {printf "%.1f", (a + b) / 2}')
 [ -z "${BENCH_LOGS:-}" ] || { mkdir -p "$BENCH_LOGS"; cp "$W"/log-* "$BENCH_LOGS/"; }
 skipped=$(grep -c 'unchanged (build hash' "$W/log-again" || true)
 echo "second build: $skipped of $N packages skipped as unchanged"
 
 awk -v p="$plain" -v c1="$c1" -v c2="$c2" -v a="$again" 'BEGIN {
-  printf "plain docker (same containers, no artifacts): %7.1f s\n", p
+  printf "plain docker (same containers, no artifacts; mean of before and after): %7.1f s\n", p
   printf "luet build --concurrency 1:                   %7.1f s  (overhead over plain docker: %+.0f %%)\n", c1, (c1 - p) / p * 100
   printf "luet build --concurrency 2:                   %7.1f s  (speed-up over 1: %.2fx)\n", c2, c1 / c2
   printf "second, unchanged build (--concurrency 2):    %7.1f s  (%.0f %% of the first)\n", a, a / c2 * 100

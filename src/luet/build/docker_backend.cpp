@@ -8,11 +8,12 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <string_view>
 #include <fstream>
 #include <memory>
-#include <set>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <string_view>
 
 #include "luet/build/backend.hpp"
 #include "luet/core/error.hpp"
@@ -146,10 +147,10 @@ public:
         create.insert(create.end(), {req.base_image, "/bin/sh", "-c", container_script(req, staging)});
         const std::string container = core::trim_end(core::capture(create));
         struct Cleanup {
-            const std::string& program;
+            DockerBackend& backend;
             std::string id;
-            ~Cleanup() { core::run({program, "rm", "-f", id}); }
-        } cleanup{program_, container};
+            ~Cleanup() { backend.remove_later(id); }
+        } cleanup{*this, container};
 
         if (!req.context.empty()) {
             // "cp DIR/. CTR:/workdir" copies the folder's content, creating workdir.
@@ -196,9 +197,11 @@ public:
                 return;
             }
         }
-        if (layer_folders_required_)
+        if (layer_folders_required_) {
+            const std::string storage = space == std::string::npos ? "" : first_line.substr(space + 1);
             throw Error("LUET_BUILD_LAYER_FOLDERS=1: the layers of " + image + " are not overlay folders " + program_ +
-                        " lets this process read (storage: " + first_line.substr(space == std::string::npos ? first_line.size() : space + 1) + ")");
+                        " lets this process read (storage: " + storage + ")");
+        }
         const core::TempDir tmp("save");
         const fs::path saved = tmp.path / "image.tar";
         std::vector<std::string> save = {"save", "-o", saved.string()};
@@ -250,7 +253,36 @@ public:
             throw Error("cannot copy " + source + " from image " + image + ": " + core::trim_end(err));
     }
 
+    ~DockerBackend() override {
+        std::vector<std::string> rest;
+        rest.swap(finished_);
+        remove_containers(rest);
+    }
+
 private:
+    // The containers of finished runs are removed a batch at a time: one `rm -f` for several
+    // costs the engine less than one per container (two per package), the same in the end.
+    static constexpr std::size_t kRemoveBatch = 16;
+    void remove_later(const std::string& id) noexcept {
+        std::vector<std::string> batch;
+        {
+            std::lock_guard lock(finished_mutex_);
+            finished_.push_back(id);
+            if (finished_.size() >= kRemoveBatch) batch.swap(finished_);
+        }
+        remove_containers(batch);
+    }
+    void remove_containers(const std::vector<std::string>& ids) noexcept {
+        if (ids.empty()) return;
+        std::vector<std::string> args = {program_, "rm", "-f"};
+        args.insert(args.end(), ids.begin(), ids.end());
+        try {
+            core::run(args);
+        } catch (const Error&) {
+            // The engine cannot be started any more: nothing else to do with the containers.
+        }
+    }
+
     std::string capture(std::vector<std::string> args) const {
         args.insert(args.begin(), program_);
         return core::capture(args);
@@ -260,6 +292,8 @@ private:
     std::vector<std::string> run_args_;
     bool layer_folders_ = true;
     bool layer_folders_required_ = false;
+    std::mutex finished_mutex_;
+    std::vector<std::string> finished_;  // containers of finished runs, not removed yet
 };
 
 }  // namespace
