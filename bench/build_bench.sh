@@ -6,7 +6,8 @@
 #   (one container per step list, chained as the packages are; no artifacts), run before and
 #   after the luet builds (the mean is the reference: the load of a shared machine drifts),
 #   and luet's orchestration overhead over it (goal <= 15 %);
-# - the wall time of `luet build --all` with --concurrency 1 and 2, and the speed-up; each
+# - the wall time of `luet build --all` with --concurrency 1 and 2, and the speed-up (beside
+#   the speed-up of the plain docker work run two chains at once, what the machine allows); each
 #   run has an image repository of its own (luet-bench/c1-PID, luet-bench/c2-PID), so that no
 #   run reuses another's hash-tagged images (the build cache);
 # - the time of a second, unchanged build (the --concurrency 2 build again, same destination
@@ -48,16 +49,25 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
 # then the steps), chained on the parent's image; no artifact, no layer export. Run before
 # and after the luet builds: on a shared machine the load drifts, the mean of both is the
 # reference.
-plain_run() {
-  local t0 i level from c; t0=$(now)
-  for ((i = 0; i < N; i++)); do
-    level=$((i / per_level))
-    from=$IMAGE; [ "$level" -eq 0 ] || from="luet-bench/p$((i - per_level)):2"
-    c=$(docker create -w /luetbuild "$from" /bin/sh -c true); docker cp "$W/tree/p$i/." "$c:/luetbuild" >/dev/null
-    docker start -a "$c" >/dev/null; docker commit "$c" "luet-bench/p$i:1" >/dev/null; docker rm "$c" >/dev/null
-    c=$(docker create -w /luetbuild "luet-bench/p$i:1" /bin/sh -c "mkdir -p /opt/p$i && echo $i > /opt/p$i/value")
-    docker start -a "$c" >/dev/null; docker commit "$c" "luet-bench/p$i:2" >/dev/null; docker rm "$c" >/dev/null
+plain_pkg() {  # I
+  local i=$1 level from c
+  level=$((i / per_level))
+  from=$IMAGE; [ "$level" -eq 0 ] || from="luet-bench/p$((i - per_level)):2"
+  c=$(docker create -w /luetbuild "$from" /bin/sh -c true); docker cp "$W/tree/p$i/." "$c:/luetbuild" >/dev/null
+  docker start -a "$c" >/dev/null; docker commit "$c" "luet-bench/p$i:1" >/dev/null; docker rm "$c" >/dev/null
+  c=$(docker create -w /luetbuild "luet-bench/p$i:1" /bin/sh -c "mkdir -p /opt/p$i && echo $i > /opt/p$i/value")
+  docker start -a "$c" >/dev/null; docker commit "$c" "luet-bench/p$i:2" >/dev/null; docker rm "$c" >/dev/null
+}
+plain_worker() {  # W WORKERS: the chains j with j % WORKERS == W, each level by level
+  local j i
+  for ((j = $1; j < per_level; j += $2)); do
+    for ((i = j; i < N; i += per_level)); do plain_pkg "$i"; done
   done
+}
+plain_run() {  # [WORKERS]: seconds
+  local t0 w workers=${1:-1}; t0=$(now)
+  for ((w = 0; w < workers; w++)); do plain_worker "$w" "$workers" & done
+  wait
   secs "$t0" "$(now)"
   drop_images
 }
@@ -77,6 +87,9 @@ echo "luet builds: c1 $c1 s, c2 $c2 s, again $again s (load $(cut -d' ' -f1 /pro
 plain2=$(plain_run)
 echo "plain docker, after the luet builds: $plain2 s (load $(cut -d' ' -f1 /proc/loadavg))"
 plain=$(awk -v a="$plain1" -v b="$plain2" 'BEGIN {printf "%.1f", (a + b) / 2}')
+# The same plain work, two chains at once: the speed-up the engine and machine allow.
+plain_par=$(plain_run 2)
+echo "plain docker, 2 at once: $plain_par s (load $(cut -d' ' -f1 /proc/loadavg)): speed-up over plain 1 at once (mean) $(awk -v a="$plain" -v b="$plain_par" 'BEGIN {printf "%.2fx", a / b}')"
 [ -z "${BENCH_LOGS:-}" ] || { mkdir -p "$BENCH_LOGS"; cp "$W"/log-* "$BENCH_LOGS/"; }
 skipped=$(grep -c 'unchanged (build hash' "$W/log-again" || true)
 echo "second build: $skipped of $N packages skipped as unchanged"
