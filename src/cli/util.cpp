@@ -74,7 +74,7 @@ void add_unpack(CLI::App& util) {
             auto backend = build::make_backend("docker");
             if (!backend->image_exists(name)) throw Error("image " + name + " is not available locally");
             fs::create_directories(destination);
-            backend->export_layers(name, 0, destination);
+            backend->export_layers(name, "", destination);
             return;
         }
         std::optional<repo::registry::Credentials> creds;

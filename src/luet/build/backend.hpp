@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,10 @@ namespace luet::build {
 // `copies` to its destination, run `commands` with /bin/sh (stopping at the first failure)
 // with `env` (NAME=value, literal; build/env.hpp expands a build spec's entries), and commit
 // the result as `result_image`, whose configuration keeps `env` as Dockerfile ENV would.
+// Which non-folder entries of an image an export needs, by absolute path ("/usr/lib/x"); an
+// empty filter: all of them. Folders are always written.
+using LayerFilter = std::function<bool(const std::string& path)>;
+
 struct RunRequest {
     std::string base_image;
     std::filesystem::path context;  // copied into workdir when not empty
@@ -39,6 +44,12 @@ public:
     // The local image's ID, "sha256:<hex>": the digest of its configuration, which is also what
     // a registry's manifest names as config.digest. Throws luet::Error when it is not local.
     virtual std::string image_id(const std::string& image) = 0;
+    // image_exists of each image, in order (an engine may answer all with one call).
+    virtual std::vector<bool> images_exist(const std::vector<std::string>& images) {
+        std::vector<bool> out;
+        for (const auto& i : images) out.push_back(image_exists(i));
+        return out;
+    }
     // The environment recorded in the image's configuration ("NAME=value"; empty when none).
     virtual std::vector<std::string> image_env(const std::string& image) = 0;
     // Makes the image available (pulls it). Throws luet::Error when it cannot.
@@ -46,13 +57,13 @@ public:
     // Throws luet::Error naming req.label and the exit code when a command fails;
     // output lines go to `sink`.
     virtual void run(const RunRequest& req, const core::LineSink& sink) = 0;
-    // Number of filesystem layers of an image.
-    virtual std::size_t layer_count(const std::string& image) = 0;
-    // Applies the image's layers [first_layer, end) in order into `dest` (an empty or
-    // existing folder), honouring whiteouts: the result is the filesystem those layers
-    // produce. first_layer = 0 gives the whole image content.
-    virtual void export_layers(const std::string& image, std::size_t first_layer,
-                               const std::filesystem::path& dest) = 0;
+    // Applies the layers of `image` above the first N, N being the layer count of `base`, in
+    // order into `dest` (an empty or existing folder), honouring whiteouts: the result is the
+    // filesystem those layers produce. With `base` empty: the whole image content; with `base`
+    // the image a build step started from: the files the step added or changed (its delta).
+    // Entries `keep` refuses may be left out (an optimisation: an engine may write them all).
+    virtual void export_layers(const std::string& image, const std::string& base, const std::filesystem::path& dest,
+                               const LayerFilter& keep = {}) = 0;
     virtual void remove_image(const std::string& image) = 0;
     // Gives the local image `image` the further name `target`. Throws luet::Error naming both.
     virtual void tag(const std::string& image, const std::string& target) = 0;
@@ -78,6 +89,14 @@ std::unique_ptr<Backend> make_buildah_backend(const std::vector<std::string>& ba
 // Shared by the backends.
 // Applies one layer tarball (OCI/docker layer format with .wh. whiteouts) onto `dest`.
 void apply_layer(const std::filesystem::path& layer_tar, const std::filesystem::path& dest);
+// Applies one layer kept unpacked by an overlay storage driver (docker's overlay2, podman's
+// overlay: the layer's "diff" folder) onto `dest`, as apply_layer does with the same layer's
+// tar: whiteouts are character devices 0:0 (or .wh. files), an opaque folder has the xattr
+// trusted.overlay.opaque=y, and of the xattrs only security.capability is kept (the one
+// docker's layer tar carries). Entries other than folders that `keep` refuses are left out
+// (whiteouts still apply). Needs read access to the engine's storage (root).
+void apply_layer_folder(const std::filesystem::path& layer_dir, const std::filesystem::path& dest,
+                        const LayerFilter& keep = {});
 // Applies the layers [first_layer, end) of a docker-archive (what `docker save` and
 // `buildah push IMAGE docker-archive:FILE` write: manifest.json naming the layer tarballs)
 // onto `dest`, using `work` for the extracted layers.

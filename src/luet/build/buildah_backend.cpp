@@ -109,11 +109,10 @@ public:
         buildah({"commit", "-q", ctr.id, req.result_image});
     }
 
-    std::size_t layer_count(const std::string& image) override {
-        return inspect(image).at("OCIv1").at("rootfs").at("diff_ids").size();
-    }
-
-    void export_layers(const std::string& image, std::size_t first_layer, const fs::path& dest) override {
+    void export_layers(const std::string& image, const std::string& base, const fs::path& dest,
+                       const LayerFilter& /*keep: every entry is written*/) override {
+        const std::size_t first_layer =
+            base.empty() ? 0 : inspect(base).at("OCIv1").at("rootfs").at("diff_ids").size();
         const core::TempDir tmp("save");
         const fs::path saved = tmp.path / "image.tar";
         buildah({"push", "-q", image, "docker-archive:" + saved.string()});

@@ -326,6 +326,33 @@ std::vector<std::string> build_env(const spec::PackageSpec& p, const BuildOption
     return env;
 }
 
+// The entries of a whole image (unpack, package_dir) an artifact of `p` or of its subpackages
+// can hold: under package_dir, or selected by the includes/excludes of one of them (see
+// select_entries; folders are always exported, so parents keep their own metadata).
+LayerFilter whole_image_filter(const spec::PackageSpec& p) {
+    const auto& b = p.build;
+    if (!b.package_dir.empty()) {
+        std::string dir = fs::path(b.package_dir).lexically_normal().string();
+        while (dir.size() > 1 && dir.ends_with('/')) dir.pop_back();
+        if (dir == "/") return {};
+        return [prefix = dir + "/"](const std::string& path) { return path.starts_with(prefix); };
+    }
+    struct Filters {
+        core::RegexList inc, exc;
+    };
+    auto filters = std::make_shared<std::vector<Filters>>();
+    filters->push_back({core::RegexList(b.includes, "includes"), core::RegexList(b.excludes, "excludes")});
+    for (const auto& sub : b.subpackages)
+        filters->push_back({core::RegexList(sub.includes, "includes"), core::RegexList(sub.excludes, "excludes")});
+    for (const auto& f : *filters)
+        if (f.inc.empty() && f.exc.empty()) return {};  // one artifact takes everything
+    return [filters](const std::string& path) {
+        for (const auto& f : *filters)
+            if ((f.inc.empty() || f.inc.any(path)) && !f.exc.any(path)) return true;
+        return false;
+    };
+}
+
 void extract_artifact(const fs::path& file, const fs::path& dest) {
     core::capture({"tar", "-xf", file.string(), "-C", dest.string()});
 }
@@ -379,8 +406,15 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         if (reporter.progress) reporter.progress(line);
     };
     const auto cache = plan_cache(tree, order, opts, *backend, say);
+    std::set<std::string> present;  // images seen locally or pulled in this build (under `state`)
     auto ensure_image = [&](const std::string& image) {
+        {
+            std::lock_guard lock(state);
+            if (present.count(image)) return;
+        }
         if (!backend->image_exists(image)) backend->pull(image);
+        std::lock_guard lock(state);
+        present.insert(image);
     };
 
     const auto targets = targets_of(tree, opts, order);
@@ -511,7 +545,8 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         run.base_image = base;
         run.label = label;
         if (has_commands) {
-            run.env = build_env(*p, opts, backend->image_env(base));
+            // The image's own environment only matters to expand the spec's `env` entries.
+            run.env = build_env(*p, opts, b.env.empty() ? std::vector<std::string>{} : backend->image_env(base));
             RunRequest pre = run;
             pre.context = p->dir;
             core::TempDir context("context");
@@ -561,11 +596,12 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
         core::TempDir staging("build");
         fs::path content = staging.path;
         if (b.unpack || !b.package_dir.empty()) {
-            backend->export_layers(package_image, 0, staging.path);
+            // The whole image, less what no artifact of the package can hold.
+            backend->export_layers(package_image, "", staging.path, whole_image_filter(*p));
             if (!b.package_dir.empty()) content = staging.path / fs::path(b.package_dir).relative_path();
         } else if (!b.steps.empty()) {
             // The delta the steps added: the package image's layers above the builder's.
-            backend->export_layers(package_image, backend->layer_count(builder), staging.path);
+            backend->export_layers(package_image, builder, staging.path);
         }
         if (!b.package_dir.empty() && !fs::is_directory(content))
             throw Error(label + ": package_dir " + b.package_dir + " does not exist after the build steps");

@@ -186,6 +186,24 @@ std::map<const spec::PackageSpec*, CacheDecision> plan_cache(const spec::Tree& t
     }
     if (c.rebuild) return out;
 
+    // Which hash-tagged images are local: asked of the engine at once for the packages whose
+    // artifacts are not current; a package with a current artifact is asked about only when
+    // a package to build needs its image (so an unchanged tree asks nothing).
+    std::map<std::string, bool> local;
+    std::vector<std::string> names;
+    for (const auto* p : order)
+        if (has_images(*p) && !out.at(p).artifact_current)
+            names.insert(names.end(), {out.at(p).package_image, out.at(p).builder_image});
+    if (!names.empty()) {
+        const std::vector<bool> exist = backend.images_exist(names);
+        for (std::size_t i = 0; i < names.size(); ++i) local[names[i]] = exist[i];
+    }
+    auto is_local = [&](const std::string& image) {
+        auto it = local.find(image);
+        if (it == local.end()) it = local.emplace(image, backend.image_exists(image)).first;
+        return it->second;
+    };
+
     // Images wanted by packages that will run steps; dependants come later in the plan, so
     // going backwards each package knows whether a build needs its image.
     std::set<const spec::PackageSpec*> image_wanted;
@@ -199,7 +217,7 @@ std::map<const spec::PackageSpec*, CacheDecision> plan_cache(const spec::Tree& t
         }
         if (!has_images(*p)) {
             d.action = d.artifact_current ? CacheAction::Skip : CacheAction::Build;
-        } else if (backend.image_exists(d.package_image) && backend.image_exists(d.builder_image)) {
+        } else if (is_local(d.package_image) && is_local(d.builder_image)) {
             d.action = CacheAction::FromImages;
         } else if (c.pull) {
             std::vector<std::string> repos{c.image_repository};

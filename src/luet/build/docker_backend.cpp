@@ -4,11 +4,16 @@
 // the containers' open-file and process limits above the caller's by default, which fails
 // where luet runs without CAP_SYS_RESOURCE (in a container): the caller's limits are passed.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <string_view>
 
 #include "luet/build/backend.hpp"
 #include "luet/core/error.hpp"
@@ -40,16 +45,86 @@ std::vector<std::string> caller_ulimits() {
     return out;
 }
 
+// The layer folders, bottom first, of an image whose inspect printed `graph_driver` (its
+// .GraphDriver as JSON) and `layers` layers, when the driver is overlay (docker: overlay2,
+// podman: overlay) and every folder can be read; else empty. Overlay lists the folders in
+// Data.LowerDir ("top:...:bottom") and Data.UpperDir (the top layer).
+std::vector<fs::path> overlay_layer_folders(const std::string& graph_driver, std::size_t layers) {
+    std::vector<fs::path> out;
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(graph_driver);
+    } catch (const nlohmann::json::exception&) {
+        return {};
+    }
+    if (!j.is_object() || !j.contains("Name") || !j.contains("Data") || !j["Data"].is_object()) return {};
+    const std::string name = j["Name"].is_string() ? j["Name"].get<std::string>() : "";
+    if (name != "overlay2" && name != "overlay") return {};
+    const auto& data = j["Data"];
+    auto text = [&](const char* key) {
+        return data.contains(key) && data[key].is_string() ? data[key].get<std::string>() : std::string();
+    };
+    const std::string upper = text("UpperDir"), lower = text("LowerDir");
+    if (upper.empty()) return {};
+    std::vector<fs::path> top_first = {upper};
+    for (std::size_t from = 0; from < lower.size();) {
+        const std::size_t colon = std::min(lower.find(':', from), lower.size());
+        if (colon > from) top_first.emplace_back(lower.substr(from, colon - from));
+        from = colon + 1;
+    }
+    if (top_first.size() != layers) return {};
+    for (auto it = top_first.rbegin(); it != top_first.rend(); ++it) {
+        if (::access(it->c_str(), R_OK | X_OK) != 0) return {};
+        out.push_back(*it);
+    }
+    return out;
+}
+
 class DockerBackend : public Backend {
 public:
     DockerBackend(std::string program, std::vector<std::string> run_args)
-        : program_(std::move(program)), run_args_(std::move(run_args)) {}
+        : program_(std::move(program)), run_args_(std::move(run_args)) {
+        // LUET_BUILD_LAYER_FOLDERS: "0" always cuts layers from `save` (the portable path),
+        // "1" requires the layer folders (an error where the storage cannot give them); unset:
+        // the folders where they can be read, else `save`. The integration tests compare both.
+        const char* v = std::getenv("LUET_BUILD_LAYER_FOLDERS");
+        const std::string_view mode = v ? v : "";
+        layer_folders_ = mode != "0";
+        layer_folders_required_ = mode == "1";
+    }
 
     bool image_exists(const std::string& image) override { return core::run({program_, "image", "inspect", image}) == 0; }
 
     std::string image_id(const std::string& image) override {
         std::string id = core::trim_end(capture({"image", "inspect", "-f", "{{.Id}}", image}));
         return id.starts_with("sha256:") ? id : "sha256:" + id;  // podman prints the hex alone
+    }
+
+    // Docker: one `image inspect` of all of them; it prints an id per image it has and names
+    // each one it lacks ("No such image: NAME"). Anything else: one call per image.
+    std::vector<bool> images_exist(const std::vector<std::string>& images) override {
+        if (program_ != "docker" || images.size() < 2) return Backend::images_exist(images);
+        std::vector<std::string> args = {program_, "image", "inspect", "-f", "id {{.Id}}"};
+        args.insert(args.end(), images.begin(), images.end());
+        std::size_t found = 0;
+        std::set<std::string> missing;
+        constexpr std::string_view no_such = "No such image: ";
+        core::run(args, [&](std::string_view line) {
+            if (line.starts_with("id ")) {
+                ++found;
+            } else if (const auto at = line.find(no_such); at != std::string_view::npos) {
+                missing.insert(core::trim_end(std::string(line.substr(at + no_such.size()))));
+            }
+        });
+        std::vector<bool> out;
+        std::size_t named = 0;
+        for (const auto& i : images) {
+            out.push_back(missing.count(i) == 0);
+            named += missing.count(i);
+        }
+        // Each image answered exactly once, or ask one at a time.
+        if (found + named != images.size()) return Backend::images_exist(images);
+        return out;
     }
 
     std::vector<std::string> image_env(const std::string& image) override {
@@ -77,10 +152,10 @@ public:
         create.insert(create.end(), {req.base_image, "/bin/sh", "-c", container_script(req, staging)});
         const std::string container = core::trim_end(core::capture(create));
         struct Cleanup {
-            const std::string& program;
+            DockerBackend& backend;
             std::string id;
-            ~Cleanup() { core::run({program, "rm", "-f", id}); }
-        } cleanup{program_, container};
+            ~Cleanup() { backend.remove_later(id); }
+        } cleanup{*this, container};
 
         if (!req.context.empty()) {
             // "cp DIR/. CTR:/workdir" copies the folder's content, creating workdir.
@@ -101,11 +176,37 @@ public:
         capture({"commit", container, req.result_image});
     }
 
-    std::size_t layer_count(const std::string& image) override {
-        return std::stoul(core::trim_end(capture({"image", "inspect", "-f", "{{len .RootFS.Layers}}", image})));
-    }
-
-    void export_layers(const std::string& image, std::size_t first_layer, const fs::path& dest) override {
+    void export_layers(const std::string& image, const std::string& base, const fs::path& dest,
+                       const LayerFilter& keep) override {
+        // One inspect for both images: the layer count of `base`, the storage of `image`.
+        std::vector<std::string> args = {"image", "inspect", "-f",
+                                         "{{len .RootFS.Layers}} {{json .GraphDriver}}", image};
+        if (!base.empty()) args.push_back(base);
+        const std::string out = capture(args);
+        const std::size_t eol = out.find('\n');
+        const std::string first_line = out.substr(0, eol);
+        std::size_t first_layer = 0;
+        if (!base.empty()) {
+            if (eol == std::string::npos) throw Error("image inspect of " + base + " printed nothing");
+            first_layer = std::stoul(out.substr(eol + 1));
+        }
+        const std::size_t space = first_line.find(' ');
+        const std::size_t layers = std::stoul(first_line.substr(0, space));
+        if (first_layer >= layers) return;
+        // The layers as the storage driver keeps them unpacked, when it is an overlay driver
+        // whose folders this process can read: no `save` of the whole image per package.
+        if (layer_folders_ && space != std::string::npos) {
+            const auto folders = overlay_layer_folders(first_line.substr(space + 1), layers);
+            if (!folders.empty()) {
+                for (std::size_t i = first_layer; i < folders.size(); ++i) apply_layer_folder(folders[i], dest, keep);
+                return;
+            }
+        }
+        if (layer_folders_required_) {
+            const std::string storage = space == std::string::npos ? "" : first_line.substr(space + 1);
+            throw Error("LUET_BUILD_LAYER_FOLDERS=1: the layers of " + image + " are not overlay folders " + program_ +
+                        " lets this process read (storage: " + storage + ")");
+        }
         const core::TempDir tmp("save");
         const fs::path saved = tmp.path / "image.tar";
         std::vector<std::string> save = {"save", "-o", saved.string()};
@@ -157,7 +258,36 @@ public:
             throw Error("cannot copy " + source + " from image " + image + ": " + core::trim_end(err));
     }
 
+    ~DockerBackend() override {
+        std::vector<std::string> rest;
+        rest.swap(finished_);
+        remove_containers(rest);
+    }
+
 private:
+    // The containers of finished runs are removed a batch at a time: one `rm -f` for several
+    // costs the engine less than one per container (two per package), the same in the end.
+    static constexpr std::size_t kRemoveBatch = 16;
+    void remove_later(const std::string& id) noexcept {
+        std::vector<std::string> batch;
+        {
+            std::lock_guard lock(finished_mutex_);
+            finished_.push_back(id);
+            if (finished_.size() >= kRemoveBatch) batch.swap(finished_);
+        }
+        remove_containers(batch);
+    }
+    void remove_containers(const std::vector<std::string>& ids) noexcept {
+        if (ids.empty()) return;
+        std::vector<std::string> args = {program_, "rm", "-f"};
+        args.insert(args.end(), ids.begin(), ids.end());
+        try {
+            core::run(args);
+        } catch (const Error&) {
+            // The engine cannot be started any more: nothing else to do with the containers.
+        }
+    }
+
     std::string capture(std::vector<std::string> args) const {
         args.insert(args.begin(), program_);
         return core::capture(args);
@@ -165,6 +295,10 @@ private:
 
     std::string program_;
     std::vector<std::string> run_args_;
+    bool layer_folders_ = true;
+    bool layer_folders_required_ = false;
+    std::mutex finished_mutex_;
+    std::vector<std::string> finished_;  // containers of finished runs, not removed yet
 };
 
 }  // namespace

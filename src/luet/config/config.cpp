@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -125,10 +126,20 @@ YAML::Node at(const YAML::Node& root, const std::string& key) {
     }
 }
 
+// Go's runtime.NumCPU(), upstream's default concurrency (both upstreams: viper default and the
+// --concurrency flag default): the CPUs this process may run on (its affinity mask, which a
+// container's cpuset narrows), else the CPUs online.
+int cpus_usable() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+    return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 // Upstream setDefaults: values that depend on the machine.
 Config defaults() {
     Config cfg;
-    cfg.concurrency = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    cfg.concurrency = cpus_usable();
     cfg.same_owner = ::geteuid() == 0;
     // As Go's os.TempDir: $TMPDIR, else /tmp, whether it exists or not (a bare chroot where the
     // static luet runs may have no /tmp; std::filesystem::temp_directory_path would throw).
