@@ -61,22 +61,22 @@ void write_memory_tar(const fs::path& dest, Compression c, const std::map<std::s
     fs::rename(tmp, dest);
 }
 
-std::map<std::string, std::string> read_memory_tar(const fs::path& file, std::uint64_t max_file_bytes,
-                                                   std::uint64_t max_total_bytes) {
+void for_each_tar_file(const fs::path& file, std::uint64_t max_file_bytes, std::uint64_t max_total_bytes,
+                       const std::function<void(const std::string& name, std::string&& content)>& each) {
     std::unique_ptr<struct archive, int (*)(struct archive*)> in(archive_read_new(), archive_read_free);
     archive_read_support_format_tar(in.get());
     archive_read_support_filter_all(in.get());
     if (archive_read_open_filename(in.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
         throw Error("cannot open " + file.string() + ": " + archive_error_text(in.get()));
-    std::map<std::string, std::string> files;
     std::uint64_t total = 0;
     struct archive_entry* e;
     int rc;
+    std::string data;
     while ((rc = archive_read_next_header(in.get(), &e)) == ARCHIVE_OK) {
         if (archive_entry_filetype(e) != AE_IFREG) continue;
         std::string name = archive_entry_pathname(e);
         if (name.starts_with("./")) name = name.substr(2);
-        std::string data;
+        data.clear();
         const void* buf;
         size_t size;
         la_int64_t offset;
@@ -90,9 +90,17 @@ std::map<std::string, std::string> read_memory_tar(const fs::path& file, std::ui
                             " bytes; refusing to read it");
             data.append(static_cast<const char*>(buf), size);
         }
-        files[name] = std::move(data);
+        each(name, std::move(data));
+        data = std::string();
     }
     if (rc != ARCHIVE_EOF) throw Error("cannot read " + file.string() + ": " + archive_error_text(in.get()));
+}
+
+std::map<std::string, std::string> read_memory_tar(const fs::path& file, std::uint64_t max_file_bytes,
+                                                   std::uint64_t max_total_bytes) {
+    std::map<std::string, std::string> files;
+    for_each_tar_file(file, max_file_bytes, max_total_bytes,
+                      [&](const std::string& name, std::string&& content) { files[name] = std::move(content); });
     return files;
 }
 

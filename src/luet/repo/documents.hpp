@@ -4,6 +4,8 @@
 // same shapes.
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -37,6 +39,13 @@ std::map<std::string, std::string> tree_files(const std::vector<TreePackage>& pa
 // metadata names another package, or a name that would leave the folder.
 std::vector<TreePackage> read_tree(const std::map<std::string, std::string>& files,
                                    const std::vector<artifact::Metadata>* meta, const std::string& origin);
+
+// read_tree(files, nullptr, origin) over the treev2 document `file`, read one file at a time
+// (artifact::for_each_tar_file, with its limits): the same packages in the same order, but
+// definition_yaml is kept only for the packages that have a finalize.yaml (memory holds the
+// parsed metadata, not the document's text). Same errors.
+std::vector<TreePackage> read_tree_file(const std::filesystem::path& file, std::uint64_t max_file_bytes,
+                                        std::uint64_t max_total_bytes, const std::string& origin);
 
 // repository.meta.yaml: "index:" followed by every artifact's metadata (mudler/luet
 // LuetSystemRepositoryMetadata, geaaru StonesCatalog). `for_client`: only what a client
