@@ -267,7 +267,7 @@ SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bo
 }
 
 LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& repo_dir, bool files) {
-    return load_local(rc, repo_dir, IndexQuery{.files = files, .keep = {}, .reach = std::nullopt});
+    return load_local(rc, repo_dir, IndexQuery{.files = files, .keep = {}, .reach = std::nullopt, .with_files = {}});
 }
 
 LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& repo_dir, const IndexQuery& query) {
@@ -355,7 +355,7 @@ std::vector<LoadedRepository> load_enabled(const config::Config& cfg, const Load
             if (opts.strict || !fs::exists(dir / kIndexFile)) throw;
             say(std::string("⚠ ") + e.what() + " — using the local copy");
         }
-        repos.push_back(load_local(*rc, dir, IndexQuery{.files = opts.files, .keep = opts.keep, .reach = opts.reach}));
+        repos.push_back(load_local(*rc, dir, IndexQuery{.files = opts.files, .keep = opts.keep, .reach = opts.reach, .with_files = opts.with_files}));
     }
     return repos;
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -275,20 +276,40 @@ std::vector<IndexedPackage> read_local_index(const fs::path& dir, const IndexQue
         };
         if (query.reach) {
             for (const auto& [id, record] : reached(db, *query.reach)) add(id, record);
-        } else if (query.keep) {
+        } else if (query.keep || !query.with_files.empty()) {
             // The names alone first, from the (category, name) index, which is much smaller
-            // than the table; then the records of the packages kept.
+            // than the table, and the file lists; then the records of the packages kept.
             std::vector<std::int64_t> kept;
-            {
+            if (!query.with_files.empty()) {
+                // A listed name appears in its list's JSON text as the name's own JSON string.
+                std::vector<std::string> needles;
+                for (const auto& f : query.with_files) needles.push_back(json(f).dump());
+                Stmt st(db, "SELECT pkg, list FROM files ORDER BY pkg");
+                while (st.step()) {
+                    const std::string_view list = st.text(1);
+                    if (std::any_of(needles.begin(), needles.end(),
+                                    [&](const std::string& n) { return list.find(n) != std::string_view::npos; }))
+                        kept.push_back(st.integer(0));
+                }
+            }
+            if (query.keep) {
+                std::vector<std::int64_t> named;
                 Stmt st(db, "SELECT id, category, name FROM packages INDEXED BY packages_atom");
                 std::string category, name;
                 while (st.step()) {
                     category = st.text(1);
                     name = st.text(2);
-                    if (query.keep(category, name)) kept.push_back(st.integer(0));
+                    if (query.keep(category, name)) named.push_back(st.integer(0));
+                }
+                std::sort(named.begin(), named.end());
+                if (query.with_files.empty()) {
+                    kept = std::move(named);
+                } else {
+                    std::vector<std::int64_t> both;
+                    std::set_intersection(kept.begin(), kept.end(), named.begin(), named.end(), std::back_inserter(both));
+                    kept = std::move(both);
                 }
             }
-            std::sort(kept.begin(), kept.end());
             Stmt st(db, "SELECT record FROM packages WHERE id = ?1");
             for (const auto id : kept)
                 if (st.reset().bind(1, id).step()) add(id, st.text(0));

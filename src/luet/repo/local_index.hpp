@@ -78,13 +78,16 @@ struct IndexQuery {
     // providing them, and, transitively, the same for every requires, conflicts and provides
     // entry of a package reached (what a solver may need to answer a request about them).
     std::optional<std::vector<IndexSeed>> reach;
+    // When not empty: only the packages whose files include one of these names (entry names,
+    // as the files list them: "usr/bin/x"). Not with `reach`.
+    std::vector<std::string> with_files;
 };
 
 // Reads the index of `dir`. Throws luet::Error naming the file when it is missing, of
 // another format or malformed.
 std::vector<IndexedPackage> read_local_index(const std::filesystem::path& dir, const IndexQuery& query);
 inline std::vector<IndexedPackage> read_local_index(const std::filesystem::path& dir, bool files) {
-    return read_local_index(dir, IndexQuery{.files = files, .keep = {}, .reach = std::nullopt});
+    return read_local_index(dir, IndexQuery{.files = files, .keep = {}, .reach = std::nullopt, .with_files = {}});
 }
 
 }  // namespace luet::repo

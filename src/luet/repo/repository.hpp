@@ -185,6 +185,7 @@ struct LoadOptions {
     // few packages reads only those from each repository's index.
     std::function<bool(const std::string& category, const std::string& name)> keep;
     std::optional<std::vector<IndexSeed>> reach;
+    std::vector<std::string> with_files;
 };
 
 // Syncs (concurrently; see sync()) and loads every enabled repository of `cfg`, ordered by
