@@ -64,8 +64,11 @@ void explode(const fs::path& dir, const RepositoryIndex& index, const std::map<s
              const std::string& what) {
     std::vector<TreePackage> packages;
     if (docs.count("treev2")) {
-        packages = read_tree_file(docs.at("treev2"), kMaxUnpackedFileBytes, kMaxUnpackedBytes,
-                                  what + " " + index.repo_files.at("treev2").filename);
+        const std::string origin = what + " " + index.repo_files.at("treev2").filename;
+        TreeIndexWriter writer(dir);
+        stream_tree(docs.at("treev2"), kMaxUnpackedFileBytes, kMaxUnpackedBytes, origin, writer);
+        writer.finish(origin);
+        return;
     } else {
         const std::string meta_name = index.repo_files.at("meta").filename;
         const auto meta = artifact::read_memory_tar(docs.at("meta"), kMaxUnpackedFileBytes, kMaxUnpackedBytes);

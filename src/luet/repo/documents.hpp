@@ -14,6 +14,8 @@
 
 namespace luet::repo {
 
+class TreeIndexWriter;
+
 // One package folder of the tree document, CATEGORY/NAME/VERSION/.
 struct TreePackage {
     artifact::Metadata meta;      // metadata.json
@@ -40,12 +42,13 @@ std::map<std::string, std::string> tree_files(const std::vector<TreePackage>& pa
 std::vector<TreePackage> read_tree(const std::map<std::string, std::string>& files,
                                    const std::vector<artifact::Metadata>* meta, const std::string& origin);
 
-// read_tree(files, nullptr, origin) over the treev2 document `file`, read one file at a time
-// (artifact::for_each_tar_file, with its limits): the same packages in the same order, but
-// definition_yaml is kept only for the packages that have a finalize.yaml (memory holds the
-// parsed metadata, not the document's text). Same errors.
-std::vector<TreePackage> read_tree_file(const std::filesystem::path& file, std::uint64_t max_file_bytes,
-                                        std::uint64_t max_total_bytes, const std::string& origin);
+// The files of the treev2 document `file`, read one at a time (artifact::for_each_tar_file,
+// with its limits), into `writer` (its caller calls finish()): definition.yaml, finalize.yaml,
+// metadata.json (parsed) and metadata.yaml of each CATEGORY/NAME/VERSION folder. Throws
+// luet::Error naming `origin` and the file on a name that would leave the folder or
+// unreadable metadata.json.
+void stream_tree(const std::filesystem::path& file, std::uint64_t max_file_bytes, std::uint64_t max_total_bytes,
+                 const std::string& origin, TreeIndexWriter& writer);
 
 // repository.meta.yaml: "index:" followed by every artifact's metadata (mudler/luet
 // LuetSystemRepositoryMetadata, geaaru StonesCatalog). `for_client`: only what a client

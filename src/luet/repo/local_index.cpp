@@ -59,15 +59,13 @@ std::vector<core::PackageRef> refs_of(const json& j) {
     return out;
 }
 
-// A package of its record; `has_finalize`: whether the finalizers table has a row for it.
-IndexedPackage package_of(std::string_view record, bool& has_finalize) {
+IndexedPackage package_of(std::string_view record) {
     const json p = json::parse(record);
     IndexedPackage ip;
     artifact::Metadata& m = ip.meta;
     m.path = p.at(0).get<std::string>();
     m.compression = artifact::parse_compression(p.at(1).get<std::string>());
     m.sha256 = p.at(2).get<std::string>();
-    has_finalize = p.at(3).get<bool>();
     spec::Definition& d = m.runtime;
     d.form = {p.at(5).get<std::string>(), p.at(6).get<std::string>(), p.at(7).get<std::string>()};
     d.requires_ = refs_of(p.at(8));
@@ -193,6 +191,27 @@ std::map<std::int64_t, std::string> reached(const Db& db, const std::vector<Inde
     return out;
 }
 
+// The record column of a package (its [3] and [4] are unused: 0).
+std::string record_of(const artifact::Metadata& m) {
+    const auto& d = m.runtime;
+    return json::array({m.path, artifact::compression_name(m.compression), m.sha256, 0, 0, d.form.category, d.form.name,
+                        d.form.version, refs_json(d.requires_), refs_json(d.conflicts), refs_json(d.provides), d.hidden,
+                        json(d.labels), json(d.annotations), d.description, d.license, json(d.uri)})
+        .dump();
+}
+
+constexpr const char* kSchema =
+    "CREATE TABLE info(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE packages(id INTEGER PRIMARY KEY, category TEXT, name TEXT, version TEXT, record TEXT);"
+    "CREATE TABLE provides(category TEXT, name TEXT, pkg INTEGER);"
+    "CREATE TABLE files(pkg INTEGER PRIMARY KEY, list TEXT);"
+    "CREATE TABLE finalizers(pkg INTEGER PRIMARY KEY, definition TEXT, finalize TEXT);";
+constexpr const char* kIndexes =
+    "CREATE INDEX packages_atom ON packages(category, name);"
+    "CREATE INDEX packages_name ON packages(name);"
+    "CREATE INDEX provides_atom ON provides(category, name);"
+    "CREATE INDEX provides_name ON provides(name);";
+
 }  // namespace
 
 void write_local_index(const fs::path& dir, const std::vector<IndexInput>& packages) {
@@ -201,12 +220,8 @@ void write_local_index(const fs::path& dir, const std::vector<IndexInput>& packa
     fs::remove(file, ec);
     Db db(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
     // A copy being built, swapped in whole by rename: no journal, no flush.
-    db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; BEGIN;"
-            "CREATE TABLE info(key TEXT PRIMARY KEY, value TEXT);"
-            "CREATE TABLE packages(id INTEGER PRIMARY KEY, category TEXT, name TEXT, version TEXT, record TEXT);"
-            "CREATE TABLE provides(category TEXT, name TEXT, pkg INTEGER);"
-            "CREATE TABLE files(pkg INTEGER PRIMARY KEY, list TEXT);"
-            "CREATE TABLE finalizers(pkg INTEGER PRIMARY KEY, definition TEXT, finalize TEXT);");
+    db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; BEGIN;");
+    db.exec(kSchema);
     {
         Stmt info(db, "INSERT INTO info(key, value) VALUES ('format', ?1)");
         info.bind(1, std::to_string(kLocalIndexFormat)).step();
@@ -218,24 +233,127 @@ void write_local_index(const fs::path& dir, const std::vector<IndexInput>& packa
             const auto& m = packages[i].meta;
             const auto& d = m.runtime;
             const auto id = static_cast<std::int64_t>(i);
-            const bool fin = !packages[i].finalize_yaml.empty();
-            const json record = json::array(
-                {m.path, artifact::compression_name(m.compression), m.sha256, fin, 0, d.form.category, d.form.name,
-                 d.form.version, refs_json(d.requires_), refs_json(d.conflicts), refs_json(d.provides), d.hidden,
-                 json(d.labels), json(d.annotations), d.description, d.license, json(d.uri)});
             package.reset().bind(1, id).bind(2, d.form.category).bind(3, d.form.name).bind(4, d.form.version)
-                .bind(5, record.dump()).step();
+                .bind(5, record_of(m)).step();
             for (const auto& p : d.provides) provides.reset().bind(1, p.category).bind(2, p.name).bind(3, id).step();
             files.reset().bind(1, id).bind(2, json(m.files).dump()).step();
-            if (fin)
+            if (!packages[i].finalize_yaml.empty())
                 finalizers.reset().bind(1, id).bind(2, packages[i].definition_yaml).bind(3, packages[i].finalize_yaml).step();
         }
     }
-    db.exec("CREATE INDEX packages_atom ON packages(category, name);"
-            "CREATE INDEX packages_name ON packages(name);"
-            "CREATE INDEX provides_atom ON provides(category, name);"
-            "CREATE INDEX provides_name ON provides(name);"
-            "COMMIT;");
+    db.exec(kIndexes);
+    db.exec("COMMIT;");
+}
+
+struct TreeIndexWriter::State {
+    Db db;
+    bool ready;  // the schema and staging tables exist (before the statements are prepared)
+    Stmt definition, finalize, metadata, metadata_yaml;
+    explicit State(const fs::path& file)
+        : db(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX),
+          ready(prepare(db)),
+          definition(db, "INSERT OR REPLACE INTO temp.defs(folder, text) VALUES (?1, ?2)"),
+          finalize(db, "INSERT OR REPLACE INTO temp.fins(folder, text) VALUES (?1, ?2)"),
+          metadata(db, "INSERT OR REPLACE INTO temp.meta(folder, category, name, version, record, files) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+          metadata_yaml(db, "INSERT OR REPLACE INTO temp.meta_yaml(folder, text) VALUES (?1, ?2)") {}
+    static bool prepare(Db& db) {
+        // A copy being built, swapped in whole by rename: no journal, no flush. The files of
+        // the document are staged in temporary tables (a temporary file, not memory).
+        db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; "
+                "PRAGMA temp_store=FILE; BEGIN;");
+        db.exec(kSchema);
+        db.exec("CREATE TEMP TABLE defs(folder TEXT PRIMARY KEY, text TEXT);"
+                "CREATE TEMP TABLE fins(folder TEXT PRIMARY KEY, text TEXT);"
+                "CREATE TEMP TABLE meta(folder TEXT PRIMARY KEY, category TEXT, name TEXT, version TEXT, record TEXT, "
+                "files TEXT);"
+                "CREATE TEMP TABLE meta_yaml(folder TEXT PRIMARY KEY, text TEXT);");
+        return true;
+    }
+};
+
+TreeIndexWriter::TreeIndexWriter(const fs::path& dir) {
+    const fs::path file = dir / kLocalIndexFile;
+    std::error_code ec;
+    fs::remove(file, ec);
+    state_ = std::make_unique<State>(file);
+}
+
+TreeIndexWriter::~TreeIndexWriter() = default;
+
+void TreeIndexWriter::definition(const std::string& folder, std::string_view text) {
+    state_->definition.reset().bind(1, folder).bind(2, text).step();
+}
+
+void TreeIndexWriter::finalize(const std::string& folder, std::string_view text) {
+    state_->finalize.reset().bind(1, folder).bind(2, text).step();
+}
+
+void TreeIndexWriter::metadata(const std::string& folder, const artifact::Metadata& m) {
+    const auto& f = m.runtime.form;
+    state_->metadata.reset().bind(1, folder).bind(2, f.category).bind(3, f.name).bind(4, f.version)
+        .bind(5, record_of(m)).bind(6, json(m.files).dump()).step();
+}
+
+void TreeIndexWriter::metadata_yaml(const std::string& folder, std::string_view text) {
+    state_->metadata_yaml.reset().bind(1, folder).bind(2, text).step();
+}
+
+void TreeIndexWriter::finish(const std::string& origin) {
+    Db& db = state_->db;
+    {
+        Stmt rows(db,
+                  "SELECT d.folder, d.text, f.text, m.category, m.name, m.version, m.record, m.files, y.text, "
+                  "f.folder IS NOT NULL, m.folder IS NOT NULL, y.folder IS NOT NULL "
+                  "FROM temp.defs d LEFT JOIN temp.fins f ON f.folder = d.folder "
+                  "LEFT JOIN temp.meta m ON m.folder = d.folder LEFT JOIN temp.meta_yaml y ON y.folder = d.folder "
+                  "ORDER BY d.folder");
+        Stmt info(db, "INSERT INTO info(key, value) VALUES ('format', ?1)");
+        info.bind(1, std::to_string(kLocalIndexFormat)).step();
+        Stmt package(db, "INSERT INTO packages(id, category, name, version, record) VALUES (?1, ?2, ?3, ?4, ?5)");
+        Stmt provides(db, "INSERT INTO provides(category, name, pkg) VALUES (?1, ?2, ?3)");
+        Stmt files(db, "INSERT INTO files(pkg, list) VALUES (?1, ?2)");
+        Stmt finalizers(db, "INSERT INTO finalizers(pkg, definition, finalize) VALUES (?1, ?2, ?3)");
+        std::int64_t id = 0;
+        while (rows.step()) {
+            const std::string folder(rows.text(0));
+            std::string category, name, version, record, file_list;
+            std::vector<core::PackageRef> provided;
+            std::string which = "/metadata.json";
+            if (rows.integer(10)) {
+                category = rows.text(3);
+                name = rows.text(4);
+                version = rows.text(5);
+                record = rows.text(6);
+                file_list = rows.text(7);
+                provided = refs_of(json::parse(record).at(10));
+            } else if (rows.integer(11)) {
+                which = "/metadata.yaml";
+                const artifact::Metadata m =
+                    artifact::metadata_from_yaml(std::string(rows.text(8)), origin + " " + folder + which);
+                category = m.runtime.form.category;
+                name = m.runtime.form.name;
+                version = m.runtime.form.version;
+                record = record_of(m);
+                file_list = json(m.files).dump();
+                provided = m.runtime.provides;
+            } else {
+                throw Error(origin + " " + folder + ": no metadata.json or metadata.yaml beside definition.yaml");
+            }
+            if (category + "/" + name + "/" + version != folder)
+                throw Error(origin + " " + folder + which + ": describes " + category + "/" + name + "-" + version +
+                            ", not the package of its folder");
+            package.reset().bind(1, id).bind(2, category).bind(3, name).bind(4, version).bind(5, record).step();
+            for (const auto& p : provided) provides.reset().bind(1, p.category).bind(2, p.name).bind(3, id).step();
+            files.reset().bind(1, id).bind(2, file_list).step();
+            if (rows.integer(9) && !rows.text(2).empty())
+                finalizers.reset().bind(1, id).bind(2, rows.text(1)).bind(3, rows.text(2)).step();
+            ++id;
+        }
+    }
+    db.exec(kIndexes);
+    db.exec("COMMIT;");
+    state_.reset();
 }
 
 bool has_local_index(const fs::path& dir) {
@@ -264,10 +382,15 @@ std::vector<IndexedPackage> read_local_index(const fs::path& dir, const IndexQue
                 throw Error("format " + std::string(st.text(0)) + ", not " + std::to_string(kLocalIndexFormat));
         }
         std::vector<std::int64_t> ids;
+        std::set<std::int64_t> with_finalizer;
+        {
+            Stmt st(db, "SELECT pkg FROM finalizers");
+            while (st.step()) with_finalizer.insert(st.integer(0));
+        }
         std::vector<bool> finalized;
         auto add = [&](std::int64_t id, std::string_view record) {
-            bool fin = false;
-            IndexedPackage ip = package_of(record, fin);
+            const bool fin = with_finalizer.count(id) > 0;
+            IndexedPackage ip = package_of(record);
             const auto& form = ip.meta.runtime.form;
             if (query.reach && query.keep && !query.keep(form.category, form.name)) return;
             out.push_back(std::move(ip));

@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +59,34 @@ struct IndexInput {
 // swapped in whole by its caller: it is not flushed). Throws luet::Error when it cannot be
 // written.
 void write_local_index(const std::filesystem::path& dir, const std::vector<IndexInput>& packages);
+
+// Writes the index of a treev2 document read one file at a time (repository.hpp sync): the
+// files are staged in temporary tables of SQLite (a temporary file), so that memory holds
+// one file at a time, not the document. Packages are the folders CATEGORY/NAME/VERSION
+// holding a definition.yaml, in folder order, each described by its metadata.json, else its
+// metadata.yaml (geaaru wagon_stones.go analyzePackageDir). Every call throws luet::Error
+// when the index cannot be written; the file is then incomplete (its caller discards the
+// copy being built).
+class TreeIndexWriter {
+public:
+    explicit TreeIndexWriter(const std::filesystem::path& dir);
+    ~TreeIndexWriter();
+    TreeIndexWriter(const TreeIndexWriter&) = delete;
+    TreeIndexWriter& operator=(const TreeIndexWriter&) = delete;
+    // One file of the folder "CATEGORY/NAME/VERSION", in any order (a later one replaces an
+    // earlier one of the same name).
+    void definition(const std::string& folder, std::string_view text);
+    void finalize(const std::string& folder, std::string_view text);
+    void metadata(const std::string& folder, const artifact::Metadata& m);  // its metadata.json
+    void metadata_yaml(const std::string& folder, std::string_view text);   // read only without metadata.json
+    // Writes the packages. Throws luet::Error naming `origin` and the folder when a folder
+    // with a definition.yaml has no metadata, or metadata of another package.
+    void finish(const std::string& origin);
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
 
 // True when `dir` holds an index of the current format.
 bool has_local_index(const std::filesystem::path& dir);

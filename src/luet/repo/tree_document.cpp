@@ -6,6 +6,7 @@
 
 #include "luet/artifact/tarball.hpp"
 #include "luet/core/error.hpp"
+#include "luet/repo/local_index.hpp"
 #include "luet/repo/documents.hpp"
 #include "luet/spec/yaml_util.hpp"
 #include "luet/template/template.hpp"
@@ -98,10 +99,8 @@ std::vector<TreePackage> read_tree(const std::map<std::string, std::string>& fil
     return out;
 }
 
-std::vector<TreePackage> read_tree_file(const fs::path& file, std::uint64_t max_file_bytes,
-                                        std::uint64_t max_total_bytes, const std::string& origin) {
-    std::map<std::string, std::string> definitions, finalizers, metadata_yaml;
-    std::map<std::string, artifact::Metadata> metadata_json;
+void stream_tree(const fs::path& file, std::uint64_t max_file_bytes, std::uint64_t max_total_bytes,
+                 const std::string& origin, TreeIndexWriter& writer) {
     artifact::for_each_tar_file(file, max_file_bytes, max_total_bytes, [&](const std::string& name, std::string&& content) {
         std::string folder;
         try {
@@ -111,38 +110,12 @@ std::vector<TreePackage> read_tree_file(const fs::path& file, std::uint64_t max_
         }
         if (folder.empty()) return;
         const std::string base = fs::path(name).filename().string();
-        if (base == "definition.yaml") definitions[folder] = std::move(content);
-        else if (base == "finalize.yaml") finalizers[folder] = std::move(content);
+        if (base == "definition.yaml") writer.definition(folder, content);
+        else if (base == "finalize.yaml") writer.finalize(folder, content);
         else if (base == "metadata.json")
-            metadata_json[folder] = artifact::metadata_from_yaml(content, origin + " " + folder + "/metadata.json");
-        else if (base == "metadata.yaml") metadata_yaml[folder] = std::move(content);
+            writer.metadata(folder, artifact::metadata_from_yaml(content, origin + " " + folder + "/metadata.json"));
+        else if (base == "metadata.yaml") writer.metadata_yaml(folder, content);
     });
-    std::vector<TreePackage> out;
-    out.reserve(definitions.size());
-    for (auto& [folder, definition] : definitions) {
-        TreePackage p;
-        std::string which = "/metadata.json";
-        auto json = metadata_json.find(folder);
-        if (json != metadata_json.end()) {
-            p.meta = std::move(json->second);
-            metadata_json.erase(json);
-        } else {
-            auto yaml = metadata_yaml.find(folder);
-            if (yaml == metadata_yaml.end())
-                throw Error(origin + " " + folder + ": no metadata.json or metadata.yaml beside definition.yaml");
-            which = "/metadata.yaml";
-            p.meta = artifact::metadata_from_yaml(yaml->second, origin + " " + folder + which);
-        }
-        if (package_dir(p.meta.runtime.form) != folder)
-            throw Error(origin + " " + folder + which + ": describes " + p.meta.runtime.form.str() + ", not the package of its folder");
-        if (auto f = finalizers.find(folder); f != finalizers.end()) {
-            p.finalize_yaml = std::move(f->second);
-            p.definition_yaml = std::move(definition);
-        }
-        std::string().swap(definition);
-        out.push_back(std::move(p));
-    }
-    return out;
 }
 
 }  // namespace luet::repo
