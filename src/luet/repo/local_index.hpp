@@ -1,16 +1,18 @@
 // The client's index of a synced repository: written once by sync() beside the local copy
 // (repository.hpp), read by every command instead of parsing the copy's YAML documents.
 //
-// The local copy keeps upstream's layout and names (repository.yaml, treefs/, metafs/);
-// this file is ours, not an upstream format, and is rebuilt from the documents by the
-// next sync when missing or of another format:
+// The local copy keeps repository.yaml and the documents under upstream's names (e.g.
+// tree.tar.gz); this file is ours, not an upstream format, and is rebuilt from the
+// documents by the next sync when missing or of another format (format 1 was
+// luet-index.json + luet-files.jsonl beside an unpacked treefs/ and metafs/):
 //   luet-index.sqlite  an SQLite database (opened read-only by the readers):
 //     info(key TEXT PRIMARY KEY, value TEXT)   key "format" = kLocalIndexFormat
 //     packages(id INTEGER PRIMARY KEY, category TEXT, name TEXT, version TEXT, record TEXT)
-//       one row per artifact, id = its position in metafs/repository.meta.yaml (from 0);
+//       one row per package, id from 0 in the document's order (treev2: by folder
+//       CATEGORY/NAME/VERSION; tree + meta: the meta document's order);
 //       record is a JSON list
-//         [path, compression ("none"|"gzip"|"zstd"), sha256, has finalize.yaml (bool),
-//          0 (unused), category, name, version, requires, conflicts, provides, hidden,
+//         [path, compression ("none"|"gzip"|"zstd"), sha256, 0, 0 (both unused),
+//          category, name, version, requires, conflicts, provides, hidden,
 //          labels ({} or a map), annotations (the stored text, nested values included),
 //          description, license, uri]
 //       with each requires/conflicts/provides entry
