@@ -288,3 +288,51 @@ TEST(LocalIndex, ReachReadsOnlyWhatTheSeedsReach) {
     EXPECT_EQ(forms(repo::read_local_index(dir.path, q)), (std::vector<std::string>{"apps/app-1.0", "apps/other-1.0"}))
         << "keep applies to what reach reads";
 }
+
+// The treev2 document streamed into the index: packages are the folders with a
+// definition.yaml, in folder order, whatever order the files come in.
+TEST(LocalIndex, TreeIndexWriterOrdersByFolderAndFallsBackToMetadataYaml) {
+    core::TempDir dir("local-index-test");
+    auto meta = [](const std::string& cat, const std::string& name, const std::string& version) {
+        artifact::Metadata m;
+        m.runtime = spec::parse_definition("name: " + name + "\ncategory: " + cat + "\nversion: \"" + version + "\"\n", "def");
+        m.compilespec.package = m.runtime.form;
+        m.path = name + "-" + cat + "-" + version + ".package.tar.gz";
+        m.files = {"usr/share/" + name};
+        return m;
+    };
+    {
+        repo::TreeIndexWriter w(dir.path);
+        w.metadata("b/two/1.0", meta("b", "two", "1.0"));
+        w.definition("b/two/1.0", "name: two\n");
+        w.finalize("b/two/1.0", "install: [\"true\"]\n");
+        w.metadata_yaml("a/one/1.0", artifact::metadata_to_yaml(meta("a", "one", "1.0")));
+        w.definition("a/one/1.0", "name: one\n");
+        w.metadata("c/orphan/1.0", meta("c", "orphan", "1.0"));  // no definition.yaml: not a package
+        w.finish("test");
+    }
+    const auto got = repo::read_local_index(dir.path, true);
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_EQ(got[0].meta.runtime.form.str(), "a/one-1.0");
+    EXPECT_EQ(got[0].meta.files, (std::vector<std::string>{"usr/share/one"}));
+    EXPECT_EQ(got[0].finalize_yaml, "");
+    EXPECT_EQ(got[1].meta.runtime.form.str(), "b/two-1.0");
+    EXPECT_EQ(got[1].finalize_yaml, "install: [\"true\"]\n");
+    EXPECT_EQ(got[1].definition_yaml, "name: two\n");
+
+    core::TempDir bad("local-index-test");
+    repo::TreeIndexWriter w(bad.path);
+    w.definition("a/one/1.0", "name: one\n");
+    w.metadata("a/one/1.0", meta("a", "other", "1.0"));
+    try {
+        w.finish("repository r tree.tar.gz");
+        FAIL() << "metadata of another package was indexed";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("repository r tree.tar.gz a/one/1.0/metadata.json: describes a/other-1.0"),
+                  std::string::npos)
+            << e.what();
+    }
+    repo::TreeIndexWriter none(bad.path);
+    none.definition("a/one/1.0", "name: one\n");
+    EXPECT_THROW(none.finish("r"), Error) << "a definition without metadata";
+}
