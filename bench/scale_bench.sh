@@ -42,7 +42,10 @@ cleanup() {
   if [ "${BENCH_KEEP:-}" = 1 ]; then echo "work folder kept: $W"; else rm -rf "$W"; fi
 }
 trap cleanup EXIT
-mkdir -p "$W/bin" "$W/logs"
+mkdir -p "$W/bin" "$W/logs" "$W/tmp"
+# geaaru/luet works in $TMPDIR/tmpluet and empties it: a second luet-build on the machine
+# (another user's run) removes this run's files under it. Each run gets its own.
+export TMPDIR=$W/tmp
 ln -s "$LUET" "$W/bin/luet-build"  # our binary answers to both names
 SIDES=(ours)
 [ -n "$UP" ] && SIDES+=(up)

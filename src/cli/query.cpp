@@ -24,16 +24,18 @@ struct Stone {
     std::vector<std::string> files;  // entry names, e.g. "usr/bin/hello"
 };
 
-// Every installed package, or every package of the enabled repositories, with its files.
+// Every installed package, or the packages of the enabled repositories `load` selects (all
+// by default), with their files.
 std::vector<Stone> stones(const config::Config& cfg, bool installed, std::vector<db::InstalledPackage>& db_keep,
-                          std::vector<repo::LoadedRepository>& repo_keep) {
+                          std::vector<repo::LoadedRepository>& repo_keep, repo::LoadOptions load = {}) {
     std::vector<Stone> out;
     if (installed) {
         auto database = db::Database::for_reading(cfg.system_dir() / "luet.sqlite");
         db_keep = database.packages();
         for (const auto& p : db_keep) out.push_back({&p.definition, "system", database.files(p.definition.form)});
     } else {
-        repo_keep = repo::load_enabled(cfg, {});
+        load.files = true;
+        repo_keep = repo::load_enabled(cfg, load, {});
         for (const auto& r : repo_keep)
             for (const auto& p : r.packages) out.push_back({&p.meta.runtime, r.name, p.meta.files});
     }
@@ -71,7 +73,14 @@ void add_files(CLI::App& query, Globals& g) {
         std::vector<db::InstalledPackage> db_keep;
         std::vector<repo::LoadedRepository> repo_keep;
         std::vector<std::string> files;
-        for (const auto& s : stones(cfg, a->installed, db_keep, repo_keep)) {
+        // Only the packages named are read from a repository index.
+        repo::LoadOptions load;
+        load.keep = [&refs](const std::string& category, const std::string& name) {
+            return std::any_of(refs.begin(), refs.end(), [&](const core::PackageRef& r) {
+                return r.name == name && (r.category.empty() || r.category == category);
+            });
+        };
+        for (const auto& s : stones(cfg, a->installed, db_keep, repo_keep, load)) {
             if (std::none_of(refs.begin(), refs.end(), [&](const auto& r) { return r.matches(s.definition->form); }))
                 continue;
             for (const auto& f : s.files) files.push_back(a->rootfs_prefix ? with_root(cfg.rootfs, f) : f);
@@ -110,7 +119,10 @@ void add_belongs(CLI::App& query, Globals& g) {
         std::vector<db::InstalledPackage> db_keep;
         std::vector<repo::LoadedRepository> repo_keep;
         std::vector<Stone> found;
-        for (auto& s : stones(cfg, a->installed, db_keep, repo_keep))
+        // Only the packages listing one of the files are read from a repository index.
+        repo::LoadOptions load;
+        load.with_files.assign(wanted.begin(), wanted.end());
+        for (auto& s : stones(cfg, a->installed, db_keep, repo_keep, load))
             if (std::any_of(s.files.begin(), s.files.end(), [&](const auto& f) { return wanted.count(f) > 0; }))
                 found.push_back(std::move(s));
         if (a->output == "terminal" && a->table) {
@@ -151,7 +163,7 @@ void add_orphans(CLI::App& query, Globals& g) {
         check_output(a->output);
         const auto cfg = load_config(g);
         if (a->output == "terminal" && a->verbose) std::cout << "🧠 Searching for orphans packages..." << std::endl;
-        const auto repos = repo::load_enabled(cfg, repo::LoadOptions{.files = false}, {});
+        const auto repos = repo::load_enabled(cfg, repo::LoadOptions{.strict = false, .files = false, .keep = {}, .reach = std::nullopt, .with_files = {}}, {});
         auto database = db::Database::for_reading(cfg.system_dir() / "luet.sqlite");
         std::vector<core::PackageForm> orphans;
         for (const auto& p : database.packages()) {

@@ -117,7 +117,8 @@ void add_search(CLI::App& app, Globals& g) {
             // Sync messages on stderr: stdout holds only the results, as geaaru/luet (which logs
             // at error level during a search) prints them. File lists are read for --files only.
             const bool terminal = a->output == "terminal" || a->output == "table";
-            const repo::LoadOptions load{.files = a->files || a->artifacts};
+            const repo::LoadOptions load{.strict = false, .files = a->files || a->artifacts, .keep = install::search_prefilter(opts),
+                                         .reach = std::nullopt, .with_files = {}};
             const auto repos = repo::load_enabled(
                 cfg, load,
                 terminal ? std::function<void(const std::string&)>([](const std::string& m) { std::cerr << m << "\n"; })

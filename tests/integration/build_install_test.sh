@@ -64,9 +64,9 @@ expect_eq "$(db_query "$ROOTFS" "select p.name from files f join packages p on p
 expect_ok "install again" "$LUET" install -y --config "$WORK/luet.yaml" apps/hello
 expect_output "No packages to install" "install again says No packages to install"
 
-expect_fail "uninstalling a required package is refused" "apps/hello-1.0 requires" \
-  "$LUET" uninstall -y --config "$WORK/luet.yaml" system/libc
-expect_file "$ROOTFS/usr/lib/x86_64-linux-gnu/libc.so.6" "libc still there after the refused uninstall"
+expect_ok "uninstall --pretend of a required package" "$LUET" uninstall -y --pretend --config "$WORK/luet.yaml" system/libc
+expect_output "apps/hello-1.0 requires system/libc.* it is removed too" "names the package that would leave with it (geaaru)"
+expect_file "$ROOTFS/usr/lib/x86_64-linux-gnu/libc.so.6" "libc still there after --pretend"
 
 expect_ok "luet uninstall apps/hello" "$LUET" uninstall -y --config "$WORK/luet.yaml" apps/hello
 expect_no_file "$ROOTFS/usr/bin/hello" "hello removed"

@@ -53,15 +53,19 @@ expect_output "Repository: wagon Revision: 1 - " "first sync reports revision 1"
 expect_eq "$(requests /repository.yaml)/$(requests /tree.tar.gz)/$(requests /repository.meta.yaml.tar)" "1/1/0" \
   "first sync fetched repository.yaml and the treev2 document once each (the legacy meta is for older clients)"
 expect_file "$CACHE/repository.yaml" "local repository.yaml"
-expect_file "$CACHE/metafs/repository.meta.yaml" "metafs/repository.meta.yaml"
-for f in definition.yaml metadata.yaml metadata.json; do
-  expect_file "$CACHE/treefs/app/alpha/1.0/$f" "treefs/app/alpha/1.0/$f"
-done
-expect_eq "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["checksums"]["sha256"])' \
-  "$CACHE/treefs/app/alpha/1.0/metadata.json")" "$(sha256sum "$WORK/repo/alpha-app-1.0.package.tar.gz" | cut -d' ' -f1)" \
-  "metadata.json holds the artifact's sha256"
-grep -q 'name: beta' <<<"$(grep -A3 'virtual/greeter' "$CACHE/treefs/provides.yaml")" \
-  && pass "provides.yaml maps virtual/greeter to app/beta" || fail "provides.yaml maps virtual/greeter to app/beta"
+expect_file "$CACHE/tree.tar.gz" "the treev2 document kept under its name"
+expect_file "$CACHE/luet-index.sqlite" "luet's index of the copy"
+expect_no_file "$CACHE/treefs" "no folder per package (the index holds them)"
+expect_no_file "$CACHE/docs" "no staging folder left"
+# sql QUERY: the rows of QUERY on the local index, one per line, columns separated by " ".
+sql() { python3 -c 'import sqlite3,sys
+for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print(" ".join(str(c) for c in r))' "$CACHE/luet-index.sqlite" "$1"; }
+expect_eq "$(sql "SELECT category || '/' || name || '-' || version FROM packages ORDER BY id" | tr '\n' ' ')" \
+  "app/alpha-1.0 app/beta-1.0 " "the index lists every package of the tree document"
+expect_eq "$(sql "SELECT json_extract(record, '\$[2]') FROM packages WHERE name = 'alpha'")" \
+  "$(sha256sum "$WORK/repo/alpha-app-1.0.package.tar.gz" | cut -d' ' -f1)" "the index holds the artifact's sha256"
+expect_eq "$(sql "SELECT p.category || '/' || p.name FROM provides v JOIN packages p ON p.id = v.pkg WHERE v.category = 'virtual' AND v.name = 'greeter'")" \
+  "app/beta" "the index maps virtual/greeter to app/beta"
 
 # Same revision: only repository.yaml is downloaded.
 expect_ok "repo update (unchanged)" "$LUET" repo update "${C[@]}"
@@ -79,7 +83,9 @@ expect_eq "$(sed -n '/^  meta:/,/^  [a-z]/s/^    filename: //p' "$WORK/repo/repo
 expect_ok "repo update (revision 2)" "$LUET" repo update "${C[@]}"
 expect_output "Revision: 2 - " "second sync reports revision 2"
 expect_eq "$(requests /tree.tar.zst)" "1" "zstd tree document fetched"
-expect_file "$CACHE/treefs/app/gamma/1.0/definition.yaml" "the new package is in treefs"
+expect_eq "$(sql "SELECT version FROM packages WHERE name = 'gamma'")" "1.0" "the new package is in the index"
+expect_file "$CACHE/tree.tar.zst" "the zstd tree document kept"
+expect_no_file "$CACHE/tree.tar.gz" "the previous revision's document is gone"
 expect_ok "install from the http wagon" "$LUET" install -y "${C[@]}" app/gamma
 expect_eq "$(cat "$R/usr/share/gamma/version")" "gamma 1.0" "installed over HTTP"
 
@@ -89,7 +95,7 @@ expect_ok "create-repo revision 3" create_repo
 echo corrupted >>"$WORK/repo/tree.tar.gz"
 expect_fail "a corrupted tree document is refused" "checksum mismatch for tree.tar.gz" "$LUET" repo update "${C[@]}"
 expect_eq "$(sed -n 's/^revision: //p' "$CACHE/repository.yaml")" "2" "the local copy stays at revision 2"
-expect_no_file "$CACHE/treefs/app/delta" "nothing of revision 3 reached the local copy"
+expect_eq "$(sql "SELECT count(*) FROM packages WHERE name = 'delta'")" "0" "nothing of revision 3 reached the local copy"
 expect_ok "--ignore-errors exits 0" "$LUET" repo update --ignore-errors "${C[@]}"
 expect_fail "install --sync-repos refuses a repository that cannot sync" "checksum mismatch for tree.tar.gz" \
   "$LUET" install -y --sync-repos "${C[@]}" app/alpha
@@ -99,7 +105,7 @@ expect_output "using the local copy" "install warns that it uses the local copy"
 expect_eq "$(cat "$R/usr/share/alpha/version")" "alpha 1.0" "package of the kept copy installed"
 expect_ok "create-repo revision 4 (repairs the documents)" create_repo
 expect_ok "repo update after the repair" "$LUET" repo update "${C[@]}"
-expect_file "$CACHE/treefs/app/delta/1.0/definition.yaml" "revision 4 synced"
+expect_eq "$(sql "SELECT version FROM packages WHERE name = 'delta'")" "1.0" "revision 4 synced"
 
 # A corrupted artifact is refused before anything lands.
 cp "$WORK/repo/beta-app-1.0.package.tar.gz" "$WORK/beta.keep"

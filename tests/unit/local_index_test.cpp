@@ -2,6 +2,7 @@
 // (artifact::metadata_from_yaml on JSON text): both must give exactly what the YAML readers
 // give, field by field, or the same error.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
 
@@ -189,15 +190,17 @@ uri: [https://example.org/a, https://example.org/b]
     metas = {a, b};
 
     EXPECT_FALSE(repo::has_local_index(dir.path));
-    repo::write_local_index(dir.path, metas, {true, false});
+    repo::write_local_index(dir.path, {{a, "name: foo\n", "install: [\"echo {{.Values.name}}\"]\n"}, {b, "name: bar\n", ""}});
     ASSERT_TRUE(repo::has_local_index(dir.path));
 
     const auto with_files = repo::read_local_index(dir.path, true);
     ASSERT_EQ(with_files.size(), 2u);
     expect_same(with_files[0].meta, a);
     expect_same(with_files[1].meta, b);
-    EXPECT_TRUE(with_files[0].has_finalize);
-    EXPECT_FALSE(with_files[1].has_finalize);
+    EXPECT_EQ(with_files[0].finalize_yaml, "install: [\"echo {{.Values.name}}\"]\n");
+    EXPECT_EQ(with_files[0].definition_yaml, "name: foo\n");
+    EXPECT_EQ(with_files[1].finalize_yaml, "");
+    EXPECT_EQ(with_files[1].definition_yaml, "") << "kept only with a finalizer";
 
     const auto without = repo::read_local_index(dir.path, false);
     ASSERT_EQ(without.size(), 2u);
@@ -208,10 +211,25 @@ uri: [https://example.org/a, https://example.org/b]
 
 TEST(LocalIndex, AnotherFormatOrAMalformedIndexIsNotRead) {
     core::TempDir dir("local-index-test");
-    core::write_file_atomic(dir.path / repo::kLocalIndexFile, R"({"files":"luet-files.jsonl","format":0,"packages":[]})");
-    EXPECT_FALSE(repo::has_local_index(dir.path));
+    const fs::path file = dir.path / repo::kLocalIndexFile;
+    core::write_file_atomic(file, R"({"files":"luet-files.jsonl","format":1,"packages":[]})");
+    EXPECT_FALSE(repo::has_local_index(dir.path)) << "not an SQLite file";
     EXPECT_THROW(repo::read_local_index(dir.path, false), Error);
-    core::write_file_atomic(dir.path / repo::kLocalIndexFile, R"({"files":"luet-files.jsonl","format":1,"packages":[[1]]})");
+
+    artifact::Metadata a;
+    a.path = "a-apps-1.0.package.tar.gz";
+    a.runtime = spec::parse_definition("name: a\ncategory: apps\nversion: \"1.0\"\n", "def");
+    repo::write_local_index(dir.path, {{a, "", ""}});
+    ASSERT_TRUE(repo::has_local_index(dir.path));
+    auto sql = [&](const char* statement) {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+        EXPECT_EQ(sqlite3_exec(db, statement, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+        sqlite3_close(db);
+    };
+    sql("UPDATE info SET value = '1' WHERE key = 'format'");
+    EXPECT_FALSE(repo::has_local_index(dir.path)) << "another format";
+    sql("UPDATE info SET value = '2' WHERE key = 'format'; UPDATE packages SET record = '[1]'");
     EXPECT_TRUE(repo::has_local_index(dir.path));
     try {
         repo::read_local_index(dir.path, false);
@@ -220,4 +238,101 @@ TEST(LocalIndex, AnotherFormatOrAMalformedIndexIsNotRead) {
         EXPECT_NE(std::string(e.what()).find(repo::kLocalIndexFile), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("repo update --force"), std::string::npos) << e.what();
     }
+}
+
+// Only what a request reaches is read: the packages named, their providers, and
+// transitively what their requires, conflicts and provides name.
+TEST(LocalIndex, ReachReadsOnlyWhatTheSeedsReach) {
+    core::TempDir dir("local-index-test");
+    auto meta = [](const std::string& yaml) {
+        artifact::Metadata m;
+        m.runtime = spec::parse_definition(yaml, "def");
+        m.path = m.runtime.form.name + ".package.tar.gz";
+        m.files = {"usr/share/" + m.runtime.form.name};
+        return m;
+    };
+    const std::vector<artifact::Metadata> metas = {
+        meta("name: app\ncategory: apps\nversion: \"1.0\"\nrequires: [{name: lib, category: libs, version: \">=1\"}]\n"),
+        meta("name: lib\ncategory: libs\nversion: \"1.0\"\nrequires: [{name: virt, category: virtual}]\n"),
+        meta("name: lib\ncategory: libs\nversion: \"2.0\"\n"),
+        meta("name: impl\ncategory: libs\nversion: \"1.0\"\nprovides: [{name: virt, category: virtual}]\n"
+             "conflicts: [{name: old, category: libs}]\n"),
+        meta("name: old\ncategory: libs\nversion: \"0.1\"\n"),
+        meta("name: other\ncategory: apps\nversion: \"1.0\"\nrequires: [{name: app, category: apps}]\n"),
+        meta("name: app\ncategory: games\nversion: \"3.0\"\n"),
+    };
+    std::vector<repo::IndexInput> input;
+    for (const auto& m : metas) input.push_back({m, "", ""});
+    repo::write_local_index(dir.path, input);
+    auto forms = [](const std::vector<repo::IndexedPackage>& v) {
+        std::vector<std::string> out;
+        for (const auto& p : v) out.push_back(p.meta.runtime.form.str());
+        return out;
+    };
+    repo::IndexQuery q;
+    q.reach = std::vector<repo::IndexSeed>{{"apps", "app"}};
+    EXPECT_EQ(forms(repo::read_local_index(dir.path, q)),
+              (std::vector<std::string>{"apps/app-1.0", "libs/lib-1.0", "libs/lib-2.0", "libs/impl-1.0", "libs/old-0.1"}))
+        << "in index order; not apps/other (a reverse dependency) nor games/app";
+    q.reach = std::vector<repo::IndexSeed>{{"", "app"}};
+    EXPECT_EQ(forms(repo::read_local_index(dir.path, q)).size(), 6u) << "a bare name: every category";
+    q.reach = std::vector<repo::IndexSeed>{{"virtual", "virt"}};
+    q.files = true;
+    const auto virt = repo::read_local_index(dir.path, q);
+    ASSERT_EQ(forms(virt), (std::vector<std::string>{"libs/impl-1.0", "libs/old-0.1"}));
+    EXPECT_EQ(virt[0].meta.files, (std::vector<std::string>{"usr/share/impl"}));
+    q = {};
+    q.keep = [](const std::string& category, const std::string&) { return category == "apps"; };
+    EXPECT_EQ(forms(repo::read_local_index(dir.path, q)), (std::vector<std::string>{"apps/app-1.0", "apps/other-1.0"}));
+    q.reach = std::vector<repo::IndexSeed>{{"apps", "other"}};
+    EXPECT_EQ(forms(repo::read_local_index(dir.path, q)), (std::vector<std::string>{"apps/app-1.0", "apps/other-1.0"}))
+        << "keep applies to what reach reads";
+}
+
+// The treev2 document streamed into the index: packages are the folders with a
+// definition.yaml, in folder order, whatever order the files come in.
+TEST(LocalIndex, TreeIndexWriterOrdersByFolderAndFallsBackToMetadataYaml) {
+    core::TempDir dir("local-index-test");
+    auto meta = [](const std::string& cat, const std::string& name, const std::string& version) {
+        artifact::Metadata m;
+        m.runtime = spec::parse_definition("name: " + name + "\ncategory: " + cat + "\nversion: \"" + version + "\"\n", "def");
+        m.compilespec.package = m.runtime.form;
+        m.path = name + "-" + cat + "-" + version + ".package.tar.gz";
+        m.files = {"usr/share/" + name};
+        return m;
+    };
+    {
+        repo::TreeIndexWriter w(dir.path);
+        w.metadata("b/two/1.0", meta("b", "two", "1.0"));
+        w.definition("b/two/1.0", "name: two\n");
+        w.finalize("b/two/1.0", "install: [\"true\"]\n");
+        w.metadata_yaml("a/one/1.0", artifact::metadata_to_yaml(meta("a", "one", "1.0")));
+        w.definition("a/one/1.0", "name: one\n");
+        w.metadata("c/orphan/1.0", meta("c", "orphan", "1.0"));  // no definition.yaml: not a package
+        w.finish("test");
+    }
+    const auto got = repo::read_local_index(dir.path, true);
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_EQ(got[0].meta.runtime.form.str(), "a/one-1.0");
+    EXPECT_EQ(got[0].meta.files, (std::vector<std::string>{"usr/share/one"}));
+    EXPECT_EQ(got[0].finalize_yaml, "");
+    EXPECT_EQ(got[1].meta.runtime.form.str(), "b/two-1.0");
+    EXPECT_EQ(got[1].finalize_yaml, "install: [\"true\"]\n");
+    EXPECT_EQ(got[1].definition_yaml, "name: two\n");
+
+    core::TempDir bad("local-index-test");
+    repo::TreeIndexWriter w(bad.path);
+    w.definition("a/one/1.0", "name: one\n");
+    w.metadata("a/one/1.0", meta("a", "other", "1.0"));
+    try {
+        w.finish("repository r tree.tar.gz");
+        FAIL() << "metadata of another package was indexed";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("repository r tree.tar.gz a/one/1.0/metadata.json: describes a/other-1.0"),
+                  std::string::npos)
+            << e.what();
+    }
+    repo::TreeIndexWriter none(bad.path);
+    none.definition("a/one/1.0", "name: one\n");
+    EXPECT_THROW(none.finish("r"), Error) << "a definition without metadata";
 }

@@ -61,23 +61,25 @@ void write_memory_tar(const fs::path& dest, Compression c, const std::map<std::s
     fs::rename(tmp, dest);
 }
 
-std::map<std::string, std::string> read_memory_tar(const fs::path& file, std::uint64_t max_file_bytes,
-                                                   std::uint64_t max_total_bytes,
-                                                   std::map<std::string, unsigned>* modes) {
+namespace {
+
+// Each regular file of the tarball with its permission bits, one at a time.
+void read_tar(const fs::path& file, std::uint64_t max_file_bytes, std::uint64_t max_total_bytes,
+              const std::function<void(const std::string& name, std::string&& content, unsigned mode)>& each) {
     std::unique_ptr<struct archive, int (*)(struct archive*)> in(archive_read_new(), archive_read_free);
     archive_read_support_format_tar(in.get());
     archive_read_support_filter_all(in.get());
     if (archive_read_open_filename(in.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
         throw Error("cannot open " + file.string() + ": " + archive_error_text(in.get()));
-    std::map<std::string, std::string> files;
     std::uint64_t total = 0;
     struct archive_entry* e;
     int rc;
+    std::string data;
     while ((rc = archive_read_next_header(in.get(), &e)) == ARCHIVE_OK) {
         if (archive_entry_filetype(e) != AE_IFREG) continue;
         std::string name = archive_entry_pathname(e);
         if (name.starts_with("./")) name = name.substr(2);
-        std::string data;
+        data.clear();
         const void* buf;
         size_t size;
         la_int64_t offset;
@@ -91,10 +93,28 @@ std::map<std::string, std::string> read_memory_tar(const fs::path& file, std::ui
                             " bytes; refusing to read it");
             data.append(static_cast<const char*>(buf), size);
         }
-        if (modes) (*modes)[name] = static_cast<unsigned>(archive_entry_perm(e)) & 0777u;
-        files[name] = std::move(data);
+        each(name, std::move(data), static_cast<unsigned>(archive_entry_perm(e)) & 0777u);
+        data = std::string();
     }
     if (rc != ARCHIVE_EOF) throw Error("cannot read " + file.string() + ": " + archive_error_text(in.get()));
+}
+
+}  // namespace
+
+void for_each_tar_file(const fs::path& file, std::uint64_t max_file_bytes, std::uint64_t max_total_bytes,
+                       const std::function<void(const std::string& name, std::string&& content)>& each) {
+    read_tar(file, max_file_bytes, max_total_bytes,
+             [&](const std::string& name, std::string&& content, unsigned) { each(name, std::move(content)); });
+}
+
+std::map<std::string, std::string> read_memory_tar(const fs::path& file, std::uint64_t max_file_bytes,
+                                                   std::uint64_t max_total_bytes,
+                                                   std::map<std::string, unsigned>* modes) {
+    std::map<std::string, std::string> files;
+    read_tar(file, max_file_bytes, max_total_bytes, [&](const std::string& name, std::string&& content, unsigned mode) {
+        if (modes) (*modes)[name] = mode;
+        files[name] = std::move(content);
+    });
     return files;
 }
 

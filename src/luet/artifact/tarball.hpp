@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -22,5 +23,12 @@ void write_memory_tar(const std::filesystem::path& dest, Compression c, const st
 std::map<std::string, std::string> read_memory_tar(const std::filesystem::path& file, std::uint64_t max_file_bytes = 0,
                                                    std::uint64_t max_total_bytes = 0,
                                                    std::map<std::string, unsigned>* modes = nullptr);
+
+// The same, one file at a time: `each(name, content)` is called for every regular file in
+// the tarball's order (a leading "./" taken off the name), and the content is dropped after
+// the call, so that memory holds one file at a time. Same errors and limits; an exception
+// thrown by `each` stops the reading.
+void for_each_tar_file(const std::filesystem::path& file, std::uint64_t max_file_bytes, std::uint64_t max_total_bytes,
+                       const std::function<void(const std::string& name, std::string&& content)>& each);
 
 }  // namespace luet::artifact

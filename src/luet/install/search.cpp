@@ -1,6 +1,7 @@
 #include "luet/install/search.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <set>
 
 #include "luet/core/regex.hpp"
@@ -87,6 +88,23 @@ std::vector<SearchResult> search_set(std::vector<SearchResult> all, const Search
 }
 
 }  // namespace
+
+std::function<bool(const std::string&, const std::string&)> search_prefilter(const SearchOptions& opts) {
+    // Criteria that look further than the category and name need the whole package: no prefilter.
+    const bool deeper = !opts.packages.empty() || !opts.labels.empty() || !opts.label_regexes.empty() ||
+                        !opts.annotations.empty();
+    const bool some = !opts.matches.empty() || !opts.names.empty() || !opts.categories.empty();
+    if (opts.revdeps || !some || (deeper && opts.any_criterion)) return {};
+    auto re = std::make_shared<const Compiled>(opts);
+    return [re, opts_names = opts.names, any = opts.any_criterion](const std::string& category,
+                                                                   const std::string& name) {
+        std::vector<bool> tests;
+        if (!re->matches.empty()) tests.push_back(re->matches.any(category.empty() ? name : category + "/" + name));
+        if (!opts_names.empty()) tests.push_back(any_of(opts_names, [&](const auto& n) { return n == name; }));
+        if (!re->categories.empty()) tests.push_back(re->categories.any(category));
+        return any ? any_of(tests, [](bool b) { return b; }) : !any_of(tests, [](bool b) { return !b; });
+    };
+}
 
 std::vector<SearchResult> search_repositories(const std::vector<repo::LoadedRepository>& repos,
                                               const db::Database& installed, const SearchOptions& opts) {

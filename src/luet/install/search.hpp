@@ -6,6 +6,7 @@
 // Go-syntax (RE2) matched anywhere (Go's MatchString).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,13 @@ struct SearchResult {
 // are installed. Throws luet::Error on an invalid regular expression.
 std::vector<SearchResult> search_repositories(const std::vector<repo::LoadedRepository>& repos,
                                               const db::Database& installed, const SearchOptions& opts);
+
+// A test on a package's category and name that every package search_repositories would
+// find with `opts` passes (for reading only those from a repository index:
+// repo::LoadOptions::keep); empty when the options need more of a package to decide
+// (--revdeps, or -p/labels/annotations with --condition-or) or select every package.
+// Throws luet::Error on an invalid regular expression.
+std::function<bool(const std::string& category, const std::string& name)> search_prefilter(const SearchOptions& opts);
 
 // Searches the installed packages (repository "system"), ordered by category, name and version.
 // Throws luet::Error on an invalid regular expression.

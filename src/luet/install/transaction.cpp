@@ -68,8 +68,13 @@ struct Universe {
     std::map<std::string, std::pair<const repo::LoadedRepository*, const repo::RepoPackage*>> by_form;
 
     // `only`: when not empty, the packages of that repository alone.
-    Universe(const config::Config& cfg, const Reporter& r, const Options& opts, const std::string& only = {})
-        : repos(repo::load_enabled(cfg, repo::LoadOptions{.strict = opts.sync_repos, .files = false}, r.progress)) {
+    // `reach`: when set, only the packages these atoms reach are read from each repository
+    // (local_index.hpp IndexQuery::reach): enough to solve a request about them.
+    Universe(const config::Config& cfg, const Reporter& r, const Options& opts, const std::string& only = {},
+             std::optional<std::vector<repo::IndexSeed>> reach = std::nullopt)
+        : repos(repo::load_enabled(
+              cfg, repo::LoadOptions{.strict = opts.sync_repos, .files = false, .keep = {}, .reach = std::move(reach), .with_files = {}},
+              r.progress)) {
         if (!only.empty() && std::none_of(repos.begin(), repos.end(), [&](const auto& x) { return x.name == only; }))
             throw Error("repository " + only + " is not configured or not enabled");
         const PackageMasks masks = opts.ignore_masks ? PackageMasks{} : load_masks(cfg);
@@ -651,7 +656,17 @@ Result install(const config::Config& cfg, const std::vector<core::PackageRef>& r
                const Reporter& reporter) {
     Session s(cfg, reporter);
     const auto installed = s.database.packages();
-    Universe u(cfg, reporter, opts);
+    // The solver needs the requested packages, the installed ones (their upgrades and
+    // conflicts) and everything those reach; not the rest of the repositories.
+    std::vector<repo::IndexSeed> seeds;
+    for (const auto& r : refs) seeds.push_back({r.category, r.name});
+    for (const auto& p : installed) {
+        const auto& d = p.definition;
+        seeds.push_back({d.form.category, d.form.name});
+        for (const auto* list : {&d.requires_, &d.conflicts, &d.provides})
+            for (const auto& x : *list) seeds.push_back({x.category, x.name});
+    }
+    Universe u(cfg, reporter, opts, {}, std::move(seeds));
     const std::vector<core::PackageRef> resolved = u.resolve(refs);
     std::vector<core::PackageRef> request = resolved;
     if (!opts.relax && !installed.empty()) {

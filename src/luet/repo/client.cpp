@@ -8,6 +8,7 @@
 #include <future>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "luet/artifact/tarball.hpp"
@@ -57,15 +58,17 @@ bool same_wagon(const RepositoryIndex& a, const RepositoryIndex& b, const std::v
     return true;
 }
 
-// Reads the verified documents (key -> downloaded file) and writes the local copy into
-// `dir`: treefs/ (the tree document's files plus each package's metadata.yaml) and
-// metafs/repository.meta.yaml.
+// Reads the verified documents (key -> downloaded file) and writes the local copy's index
+// (local_index.hpp) into `dir`. The treev2 document is read one file at a time.
 void explode(const fs::path& dir, const RepositoryIndex& index, const std::map<std::string, fs::path>& docs,
              const std::string& what) {
     std::vector<TreePackage> packages;
     if (docs.count("treev2")) {
-        packages = read_tree(artifact::read_memory_tar(docs.at("treev2"), kMaxUnpackedFileBytes, kMaxUnpackedBytes), nullptr,
-                             what + " " + index.repo_files.at("treev2").filename);
+        const std::string origin = what + " " + index.repo_files.at("treev2").filename;
+        TreeIndexWriter writer(dir);
+        stream_tree(docs.at("treev2"), kMaxUnpackedFileBytes, kMaxUnpackedBytes, origin, writer);
+        writer.finish(origin);
+        return;
     } else {
         const std::string meta_name = index.repo_files.at("meta").filename;
         const auto meta = artifact::read_memory_tar(docs.at("meta"), kMaxUnpackedFileBytes, kMaxUnpackedBytes);
@@ -75,18 +78,27 @@ void explode(const fs::path& dir, const RepositoryIndex& index, const std::map<s
         packages = read_tree(artifact::read_memory_tar(docs.at("tree"), kMaxUnpackedFileBytes, kMaxUnpackedBytes), &entries,
                              what + " " + index.repo_files.at("tree").filename);
     }
-    const fs::path treefs = dir / "treefs";
-    fs::create_directories(treefs);
-    for (const auto& [name, content] : tree_files(packages)) write_text(inside(treefs, name, what), content);
-    std::vector<artifact::Metadata> metas;
-    std::vector<bool> has_finalize;
-    for (const auto& p : packages) {
-        write_text(treefs / package_dir(p.meta.runtime.form) / "metadata.yaml", artifact::metadata_to_yaml(p.meta));
-        metas.push_back(p.meta);
-        has_finalize.push_back(!p.finalize_yaml.empty());
+    std::vector<IndexInput> input;
+    input.reserve(packages.size());
+    for (const auto& p : packages) input.push_back({p.meta, p.definition_yaml, p.finalize_yaml});
+    write_local_index(dir, input);
+}
+
+// The downloaded documents stay in the local copy under the names repository.yaml gives
+// them (from docs/ of the staging folder), unless a name is one of the copy's own files.
+void keep_documents(const fs::path& staging, const RepositoryIndex& index, const std::vector<std::string>& keys) {
+    std::set<std::string> kept;
+    for (const auto& key : keys) {
+        const std::string& name = index.repo_files.at(key).filename;
+        const fs::path rel = fs::path(name).lexically_normal();
+        if (!kept.insert(rel.string()).second || rel == kIndexFile || rel == kLocalIndexFile ||
+            rel.string().starts_with("docs"))
+            continue;
+        const fs::path to = staging / rel;
+        fs::create_directories(to.parent_path());
+        fs::rename(staging / "docs" / rel, to);
     }
-    write_text(dir / "metafs" / kMetaFile, meta_yaml(metas, true));
-    write_local_index(dir, metas, has_finalize);
+    fs::remove_all(staging / "docs");
 }
 
 // A sync interrupted between its two renames leaves only the old copy, under its aside name.
@@ -225,7 +237,7 @@ SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bo
 
     const fs::path local_index = repo_dir / kIndexFile;
     // A copy without our index (synced by an older luet) is synced again, which writes it.
-    if (!force && fs::exists(local_index) && fs::exists(repo_dir / "metafs" / kMetaFile) && has_local_index(repo_dir)) {
+    if (!force && fs::exists(local_index) && has_local_index(repo_dir)) {
         const RepositoryIndex local = index_from_yaml(core::read_file(local_index), local_index.string());
         if (same_wagon(local, result.index, keys)) {
             remember_revision(repo_dir, result.index.revision);
@@ -245,7 +257,7 @@ SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bo
         docs[key] = dest;
     }
     explode(staging, result.index, docs, what);
-    fs::remove_all(staging / "docs");
+    keep_documents(staging, result.index, keys);
 
     fs::remove_all(old);
     if (fs::exists(repo_dir)) fs::rename(repo_dir, old);
@@ -258,6 +270,11 @@ SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bo
 }
 
 LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& repo_dir, bool files) {
+    return load_local(rc, repo_dir, IndexQuery{.files = files, .keep = {}, .reach = std::nullopt, .with_files = {}});
+}
+
+LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& repo_dir, const IndexQuery& query) {
+    const bool files = query.files;
     const std::string what = "repository " + rc.name;
     std::error_code ec;
     const bool exclusive = !fs::exists(repo_dir / kIndexFile, ec);  // an interrupted swap to repair
@@ -279,11 +296,18 @@ LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& 
     // Our index when the copy has one; a copy synced by an older luet has only the documents.
     std::vector<IndexedPackage> indexed;
     if (has_local_index(repo_dir)) {
-        indexed = read_local_index(repo_dir, files);
+        indexed = read_local_index(repo_dir, query);
     } else {
+        // A copy synced by luet before its index: metafs/ and treefs/ as geaaru/luet writes them.
         for (auto& meta : parse_meta(core::read_file(meta_file), meta_file.string())) {
-            const bool fin = fs::exists(treefs / package_dir(meta.runtime.form) / "finalize.yaml");
-            indexed.push_back({std::move(meta), fin, 0});
+            if (query.keep && !query.keep(meta.runtime.form.category, meta.runtime.form.name)) continue;
+            const fs::path dir = treefs / package_dir(meta.runtime.form);
+            IndexedPackage ip{std::move(meta), {}, {}};
+            if (fs::exists(dir / "finalize.yaml")) {
+                ip.finalize_yaml = core::read_file(dir / "finalize.yaml");
+                if (fs::exists(dir / "definition.yaml")) ip.definition_yaml = core::read_file(dir / "definition.yaml");
+            }
+            indexed.push_back(std::move(ip));
         }
     }
     repo.packages.reserve(indexed.size());
@@ -291,14 +315,12 @@ LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& 
         RepoPackage pkg;
         pkg.meta = std::move(ip.meta);
         if (!files) pkg.meta.files.clear();
-        const fs::path dir = treefs / package_dir(pkg.meta.runtime.form);
-        if (ip.has_finalize) {
+        if (!ip.finalize_yaml.empty()) {
             // Finalizers are templates rendered with the package definition, as upstream clients do.
-            const std::string definition = fs::exists(dir / "definition.yaml")
-                                               ? core::read_file(dir / "definition.yaml")
-                                               : spec::definition_to_yaml(pkg.meta.runtime);
-            auto fin = spec::render_finalizer(core::read_file(dir / "finalize.yaml"), definition,
-                                              (dir / "finalize.yaml").string());
+            const std::string definition =
+                ip.definition_yaml.empty() ? spec::definition_to_yaml(pkg.meta.runtime) : ip.definition_yaml;
+            auto fin = spec::render_finalizer(ip.finalize_yaml, definition,
+                                              what + " " + package_dir(pkg.meta.runtime.form) + "/finalize.yaml");
             pkg.finalize_install = std::move(fin.install);
             pkg.finalize_uninstall = std::move(fin.uninstall);
             pkg.finalize_shell = std::move(fin.shell);
@@ -336,7 +358,7 @@ std::vector<LoadedRepository> load_enabled(const config::Config& cfg, const Load
             if (opts.strict || !fs::exists(dir / kIndexFile)) throw;
             say(std::string("⚠ ") + e.what() + " — using the local copy");
         }
-        repos.push_back(load_local(*rc, dir, opts.files));
+        repos.push_back(load_local(*rc, dir, IndexQuery{.files = opts.files, .keep = opts.keep, .reach = opts.reach, .with_files = opts.with_files}));
     }
     return repos;
 }

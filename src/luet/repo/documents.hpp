@@ -4,6 +4,8 @@
 // same shapes.
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -11,6 +13,8 @@
 #include "luet/artifact/artifact.hpp"
 
 namespace luet::repo {
+
+class TreeIndexWriter;
 
 // One package folder of the tree document, CATEGORY/NAME/VERSION/.
 struct TreePackage {
@@ -37,6 +41,14 @@ std::map<std::string, std::string> tree_files(const std::vector<TreePackage>& pa
 // metadata names another package, or a name that would leave the folder.
 std::vector<TreePackage> read_tree(const std::map<std::string, std::string>& files,
                                    const std::vector<artifact::Metadata>* meta, const std::string& origin);
+
+// The files of the treev2 document `file`, read one at a time (artifact::for_each_tar_file,
+// with its limits), into `writer` (its caller calls finish()): definition.yaml, finalize.yaml,
+// metadata.json (parsed) and metadata.yaml of each CATEGORY/NAME/VERSION folder. Throws
+// luet::Error naming `origin` and the file on a name that would leave the folder or
+// unreadable metadata.json.
+void stream_tree(const std::filesystem::path& file, std::uint64_t max_file_bytes, std::uint64_t max_total_bytes,
+                 const std::string& origin, TreeIndexWriter& writer);
 
 // repository.meta.yaml: "index:" followed by every artifact's metadata (mudler/luet
 // LuetSystemRepositoryMetadata, geaaru StonesCatalog). `for_client`: only what a client

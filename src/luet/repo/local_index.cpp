@@ -1,11 +1,15 @@
 #include "luet/repo/local_index.hpp"
 
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
-#include <fstream>
+#include <algorithm>
+#include <deque>
+#include <iterator>
+#include <map>
+#include <set>
 
 #include "luet/core/error.hpp"
-#include "luet/core/file.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -55,84 +59,404 @@ std::vector<core::PackageRef> refs_of(const json& j) {
     return out;
 }
 
-// The index goes into the copy being built, which sync() swaps in whole by rename: like
-// the other files of the copy it is not flushed one by one (an fsync costs seconds on a
-// busy disk).
-void write_file(const fs::path& file, const std::string& content) {
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out.flush()) throw Error("cannot write " + file.string());
+IndexedPackage package_of(std::string_view record) {
+    const json p = json::parse(record);
+    IndexedPackage ip;
+    artifact::Metadata& m = ip.meta;
+    m.path = p.at(0).get<std::string>();
+    m.compression = artifact::parse_compression(p.at(1).get<std::string>());
+    m.sha256 = p.at(2).get<std::string>();
+    spec::Definition& d = m.runtime;
+    d.form = {p.at(5).get<std::string>(), p.at(6).get<std::string>(), p.at(7).get<std::string>()};
+    d.requires_ = refs_of(p.at(8));
+    d.conflicts = refs_of(p.at(9));
+    d.provides = refs_of(p.at(10));
+    d.hidden = p.at(11).get<bool>();
+    d.labels = p.at(12).get<std::map<std::string, std::string>>();
+    d.annotations = p.at(13).get<std::map<std::string, std::string>>();
+    d.description = p.at(14).get<std::string>();
+    d.license = p.at(15).get<std::string>();
+    d.uri = p.at(16).get<std::vector<std::string>>();
+    m.compilespec.package = d.form;
+    return ip;
 }
+
+class Db {
+public:
+    Db(const fs::path& file, int flags) : file_(file) {
+        if (sqlite3_open_v2(file.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+            const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+            sqlite3_close(db_);
+            db_ = nullptr;
+            throw Error("cannot open " + file.string() + ": " + msg);
+        }
+    }
+    ~Db() { sqlite3_close(db_); }
+    Db(const Db&) = delete;
+    Db& operator=(const Db&) = delete;
+    void exec(const char* sql) {
+        char* err = nullptr;
+        if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+            const std::string msg = err ? err : sqlite3_errmsg(db_);
+            sqlite3_free(err);
+            throw Error(file_.string() + ": " + msg);
+        }
+    }
+    sqlite3* get() const { return db_; }
+    const fs::path& file() const { return file_; }
+
+private:
+    fs::path file_;
+    sqlite3* db_ = nullptr;
+};
+
+class Stmt {
+public:
+    Stmt(const Db& db, const char* sql) : db_(db) {
+        if (sqlite3_prepare_v2(db.get(), sql, -1, &s_, nullptr) != SQLITE_OK)
+            throw Error(db.file().string() + ": " + sqlite3_errmsg(db.get()));
+    }
+    ~Stmt() { sqlite3_finalize(s_); }
+    Stmt(const Stmt&) = delete;
+    Stmt& operator=(const Stmt&) = delete;
+    Stmt& reset() {
+        sqlite3_reset(s_);
+        sqlite3_clear_bindings(s_);
+        return *this;
+    }
+    Stmt& bind(int i, std::string_view v) {
+        sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+        return *this;
+    }
+    Stmt& bind(int i, std::int64_t v) {
+        sqlite3_bind_int64(s_, i, v);
+        return *this;
+    }
+    bool step() {
+        const int rc = sqlite3_step(s_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc != SQLITE_DONE) throw Error(db_.file().string() + ": " + sqlite3_errmsg(db_.get()));
+        return false;
+    }
+    std::int64_t integer(int col) const { return sqlite3_column_int64(s_, col); }
+    std::string_view text(int col) const {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
+        return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(s_, col))) : std::string_view();
+    }
+
+private:
+    const Db& db_;
+    sqlite3_stmt* s_ = nullptr;
+};
+
+constexpr int kReadFlags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+
+// The packages the seeds reach (IndexQuery::reach), as id -> record.
+std::map<std::int64_t, std::string> reached(const Db& db, const std::vector<IndexSeed>& seeds) {
+    Stmt by_atom(db, "SELECT id, record FROM packages WHERE category = ?1 AND name = ?2");
+    Stmt by_name(db, "SELECT id, record FROM packages WHERE name = ?1");
+    Stmt providers_atom(db,
+                        "SELECT p.id, p.record FROM provides v JOIN packages p ON p.id = v.pkg "
+                        "WHERE v.category = ?1 AND v.name = ?2");
+    Stmt providers_name(db, "SELECT p.id, p.record FROM provides v JOIN packages p ON p.id = v.pkg WHERE v.name = ?1");
+    std::map<std::int64_t, std::string> out;
+    std::set<std::pair<std::string, std::string>> seen;
+    std::deque<std::pair<std::string, std::string>> queue;
+    auto want = [&](const std::string& category, const std::string& name) {
+        if (seen.insert({category, name}).second) queue.emplace_back(category, name);
+    };
+    for (const auto& s : seeds) want(s.category, s.name);
+    while (!queue.empty()) {
+        const auto [category, name] = queue.front();
+        queue.pop_front();
+        auto take = [&](Stmt& st) {
+            while (st.step()) {
+                const std::int64_t id = st.integer(0);
+                if (out.count(id)) continue;
+                std::string record(st.text(1));
+                const json p = json::parse(record);
+                for (int k = 8; k <= 10; ++k)
+                    for (const auto& r : p.at(k)) want(r.at(0).get<std::string>(), r.at(1).get<std::string>());
+                out.emplace(id, std::move(record));
+            }
+        };
+        if (category.empty()) {
+            take(by_name.reset().bind(1, name));
+            take(providers_name.reset().bind(1, name));
+        } else {
+            take(by_atom.reset().bind(1, category).bind(2, name));
+            take(providers_atom.reset().bind(1, category).bind(2, name));
+        }
+    }
+    return out;
+}
+
+// The record column of a package (its [3] and [4] are unused: 0).
+std::string record_of(const artifact::Metadata& m) {
+    const auto& d = m.runtime;
+    return json::array({m.path, artifact::compression_name(m.compression), m.sha256, 0, 0, d.form.category, d.form.name,
+                        d.form.version, refs_json(d.requires_), refs_json(d.conflicts), refs_json(d.provides), d.hidden,
+                        json(d.labels), json(d.annotations), d.description, d.license, json(d.uri)})
+        .dump();
+}
+
+constexpr const char* kSchema =
+    "CREATE TABLE info(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE packages(id INTEGER PRIMARY KEY, category TEXT, name TEXT, version TEXT, record TEXT);"
+    "CREATE TABLE provides(category TEXT, name TEXT, pkg INTEGER);"
+    "CREATE TABLE files(pkg INTEGER PRIMARY KEY, list TEXT);"
+    "CREATE TABLE finalizers(pkg INTEGER PRIMARY KEY, definition TEXT, finalize TEXT);";
+constexpr const char* kIndexes =
+    "CREATE INDEX packages_atom ON packages(category, name);"
+    "CREATE INDEX packages_name ON packages(name);"
+    "CREATE INDEX provides_atom ON provides(category, name);"
+    "CREATE INDEX provides_name ON provides(name);";
 
 }  // namespace
 
-void write_local_index(const fs::path& dir, const std::vector<artifact::Metadata>& metas,
-                       const std::vector<bool>& has_finalize) {
-    std::string files;
-    json packages = json::array();
-    for (size_t i = 0; i < metas.size(); ++i) {
-        const auto& m = metas[i];
-        const auto& d = m.runtime;
-        const std::uint64_t at = files.size();
-        files += json(m.files).dump() + "\n";
-        packages.push_back(json::array({m.path, artifact::compression_name(m.compression), m.sha256,
-                                        static_cast<bool>(has_finalize[i]), at, d.form.category, d.form.name,
-                                        d.form.version, refs_json(d.requires_), refs_json(d.conflicts),
-                                        refs_json(d.provides), d.hidden, json(d.labels), json(d.annotations),
-                                        d.description, d.license, json(d.uri)}));
+void write_local_index(const fs::path& dir, const std::vector<IndexInput>& packages) {
+    const fs::path file = dir / kLocalIndexFile;
+    std::error_code ec;
+    fs::remove(file, ec);
+    Db db(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+    // A copy being built, swapped in whole by rename: no journal, no flush.
+    db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; BEGIN;");
+    db.exec(kSchema);
+    {
+        Stmt info(db, "INSERT INTO info(key, value) VALUES ('format', ?1)");
+        info.bind(1, std::to_string(kLocalIndexFormat)).step();
+        Stmt package(db, "INSERT INTO packages(id, category, name, version, record) VALUES (?1, ?2, ?3, ?4, ?5)");
+        Stmt provides(db, "INSERT INTO provides(category, name, pkg) VALUES (?1, ?2, ?3)");
+        Stmt files(db, "INSERT INTO files(pkg, list) VALUES (?1, ?2)");
+        Stmt finalizers(db, "INSERT INTO finalizers(pkg, definition, finalize) VALUES (?1, ?2, ?3)");
+        for (size_t i = 0; i < packages.size(); ++i) {
+            const auto& m = packages[i].meta;
+            const auto& d = m.runtime;
+            const auto id = static_cast<std::int64_t>(i);
+            package.reset().bind(1, id).bind(2, d.form.category).bind(3, d.form.name).bind(4, d.form.version)
+                .bind(5, record_of(m)).step();
+            for (const auto& p : d.provides) provides.reset().bind(1, p.category).bind(2, p.name).bind(3, id).step();
+            files.reset().bind(1, id).bind(2, json(m.files).dump()).step();
+            if (!packages[i].finalize_yaml.empty())
+                finalizers.reset().bind(1, id).bind(2, packages[i].definition_yaml).bind(3, packages[i].finalize_yaml).step();
+        }
     }
-    write_file(dir / kLocalFilesFile, files);
-    const json index = {{"format", kLocalIndexFormat}, {"files", kLocalFilesFile}, {"packages", std::move(packages)}};
-    write_file(dir / kLocalIndexFile, index.dump() + "\n");
+    db.exec(kIndexes);
+    db.exec("COMMIT;");
+}
+
+struct TreeIndexWriter::State {
+    Db db;
+    bool ready;  // the schema and staging tables exist (before the statements are prepared)
+    Stmt definition, finalize, metadata, metadata_yaml;
+    explicit State(const fs::path& file)
+        : db(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX),
+          ready(prepare(db)),
+          definition(db, "INSERT OR REPLACE INTO temp.defs(folder, text) VALUES (?1, ?2)"),
+          finalize(db, "INSERT OR REPLACE INTO temp.fins(folder, text) VALUES (?1, ?2)"),
+          metadata(db, "INSERT OR REPLACE INTO temp.meta(folder, category, name, version, record, files) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+          metadata_yaml(db, "INSERT OR REPLACE INTO temp.meta_yaml(folder, text) VALUES (?1, ?2)") {}
+    static bool prepare(Db& db) {
+        // A copy being built, swapped in whole by rename: no journal, no flush. The files of
+        // the document are staged in temporary tables (a temporary file, not memory).
+        db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; "
+                "PRAGMA temp_store=FILE; BEGIN;");
+        db.exec(kSchema);
+        db.exec("CREATE TEMP TABLE defs(folder TEXT PRIMARY KEY, text TEXT);"
+                "CREATE TEMP TABLE fins(folder TEXT PRIMARY KEY, text TEXT);"
+                "CREATE TEMP TABLE meta(folder TEXT PRIMARY KEY, category TEXT, name TEXT, version TEXT, record TEXT, "
+                "files TEXT);"
+                "CREATE TEMP TABLE meta_yaml(folder TEXT PRIMARY KEY, text TEXT);");
+        return true;
+    }
+};
+
+TreeIndexWriter::TreeIndexWriter(const fs::path& dir) {
+    const fs::path file = dir / kLocalIndexFile;
+    std::error_code ec;
+    fs::remove(file, ec);
+    state_ = std::make_unique<State>(file);
+}
+
+TreeIndexWriter::~TreeIndexWriter() = default;
+
+void TreeIndexWriter::definition(const std::string& folder, std::string_view text) {
+    state_->definition.reset().bind(1, folder).bind(2, text).step();
+}
+
+void TreeIndexWriter::finalize(const std::string& folder, std::string_view text) {
+    state_->finalize.reset().bind(1, folder).bind(2, text).step();
+}
+
+void TreeIndexWriter::metadata(const std::string& folder, const artifact::Metadata& m) {
+    const auto& f = m.runtime.form;
+    state_->metadata.reset().bind(1, folder).bind(2, f.category).bind(3, f.name).bind(4, f.version)
+        .bind(5, record_of(m)).bind(6, json(m.files).dump()).step();
+}
+
+void TreeIndexWriter::metadata_yaml(const std::string& folder, std::string_view text) {
+    state_->metadata_yaml.reset().bind(1, folder).bind(2, text).step();
+}
+
+void TreeIndexWriter::finish(const std::string& origin) {
+    Db& db = state_->db;
+    {
+        Stmt rows(db,
+                  "SELECT d.folder, d.text, f.text, m.category, m.name, m.version, m.record, m.files, y.text, "
+                  "f.folder IS NOT NULL, m.folder IS NOT NULL, y.folder IS NOT NULL "
+                  "FROM temp.defs d LEFT JOIN temp.fins f ON f.folder = d.folder "
+                  "LEFT JOIN temp.meta m ON m.folder = d.folder LEFT JOIN temp.meta_yaml y ON y.folder = d.folder "
+                  "ORDER BY d.folder");
+        Stmt info(db, "INSERT INTO info(key, value) VALUES ('format', ?1)");
+        info.bind(1, std::to_string(kLocalIndexFormat)).step();
+        Stmt package(db, "INSERT INTO packages(id, category, name, version, record) VALUES (?1, ?2, ?3, ?4, ?5)");
+        Stmt provides(db, "INSERT INTO provides(category, name, pkg) VALUES (?1, ?2, ?3)");
+        Stmt files(db, "INSERT INTO files(pkg, list) VALUES (?1, ?2)");
+        Stmt finalizers(db, "INSERT INTO finalizers(pkg, definition, finalize) VALUES (?1, ?2, ?3)");
+        std::int64_t id = 0;
+        while (rows.step()) {
+            const std::string folder(rows.text(0));
+            std::string category, name, version, record, file_list;
+            std::vector<core::PackageRef> provided;
+            std::string which = "/metadata.json";
+            if (rows.integer(10)) {
+                category = rows.text(3);
+                name = rows.text(4);
+                version = rows.text(5);
+                record = rows.text(6);
+                file_list = rows.text(7);
+                provided = refs_of(json::parse(record).at(10));
+            } else if (rows.integer(11)) {
+                which = "/metadata.yaml";
+                const artifact::Metadata m =
+                    artifact::metadata_from_yaml(std::string(rows.text(8)), origin + " " + folder + which);
+                category = m.runtime.form.category;
+                name = m.runtime.form.name;
+                version = m.runtime.form.version;
+                record = record_of(m);
+                file_list = json(m.files).dump();
+                provided = m.runtime.provides;
+            } else {
+                throw Error(origin + " " + folder + ": no metadata.json or metadata.yaml beside definition.yaml");
+            }
+            if (category + "/" + name + "/" + version != folder)
+                throw Error(origin + " " + folder + which + ": describes " + category + "/" + name + "-" + version +
+                            ", not the package of its folder");
+            package.reset().bind(1, id).bind(2, category).bind(3, name).bind(4, version).bind(5, record).step();
+            for (const auto& p : provided) provides.reset().bind(1, p.category).bind(2, p.name).bind(3, id).step();
+            files.reset().bind(1, id).bind(2, file_list).step();
+            if (rows.integer(9) && !rows.text(2).empty())
+                finalizers.reset().bind(1, id).bind(2, rows.text(1)).bind(3, rows.text(2)).step();
+            ++id;
+        }
+    }
+    db.exec(kIndexes);
+    db.exec("COMMIT;");
+    state_.reset();
 }
 
 bool has_local_index(const fs::path& dir) {
-    std::ifstream in(dir / kLocalIndexFile);
-    std::string head(64, '\0');
-    in.read(head.data(), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<size_t>(in.gcount()));
-    // dump() writes the keys sorted: "files" first, then "format".
-    return head.find("\"format\":" + std::to_string(kLocalIndexFormat) + ",") != std::string::npos;
+    std::error_code ec;
+    if (!fs::is_regular_file(dir / kLocalIndexFile, ec)) return false;
+    try {
+        Db db(dir / kLocalIndexFile, kReadFlags);
+        Stmt st(db, "SELECT value FROM info WHERE key = 'format'");
+        return st.step() && st.text(0) == std::to_string(kLocalIndexFormat);
+    } catch (const Error&) {
+        return false;
+    }
 }
 
-std::vector<IndexedPackage> read_local_index(const fs::path& dir, bool with_files) {
+std::vector<IndexedPackage> read_local_index(const fs::path& dir, const IndexQuery& query) {
     const fs::path file = dir / kLocalIndexFile;
     std::vector<IndexedPackage> out;
-    std::string files_text;
     try {
-        const json index = json::parse(core::read_file(file));
-        if (index.at("format") != kLocalIndexFormat)
-            throw Error("format " + index.at("format").dump() + ", not " + std::to_string(kLocalIndexFormat));
-        if (with_files) files_text = core::read_file(dir / kLocalFilesFile);
-        const json& packages = index.at("packages");
-        out.reserve(packages.size());
-        for (const auto& p : packages) {
-            IndexedPackage ip;
-            artifact::Metadata& m = ip.meta;
-            m.path = p.at(0).get<std::string>();
-            m.compression = artifact::parse_compression(p.at(1).get<std::string>());
-            m.sha256 = p.at(2).get<std::string>();
-            ip.has_finalize = p.at(3).get<bool>();
-            ip.files_at = p.at(4).get<std::uint64_t>();
-            spec::Definition& d = m.runtime;
-            d.form = {p.at(5).get<std::string>(), p.at(6).get<std::string>(), p.at(7).get<std::string>()};
-            d.requires_ = refs_of(p.at(8));
-            d.conflicts = refs_of(p.at(9));
-            d.provides = refs_of(p.at(10));
-            d.hidden = p.at(11).get<bool>();
-            d.labels = p.at(12).get<std::map<std::string, std::string>>();
-            d.annotations = p.at(13).get<std::map<std::string, std::string>>();
-            d.description = p.at(14).get<std::string>();
-            d.license = p.at(15).get<std::string>();
-            d.uri = p.at(16).get<std::vector<std::string>>();
-            m.compilespec.package = d.form;
-            if (with_files) {
-                if (ip.files_at >= files_text.size()) throw Error("files of " + d.form.str() + " beyond the end of " + kLocalFilesFile);
-                const size_t end = files_text.find('\n', ip.files_at);
-                m.files = json::parse(std::string_view(files_text).substr(ip.files_at, end - ip.files_at))
-                              .get<std::vector<std::string>>();
-            }
+        std::error_code ec;
+        if (!fs::is_regular_file(file, ec)) throw Error("missing");
+        Db db(file, kReadFlags);
+        {
+            Stmt st(db, "SELECT value FROM info WHERE key = 'format'");
+            if (!st.step()) throw Error("no format");
+            if (st.text(0) != std::to_string(kLocalIndexFormat))
+                throw Error("format " + std::string(st.text(0)) + ", not " + std::to_string(kLocalIndexFormat));
+        }
+        std::vector<std::int64_t> ids;
+        std::set<std::int64_t> with_finalizer;
+        {
+            Stmt st(db, "SELECT pkg FROM finalizers");
+            while (st.step()) with_finalizer.insert(st.integer(0));
+        }
+        std::vector<bool> finalized;
+        auto add = [&](std::int64_t id, std::string_view record) {
+            const bool fin = with_finalizer.count(id) > 0;
+            IndexedPackage ip = package_of(record);
+            const auto& form = ip.meta.runtime.form;
+            if (query.reach && query.keep && !query.keep(form.category, form.name)) return;
             out.push_back(std::move(ip));
+            ids.push_back(id);
+            finalized.push_back(fin);
+        };
+        if (query.reach) {
+            for (const auto& [id, record] : reached(db, *query.reach)) add(id, record);
+        } else if (query.keep || !query.with_files.empty()) {
+            // The names alone first, from the (category, name) index, which is much smaller
+            // than the table, and the file lists; then the records of the packages kept.
+            std::vector<std::int64_t> kept;
+            if (!query.with_files.empty()) {
+                // A listed name appears in its list's JSON text as the name's own JSON string.
+                std::vector<std::string> needles;
+                for (const auto& f : query.with_files) needles.push_back(json(f).dump());
+                Stmt st(db, "SELECT pkg, list FROM files ORDER BY pkg");
+                while (st.step()) {
+                    const std::string_view list = st.text(1);
+                    if (std::any_of(needles.begin(), needles.end(),
+                                    [&](const std::string& n) { return list.find(n) != std::string_view::npos; }))
+                        kept.push_back(st.integer(0));
+                }
+            }
+            if (query.keep) {
+                std::vector<std::int64_t> named;
+                Stmt st(db, "SELECT id, category, name FROM packages INDEXED BY packages_atom");
+                std::string category, name;
+                while (st.step()) {
+                    category = st.text(1);
+                    name = st.text(2);
+                    if (query.keep(category, name)) named.push_back(st.integer(0));
+                }
+                std::sort(named.begin(), named.end());
+                if (query.with_files.empty()) {
+                    kept = std::move(named);
+                } else {
+                    std::vector<std::int64_t> both;
+                    std::set_intersection(kept.begin(), kept.end(), named.begin(), named.end(), std::back_inserter(both));
+                    kept = std::move(both);
+                }
+            }
+            Stmt st(db, "SELECT record FROM packages WHERE id = ?1");
+            for (const auto id : kept)
+                if (st.reset().bind(1, id).step()) add(id, st.text(0));
+        } else {
+            Stmt st(db, "SELECT id, record FROM packages ORDER BY id");
+            while (st.step()) add(st.integer(0), st.text(1));
+        }
+        {
+            Stmt st(db, "SELECT definition, finalize FROM finalizers WHERE pkg = ?1");
+            for (size_t i = 0; i < out.size(); ++i) {
+                if (!finalized[i]) continue;
+                if (!st.reset().bind(1, ids[i]).step())
+                    throw Error("no finalize.yaml of " + out[i].meta.runtime.form.str());
+                out[i].definition_yaml = st.text(0);
+                out[i].finalize_yaml = st.text(1);
+            }
+        }
+        if (query.files) {
+            Stmt st(db, "SELECT list FROM files WHERE pkg = ?1");
+            for (size_t i = 0; i < out.size(); ++i) {
+                if (!st.reset().bind(1, ids[i]).step())
+                    throw Error("no files of " + out[i].meta.runtime.form.str());
+                out[i].meta.files = json::parse(st.text(0)).get<std::vector<std::string>>();
+            }
         }
     } catch (const json::exception& e) {
         throw Error(file.string() + ": malformed local index (" + e.what() + "); run luet repo update --force");

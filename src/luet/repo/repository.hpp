@@ -24,11 +24,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "luet/artifact/artifact.hpp"
 #include "luet/config/config.hpp"
+#include "luet/repo/local_index.hpp"
 #include "luet/repo/transport.hpp"
 #include "luet/spec/spec.hpp"
 
@@ -121,12 +123,12 @@ struct LoadedRepository {
 // Wagon sync (geaaru/luet pkg/v2/repository/wagon.go). The local copy of repository NAME
 // lives in `repo_dir` (<system_dir>/repos/NAME):
 //   repository.yaml                               the wagon identity last synced
-//   metafs/repository.meta.yaml                   every artifact's metadata (`index:`)
-//   treefs/CATEGORY/NAME/VERSION/definition.yaml  (and finalize.yaml when the package has one)
-//   treefs/CATEGORY/NAME/VERSION/metadata.{yaml,json}
-//   treefs/provides.yaml                          "provides: {cat/name: [runtime, ...]}"
-//   luet-index.json, luet-files.jsonl             our index of all the above (local_index.hpp),
-//                                                 what load_local reads
+//   the documents it names (treev2, or tree + meta) under their file names, as downloaded
+//   luet-index.sqlite                             our index of them (local_index.hpp), what
+//                                                 load_local reads
+// geaaru/luet unpacks the documents into treefs/CATEGORY/NAME/VERSION/ and metafs/ instead:
+// ours writes no file per package (load_local still reads a copy laid out so, synced by
+// luet before the index, and the next sync replaces it).
 // repository.yaml is downloaded first; the documents (treev2, or tree + meta) only when the
 // revision, last_update or a document checksum differ from the local copy, when the local
 // copy is missing, or with `force`. From treev2 each package's metadata is its
@@ -168,6 +170,10 @@ std::string format_last_update(const std::string& last_update);
 // left empty otherwise). Throws luet::Error when there is none or it is unreadable.
 LoadedRepository load_local(const config::RepositoryConfig& rc, const std::filesystem::path& repo_dir,
                             bool files = true);
+// The same, with only the packages `query` selects (local_index.hpp; a copy without an index
+// applies query.keep and loads every package `reach` would select and more).
+LoadedRepository load_local(const config::RepositoryConfig& rc, const std::filesystem::path& repo_dir,
+                            const IndexQuery& query);
 
 // <system_dir>/repos/NAME
 std::filesystem::path local_dir(const config::Config& cfg, const std::string& name);
@@ -175,6 +181,11 @@ std::filesystem::path local_dir(const config::Config& cfg, const std::string& na
 struct LoadOptions {
     bool strict = false;  // a failed sync is an error even when a local copy exists (install --sync-repos)
     bool files = true;    // load each package's files (RepoPackage::meta.files), which most commands need not
+    // Only the packages these select (IndexQuery, local_index.hpp): a command that needs a
+    // few packages reads only those from each repository's index.
+    std::function<bool(const std::string& category, const std::string& name)> keep;
+    std::optional<std::vector<IndexSeed>> reach;
+    std::vector<std::string> with_files;
 };
 
 // Syncs (concurrently; see sync()) and loads every enabled repository of `cfg`, ordered by

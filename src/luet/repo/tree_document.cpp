@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <set>
 
+#include "luet/artifact/tarball.hpp"
 #include "luet/core/error.hpp"
+#include "luet/repo/local_index.hpp"
 #include "luet/repo/documents.hpp"
 #include "luet/spec/yaml_util.hpp"
 #include "luet/template/template.hpp"
@@ -95,6 +97,25 @@ std::vector<TreePackage> read_tree(const std::map<std::string, std::string>& fil
         out.push_back(package(folder, std::move(m)));
     }
     return out;
+}
+
+void stream_tree(const fs::path& file, std::uint64_t max_file_bytes, std::uint64_t max_total_bytes,
+                 const std::string& origin, TreeIndexWriter& writer) {
+    artifact::for_each_tar_file(file, max_file_bytes, max_total_bytes, [&](const std::string& name, std::string&& content) {
+        std::string folder;
+        try {
+            folder = folder_of(name);
+        } catch (const Error& e) {
+            throw Error(origin + ": " + e.what());
+        }
+        if (folder.empty()) return;
+        const std::string base = fs::path(name).filename().string();
+        if (base == "definition.yaml") writer.definition(folder, content);
+        else if (base == "finalize.yaml") writer.finalize(folder, content);
+        else if (base == "metadata.json")
+            writer.metadata(folder, artifact::metadata_from_yaml(content, origin + " " + folder + "/metadata.json"));
+        else if (base == "metadata.yaml") writer.metadata_yaml(folder, content);
+    });
 }
 
 }  // namespace luet::repo
