@@ -165,3 +165,26 @@ TEST(FuzzFindings, ValuesLookingLikeTheTimeMarkerPrintAsMaps) {
     EXPECT_NO_THROW(luet::spec::render_finalizer("install:\n- echo {{ . }}\n", "name: a\nrequires:\n- {\x01time: f}\n",
                                                  "finalize.yaml"));
 }
+
+// fuzz_definition (2026-11-24, CPU-hour run): a plain scalar ending in "\r" (a YAML line
+// break) did not survive write + read.
+TEST(FuzzFindings, ScalarEndingInCarriageReturnRoundTrips) {
+    const std::string text = "name: foo\ncategory: apps\nversion: \"0.0\"\ndescription: foo applicatin\r";
+    const auto def = luet::spec::parse_definition(text, "definition.yaml");
+    const std::string once = luet::spec::definition_to_yaml(def);
+    const auto again = luet::spec::parse_definition(once, "written.yaml");
+    EXPECT_EQ(luet::spec::definition_to_yaml(again), once) << once;
+    EXPECT_EQ(again.description, def.description);
+}
+
+// fuzz_version (2026-11-24, CPU-hour run): "!<cat/name-0" gave the selector ">=0" kept as is,
+// while "cat/name@>=0" reads as any version: the argument's canonical text changed meaning.
+TEST(FuzzFindings, GentooFormNotLessThanZeroIsAnyVersion) {
+    for (const char* arg : {"!<at/name-0", ">=at/name-0"}) {
+        const auto r = luet::core::parse_package_arg(arg);
+        EXPECT_EQ(r.selector.op, luet::core::SelectorOp::Any) << arg;
+        const auto again = luet::core::parse_package_arg(r.atom() + "@" + r.selector.str());
+        EXPECT_EQ(again.selector.str(), r.selector.str()) << arg;
+    }
+    EXPECT_EQ(luet::core::parse_package_arg(">=at/name-1.0").selector.str(), ">=1.0");
+}

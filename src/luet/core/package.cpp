@@ -77,6 +77,9 @@ PackageRef parse_package_arg(std::string_view text) {
         if (cut != std::string_view::npos) {
             ref.selector.op = prefix_match ? SelectorOp::Prefix : op.value_or(SelectorOp::Eq);
             ref.selector.version = std::string(text.substr(cut + 1));
+            // ">=0" matches everything: Any, as Selector::parse reads it (so that the
+            // argument's canonical text "cat/name@>=0" reads back the same).
+            if (ref.selector.op == SelectorOp::Ge && ref.selector.version == "0") ref.selector = Selector{};
             text = text.substr(0, cut);
         } else if (op) {
             throw Error("package '" + original + "' has no version after its operator");

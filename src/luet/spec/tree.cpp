@@ -191,8 +191,10 @@ Definition definition_from_node(const YAML::Node& n, const std::string& origin) 
 std::string definition_to_yaml(const Definition& d) {
     YAML::Emitter out;
     out << YAML::BeginMap;
-    out << YAML::Key << "name" << YAML::Value << d.form.name;
-    out << YAML::Key << "category" << YAML::Value << d.form.category;
+    out << YAML::Key << "name" << YAML::Value;
+    emit_text(out, d.form.name);
+    out << YAML::Key << "category" << YAML::Value;
+    emit_text(out, d.form.category);
     out << YAML::Key << "version" << YAML::Value << YAML::DoubleQuoted << d.form.version;
     emit_refs(out, "requires", d.requires_);
     emit_refs(out, "conflicts", d.conflicts);
@@ -200,11 +202,17 @@ std::string definition_to_yaml(const Definition& d) {
     if (d.hidden) out << YAML::Key << "hidden" << YAML::Value << true;
     emit_map(out, "labels", d.labels);
     emit_map(out, "annotations", d.annotations);
-    if (!d.description.empty()) out << YAML::Key << "description" << YAML::Value << d.description;
-    if (!d.license.empty()) out << YAML::Key << "license" << YAML::Value << d.license;
+    if (!d.description.empty()) {
+        out << YAML::Key << "description" << YAML::Value;
+        emit_text(out, d.description);
+    }
+    if (!d.license.empty()) {
+        out << YAML::Key << "license" << YAML::Value;
+        emit_text(out, d.license);
+    }
     if (!d.uri.empty()) {
         out << YAML::Key << "uri" << YAML::Value << YAML::BeginSeq;
-        for (const auto& u : d.uri) out << u;
+        for (const auto& u : d.uri) emit_text(out, u);
         out << YAML::EndSeq;
     }
     out << YAML::EndMap;

@@ -138,8 +138,6 @@ std::map<std::string, std::string> string_map(const YAML::Node& n, const std::st
     return out;
 }
 
-namespace {
-
 // yaml-cpp writes a string holding a carriage return or another control character as a
 // plain scalar, which reads back as something else ("\r" as null): such strings are
 // written double-quoted, with escapes.
@@ -149,8 +147,6 @@ void emit_text(YAML::Emitter& out, const std::string& t) {
     else
         out << t;
 }
-
-}  // namespace
 
 void emit_refs(YAML::Emitter& out, const std::string& key, const std::vector<core::PackageRef>& refs) {
     if (refs.empty()) return;

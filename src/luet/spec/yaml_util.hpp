@@ -44,6 +44,9 @@ Definition definition_from_node(const YAML::Node& n, const std::string& origin);
 // A value of a string_map as YAML again: nested values parsed back, scalars as scalars.
 YAML::Node map_value(const std::string& value);
 
+// A string value: double-quoted when it holds control characters (a plain or single-quoted
+// scalar would read back without its "\r", tab or newline), as yaml-cpp decides otherwise.
+void emit_text(YAML::Emitter& out, const std::string& text);
 void emit_refs(YAML::Emitter& out, const std::string& key, const std::vector<core::PackageRef>& refs);
 // Emits a map written by string_map; values that were nested YAML are emitted as YAML again.
 void emit_map(YAML::Emitter& out, const std::string& key, const std::map<std::string, std::string>& m);
