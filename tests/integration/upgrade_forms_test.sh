@@ -106,4 +106,22 @@ printf 'rules:\n- "not a package"\n' >"$R/etc/luet/mask.d/02-bad.yml"
 expect_fail "a broken mask file is an error naming it" "Mask file $R/etc/luet/mask.d/02-bad.yml broken: rule 'not a package'" \
   "$LUET" search --config "$WORK/c6.yaml" z
 
+echo "-- reference: a repository pinned to a snapshot (create-repo --snapshot-id)"
+add_pkg snap test s 1.0 '' s10
+"$LUET" create-repo --tree "$WORK/tree-snap" --packages "$WORK/packed-snap" --output "$WORK/repo-snap" --name snap \
+  --snapshot-id s1 >/dev/null
+add_pkg snap test s 1.1 '' s11
+make_repo snap
+R=$WORK/r-snap; mkdir -p "$R"
+printf 'system: {rootfs: %s, database_path: /var/cache/luet}\nrepositories:\n- {name: snap, type: http, enable: true, urls: ["%s"], reference: s1-repository.yaml}\n' \
+  "$R" "$(serve_repo "$WORK/repo-snap")" >"$WORK/c7.yaml"
+expect_eq "$("$LUET" search --config "$WORK/c7.yaml" s | tr '\n' ' ')" "test/s-1.0 " "the snapshot's index is read: only 1.0"
+sed 's/, reference: s1-repository.yaml//' "$WORK/c7.yaml" >"$WORK/c8.yaml"
+sed -i "s|$R|$R-2|" "$WORK/c8.yaml"; mkdir -p "$R-2"
+expect_eq "$("$LUET" search --config "$WORK/c8.yaml" s | tr '\n' ' ')" "test/s-1.0 test/s-1.1 " "without reference: the current index"
+expect_eq "$("$LUET" config --config "$WORK/c7.yaml" | grep -c 'reference: s1-repository.yaml')" "1" "luet config shows the reference"
+sed 's|reference: s1-repository.yaml|reference: ../x|' "$WORK/c7.yaml" >"$WORK/c9.yaml"
+expect_fail "a reference that is not a file name is refused" "'reference' must be a file name of the repository" \
+  "$LUET" search --config "$WORK/c9.yaml" s
+
 finish

@@ -164,6 +164,11 @@ RepositoryConfig parse_repository(const YAML::Node& n, const std::string& origin
         throw Error(origin + ": repository 'name' " + core::quoted(r.name) + " is not a plain name: " + why);
     const std::string where = origin + " (repository " + r.name + ")";
     r.description = spec::scalar(n, "description", where);
+    r.reference = spec::scalar(n, "reference", where);
+    if (!r.reference.empty() && (r.reference.find('/') != std::string::npos || r.reference == "." ||
+                                 r.reference == ".." || r.reference.find('\0') != std::string::npos))
+        throw Error(where + ": 'reference' must be a file name of the repository (e.g. ID-repository.yaml), not " +
+                    core::quoted(r.reference));
     r.type = spec::scalar(n, "type", where);
     r.urls = spec::strings(n, "urls", where);
     r.written_urls = r.urls;
@@ -448,6 +453,7 @@ std::string to_yaml(const Config& cfg) {
         out << YAML::Key << "name" << YAML::Value << r.name;
         if (!r.description.empty()) out << YAML::Key << "description" << YAML::Value << r.description;
         out << YAML::Key << "type" << YAML::Value << r.type;
+        if (!r.reference.empty()) out << YAML::Key << "reference" << YAML::Value << r.reference;
         out << YAML::Key << "enable" << YAML::Value << r.enable;
         if (r.priority) out << YAML::Key << "priority" << YAML::Value << r.priority;
         out << YAML::Key << "urls" << YAML::Value << YAML::BeginSeq;

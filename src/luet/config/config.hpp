@@ -50,6 +50,10 @@ struct RepositoryConfig {
     // as is) — and win over docker's config.json; http repositories send `token` as
     // "Authorization: token X" or `basic` as "Authorization: Basic X" (pkg/installer/client/http.go).
     std::map<std::string, std::string> auth;
+    // reference: (mudler/luet ReferenceID): the file fetched instead of repository.yaml, a
+    // snapshot's index as `create-repo --snapshot-id ID` writes it ("ID-repository.yaml"). A
+    // plain file name; "" = repository.yaml. http and disk repositories.
+    std::string reference;
     // Config::http_timeout, copied here by load() for the transport: the longest a whole
     // download (every attempt and url) may take, in seconds; 0 or less: no limit.
     int http_timeout = 120;

@@ -164,9 +164,9 @@ void remember_revision(const fs::path& repo_dir, int revision) {
 // Signed repositories (signature.hpp): the downloaded repository.yaml must carry a valid
 // signature by one of the configured keys before anything of it is read.
 void verify_index(const Transport& transport, const config::RepositoryConfig& rc, const std::string& index_text,
-                  const fs::path& staging) {
+                  const fs::path& staging, const std::string& index_name) {
     const std::string what = "repository " + rc.name;
-    const std::string sig_name = signature_file_name(kIndexFile);
+    const std::string sig_name = signature_file_name(index_name);
     const std::string keys_origin = rc.origin + " (repository " + rc.name + " verify.keys)";
     std::string signatures;
     try {
@@ -219,9 +219,12 @@ SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bo
     fs::remove_all(staging);
     fs::create_directories(staging / "docs");
 
-    transport->download(kIndexFile, staging / kIndexFile, {}, kMaxIndexBytes);
+    // The repository's index, or the snapshot index its `reference:` names (kept locally as
+    // repository.yaml either way).
+    const std::string index_name = rc.reference.empty() ? std::string(kIndexFile) : rc.reference;
+    transport->download(index_name, staging / kIndexFile, {}, kMaxIndexBytes);
     const std::string index_text = core::read_file(staging / kIndexFile);
-    if (!rc.verify_keys.empty()) verify_index(*transport, rc, index_text, staging);
+    if (!rc.verify_keys.empty()) verify_index(*transport, rc, index_text, staging, index_name);
     SyncResult result;
     result.index = index_from_yaml(index_text, what + " " + kIndexFile);
     check_expiry(result.index, what);
