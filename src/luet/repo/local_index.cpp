@@ -149,6 +149,31 @@ private:
     sqlite3_stmt* s_ = nullptr;
 };
 
+// The rows of a new index (both writers: write_local_index and TreeIndexWriter): the format
+// mark, then add() once per package.
+class IndexRows {
+public:
+    explicit IndexRows(const Db& db)
+        : package_(db, "INSERT INTO packages(id, category, name, version, record) VALUES (?1, ?2, ?3, ?4, ?5)"),
+          provides_(db, "INSERT INTO provides(category, name, pkg) VALUES (?1, ?2, ?3)"),
+          files_(db, "INSERT INTO files(pkg, list) VALUES (?1, ?2)"),
+          finalizers_(db, "INSERT INTO finalizers(pkg, definition, finalize) VALUES (?1, ?2, ?3)") {
+        Stmt(db, "INSERT INTO info(key, value) VALUES ('format', ?1)").bind(1, std::to_string(kLocalIndexFormat)).step();
+    }
+    // `finalize` empty: the package has no finalizer row.
+    void add(std::int64_t id, std::string_view category, std::string_view name, std::string_view version,
+             std::string_view record, const std::vector<core::PackageRef>& provided, std::string_view file_list,
+             std::string_view definition, std::string_view finalize) {
+        package_.reset().bind(1, id).bind(2, category).bind(3, name).bind(4, version).bind(5, record).step();
+        for (const auto& p : provided) provides_.reset().bind(1, p.category).bind(2, p.name).bind(3, id).step();
+        files_.reset().bind(1, id).bind(2, file_list).step();
+        if (!finalize.empty()) finalizers_.reset().bind(1, id).bind(2, definition).bind(3, finalize).step();
+    }
+
+private:
+    Stmt package_, provides_, files_, finalizers_;
+};
+
 constexpr int kReadFlags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
 
 // The packages the seeds reach (IndexQuery::reach), as id -> record.
@@ -223,22 +248,13 @@ void write_local_index(const fs::path& dir, const std::vector<IndexInput>& packa
     db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; BEGIN;");
     db.exec(kSchema);
     {
-        Stmt info(db, "INSERT INTO info(key, value) VALUES ('format', ?1)");
-        info.bind(1, std::to_string(kLocalIndexFormat)).step();
-        Stmt package(db, "INSERT INTO packages(id, category, name, version, record) VALUES (?1, ?2, ?3, ?4, ?5)");
-        Stmt provides(db, "INSERT INTO provides(category, name, pkg) VALUES (?1, ?2, ?3)");
-        Stmt files(db, "INSERT INTO files(pkg, list) VALUES (?1, ?2)");
-        Stmt finalizers(db, "INSERT INTO finalizers(pkg, definition, finalize) VALUES (?1, ?2, ?3)");
+        IndexRows rows(db);
         for (size_t i = 0; i < packages.size(); ++i) {
             const auto& m = packages[i].meta;
             const auto& d = m.runtime;
             const auto id = static_cast<std::int64_t>(i);
-            package.reset().bind(1, id).bind(2, d.form.category).bind(3, d.form.name).bind(4, d.form.version)
-                .bind(5, record_of(m)).step();
-            for (const auto& p : d.provides) provides.reset().bind(1, p.category).bind(2, p.name).bind(3, id).step();
-            files.reset().bind(1, id).bind(2, json(m.files).dump()).step();
-            if (!packages[i].finalize_yaml.empty())
-                finalizers.reset().bind(1, id).bind(2, packages[i].definition_yaml).bind(3, packages[i].finalize_yaml).step();
+            rows.add(id, d.form.category, d.form.name, d.form.version, record_of(m), d.provides, json(m.files).dump(),
+                     packages[i].definition_yaml, packages[i].finalize_yaml);
         }
     }
     db.exec(kIndexes);
@@ -308,12 +324,7 @@ void TreeIndexWriter::finish(const std::string& origin) {
                   "FROM temp.defs d LEFT JOIN temp.fins f ON f.folder = d.folder "
                   "LEFT JOIN temp.meta m ON m.folder = d.folder LEFT JOIN temp.meta_yaml y ON y.folder = d.folder "
                   "ORDER BY d.folder");
-        Stmt info(db, "INSERT INTO info(key, value) VALUES ('format', ?1)");
-        info.bind(1, std::to_string(kLocalIndexFormat)).step();
-        Stmt package(db, "INSERT INTO packages(id, category, name, version, record) VALUES (?1, ?2, ?3, ?4, ?5)");
-        Stmt provides(db, "INSERT INTO provides(category, name, pkg) VALUES (?1, ?2, ?3)");
-        Stmt files(db, "INSERT INTO files(pkg, list) VALUES (?1, ?2)");
-        Stmt finalizers(db, "INSERT INTO finalizers(pkg, definition, finalize) VALUES (?1, ?2, ?3)");
+        IndexRows index_rows(db);
         std::int64_t id = 0;
         while (rows.step()) {
             const std::string folder(rows.text(0));
@@ -343,11 +354,8 @@ void TreeIndexWriter::finish(const std::string& origin) {
             if (category + "/" + name + "/" + version != folder)
                 throw Error(origin + " " + folder + which + ": describes " + category + "/" + name + "-" + version +
                             ", not the package of its folder");
-            package.reset().bind(1, id).bind(2, category).bind(3, name).bind(4, version).bind(5, record).step();
-            for (const auto& p : provided) provides.reset().bind(1, p.category).bind(2, p.name).bind(3, id).step();
-            files.reset().bind(1, id).bind(2, file_list).step();
-            if (rows.integer(9) && !rows.text(2).empty())
-                finalizers.reset().bind(1, id).bind(2, rows.text(1)).bind(3, rows.text(2)).step();
+            index_rows.add(id, category, name, version, record, provided, file_list, rows.text(1),
+                           rows.integer(9) ? rows.text(2) : std::string_view());
             ++id;
         }
     }
