@@ -94,9 +94,14 @@ if docker info >/dev/null 2>&1; then
   T=$WORK/tree; tree_pkg "$T" seed base 'image: luet-example/debian-gcc:12\n'
   tree_pkg "$T" test thing 'requires:\n- {category: seed, name: base}\nsteps:\n- mkdir -p /opt/thing && echo hi > /opt/thing/hi\n'
   : >"$EV"; : >"$PL"
-  expect_ok "build with a plugin" "$LUET" build --plugin test-rec --tree "$T" --destination "$WORK/built" test/thing
-  expect_eq "$(grep -v '^$' "$EV" | sort | uniq -c | awk '{print $2"="$1}' | tr '\n' ' ')" \
+  expect_ok "build with a plugin" "$LUET" build --plugin test-rec --rebuild --tree "$T" --destination "$WORK/built" test/thing
+  expect_eq "$(grep -v '^$' "$EV" | grep '^package' | sort | uniq -c | awk '{print $2"="$1}' | tr '\n' ' ')" \
     "package.post.build=2 package.post.build_artifact=2 package.pre.build=2 package.pre.build_artifact=2 " "two packages, four build events each"
+  pre=$(grep -c '^image.pre.build$' "$EV" || true); post=$(grep -c '^image.post.build$' "$EV" || true)
+  [ "$pre" -ge 1 ] && [ "$pre" = "$post" ] && pass "image.pre.build and image.post.build around each image made ($pre)" \
+    || fail "image build events: $pre pre, $post post"
+  expect_eq "$(payload image.post.build | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["ImageName"] != "", d["BaseImage"] != "")')" \
+    "True True" "image build payload: ImageName and BaseImage"
   expect_eq "$(payload package.pre.build | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["Assert"]["Package"]["name"], d["CompileSpec"]["steps"][0][:9])')" \
     "thing mkdir -p " "pre build payload: Assert.Package and CompileSpec"
   expect_output_in() { grep -q -- "$1" "$2" && pass "$3" || fail "$3"; }

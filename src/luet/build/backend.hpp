@@ -11,7 +11,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "luet/core/process.hpp"
+#include "luet/plugin/bus.hpp"
 
 namespace luet::build {
 
@@ -33,6 +36,25 @@ struct RunRequest {
     std::vector<std::string> commands;
     std::string result_image;
     std::string label;  // package being built, for error messages
+};
+
+// Plugin events of the backends (plugin/bus.hpp; mudler/luet's backend.Options as payload:
+// ImageName, and for a build SourcePath/Context).
+inline nlohmann::json image_event(const std::string& image) { return {{"ImageName", image}}; }
+// image.pre.build and image.post.build around a run that makes an image: the backend calls
+// pre() before it starts and post() once the image is committed.
+struct ImageBuildEvents {
+    const RunRequest& req;
+    nlohmann::json payload() const {
+        return {{"ImageName", req.result_image}, {"SourcePath", req.context.string()},
+                {"Context", req.context.string()}, {"BaseImage", req.base_image}};
+    }
+    void pre() const {
+        if (!req.result_image.empty()) plugin::publish(plugin::kImagePreBuild, [&] { return payload(); });
+    }
+    void post() const {
+        if (!req.result_image.empty()) plugin::publish(plugin::kImagePostBuild, [&] { return payload(); });
+    }
 };
 
 class Backend {

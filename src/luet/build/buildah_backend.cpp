@@ -72,13 +72,17 @@ public:
     }
 
     void pull(const std::string& image) override {
+        plugin::publish(plugin::kImagePrePull, [&] { return image_event(image); });
         std::string out;
         int code = core::run({"buildah", "pull", "-q", image}, [&](std::string_view l) { out += std::string(l) + "\n"; });
         if (code != 0)
             throw Error("image " + image + " is not available locally and cannot be pulled by buildah: " + core::trim_end(out));
+        plugin::publish(plugin::kImagePostPull, [&] { return image_event(image); });
     }
 
     void run(const RunRequest& req, const core::LineSink& sink) override {
+        const ImageBuildEvents events{req};
+        events.pre();
         Container ctr(req.base_image);
         if (!req.context.empty()) buildah({"copy", "-q", ctr.id, (req.context / ".").string(), req.workdir});
         const std::string staging = "/.luet-copy";
@@ -107,6 +111,7 @@ public:
         config.push_back(ctr.id);
         buildah(config);
         buildah({"commit", "-q", ctr.id, req.result_image});
+        events.post();
     }
 
     void export_layers(const std::string& image, const std::string& base, const fs::path& dest,
@@ -129,7 +134,9 @@ public:
         std::vector<std::string> args = {"push", "-q"};
         if (image.starts_with("127.") || image.starts_with("localhost")) args.push_back("--tls-verify=false");
         args.insert(args.end(), {image, "docker://" + image});
+        plugin::publish(plugin::kImagePrePush, [&] { return image_event(image); });
         buildah(args);
+        plugin::publish(plugin::kImagePostPush, [&] { return image_event(image); });
     }
 
     void import_folder(const fs::path& root, const std::string& image) override {

@@ -133,14 +133,18 @@ public:
     }
 
     void pull(const std::string& image) override {
+        plugin::publish(plugin::kImagePrePull, [&] { return image_event(image); });
         std::string out;
         int code = core::run({program_, "pull", image}, [&](std::string_view l) { out += std::string(l) + "\n"; });
         if (code != 0)
             throw Error("image " + image + " is not available locally and cannot be pulled by " + program_ + ": " +
                         core::trim_end(out));
+        plugin::publish(plugin::kImagePostPull, [&] { return image_event(image); });
     }
 
     void run(const RunRequest& req, const core::LineSink& sink) override {
+        const ImageBuildEvents events{req};
+        events.pre();
         // Labelled with the package being built, so builds can be told apart in `docker events`.
         std::vector<std::string> create = {program_, "create", "--label", "io.luet.build=" + req.label, "-w", req.workdir};
         create.insert(create.end(), run_args_.begin(), run_args_.end());
@@ -174,6 +178,7 @@ public:
                         req.base_image);
         // The container's -e entries become the image's ENV (docker and podman commit keep them).
         capture({"commit", container, req.result_image});
+        events.post();
     }
 
     void export_layers(const std::string& image, const std::string& base, const fs::path& dest,
@@ -231,8 +236,10 @@ public:
         if (program_ == "podman" && (image.starts_with("127.") || image.starts_with("localhost")))
             args.push_back("--tls-verify=false");
         args.push_back(image);
+        plugin::publish(plugin::kImagePrePush, [&] { return image_event(image); });
         if (core::run(args, [&](std::string_view l) { out += std::string(l) + "\n"; }) != 0)
             throw Error("cannot push image " + image + ": " + core::trim_end(out));
+        plugin::publish(plugin::kImagePostPush, [&] { return image_event(image); });
     }
 
     void import_folder(const fs::path& root, const std::string& image) override {

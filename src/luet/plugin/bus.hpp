@@ -12,8 +12,9 @@
 // transaction rolls back); a "state" is reported.
 // Emitted today: package.install/uninstall (before the transaction's commit),
 // package.pre/post.upgrade, package.pre/post.build, package.pre/post.build_artifact,
-// repository.pre/post.build (local repositories). The image.* events are defined but not
-// emitted yet.
+// repository.pre/post.build (local repositories), image.pre/post.pull, image.pre/post.push and
+// image.pre/post.build (the build backends; a build image is one container run committed).
+// image.pre/post.unpack are defined but not emitted.
 #pragma once
 
 #include <filesystem>
