@@ -188,3 +188,15 @@ TEST(FuzzFindings, GentooFormNotLessThanZeroIsAnyVersion) {
     }
     EXPECT_EQ(luet::core::parse_package_arg(">=at/name-1.0").selector.str(), ">=1.0");
 }
+
+// fuzz_definition (2026-11-24, second run): a string ending in "\r" inside a nested label or
+// annotation value was written plain by yaml-cpp and read back without it.
+TEST(FuzzFindings, NestedValuesWithControlCharactersRoundTrip) {
+    const std::string text =
+        "name: ap\ncategory: a\nversion: \"1\"\nannotations:\n  subsets:\n    rules: {docs: \"/etc\\r\", list: [\"a\\tb\", ~, 3]}\n";
+    const auto def = luet::spec::parse_definition(text, "definition.yaml");
+    const std::string once = luet::spec::definition_to_yaml(def);
+    const auto again = luet::spec::parse_definition(once, "written.yaml");
+    EXPECT_EQ(luet::spec::definition_to_yaml(again), once) << once;
+    EXPECT_NE(once.find("\\r"), std::string::npos) << once;
+}

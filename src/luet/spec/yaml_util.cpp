@@ -120,6 +120,10 @@ std::vector<core::PackageRef> package_refs(const YAML::Node& n, const std::strin
     return out;
 }
 
+namespace {
+void emit_node(YAML::Emitter& out, const YAML::Node& n);  // below
+}  // namespace
+
 std::map<std::string, std::string> string_map(const YAML::Node& n, const std::string& key,
                                               const std::string& origin) {
     std::map<std::string, std::string> out;
@@ -131,7 +135,8 @@ std::map<std::string, std::string> string_map(const YAML::Node& n, const std::st
             out[kv.first.Scalar()] = kv.second.Scalar();
         } else {
             YAML::Emitter e;
-            e << YAML::Flow << kv.second;
+            e << YAML::Flow;
+            emit_node(e, kv.second);
             out[kv.first.Scalar()] = std::string(kYamlMarker) + e.c_str();
         }
     }
@@ -169,6 +174,33 @@ YAML::Node map_value(const std::string& value) {
     return YAML::Node(value);
 }
 
+namespace {
+
+// A nested value (a map value that was YAML) written node by node, its strings through
+// emit_text so that control characters survive (yaml-cpp would write "/etc\r" plain).
+void emit_node(YAML::Emitter& out, const YAML::Node& n) {
+    if (n.IsMap()) {
+        out << YAML::BeginMap;
+        for (const auto& kv : n) {
+            out << YAML::Key;
+            emit_node(out, kv.first);
+            out << YAML::Value;
+            emit_node(out, kv.second);
+        }
+        out << YAML::EndMap;
+    } else if (n.IsSequence()) {
+        out << YAML::BeginSeq;
+        for (const auto& item : n) emit_node(out, item);
+        out << YAML::EndSeq;
+    } else if (n.IsScalar()) {
+        emit_text(out, n.Scalar());
+    } else {
+        out << n;  // null
+    }
+}
+
+}  // namespace
+
 void emit_map(YAML::Emitter& out, const std::string& key, const std::map<std::string, std::string>& m) {
     if (m.empty()) return;
     out << YAML::Key << key << YAML::Value << YAML::BeginMap;
@@ -178,7 +210,7 @@ void emit_map(YAML::Emitter& out, const std::string& key, const std::map<std::st
         text(k);
         out << YAML::Value;
         if (v.starts_with(kYamlMarker))
-            out << YAML::Load(v.substr(kYamlMarker.size()));
+            emit_node(out, YAML::Load(v.substr(kYamlMarker.size())));
         else
             text(v);
     }
