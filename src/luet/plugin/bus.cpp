@@ -69,8 +69,6 @@ void set_plugins(std::vector<Plugin> plugins, std::function<void(const std::stri
     state().on_state = std::move(on_state);
 }
 
-const std::vector<Plugin>& plugins() { return state().plugins; }
-
 void publish(const std::string& event, const std::function<nlohmann::json()>& make_payload) {
     auto& s = state();
     std::lock_guard lock(s.mu);

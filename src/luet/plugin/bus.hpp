@@ -58,7 +58,6 @@ std::vector<Plugin> find(const std::vector<std::string>& names, const std::strin
 // Sets the plugins of this process and where reported states go (may be empty). Called once
 // by the CLI before a command runs; without it, publish() does nothing.
 void set_plugins(std::vector<Plugin> plugins, std::function<void(const std::string& line)> on_state);
-const std::vector<Plugin>& plugins();
 
 // Runs every plugin on `event` with the payload `make_payload()` builds (called only when
 // plugins are set). Thread-safe: one plugin run at a time. Throws luet::Error as described
