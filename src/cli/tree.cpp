@@ -92,8 +92,33 @@ void add_pkglist(CLI::App& tree) {
     cmd->callback([a] {
         check_output(a->output);
         if (a->revdeps && a->deps) throw Error("Both revdeps and deps option used. Choice only one.");
-        const spec::Tree t = load(a->trees, a->values);
         const core::RegexList m(a->matches, "--matches"), e(a->excludes, "--exclude");
+        if (a->trees.empty()) throw Error("Mandatory tree param missing.");
+        // The plain listing, as geaaru's luet-build prints it from the tree index: when every
+        // tree has an index that provably describes it (spec::current_tree_index), the
+        // definitions are not read at all. Anything else walks and loads the trees.
+        if (a->output == "terminal" && !a->revdeps && !a->deps && !a->full) {
+            std::vector<std::string> lines;
+            bool indexed = true;
+            for (const auto& tree : a->trees) {
+                const auto idx = spec::current_tree_index(tree);
+                if (!idx) {
+                    indexed = false;
+                    break;
+                }
+                for (const auto& [atom, entries] : idx->packages)
+                    for (const auto& entry : entries) {
+                        std::string label = a->verbose ? atom + "-" + entry.version : atom;
+                        if (keep(label, m, e)) lines.push_back(std::move(label));
+                    }
+            }
+            if (indexed) {
+                std::sort(lines.begin(), lines.end());
+                for (const auto& l : lines) std::cout << l << "\n";
+                return;
+            }
+        }
+        const spec::Tree t = load(a->trees, a->values);
         auto label = [&](const spec::PackageSpec& p) {
             const auto& d = p.definition;
             if (a->full) {

@@ -46,4 +46,29 @@ expect_output "the tree has apps/new-1.0 .*apps/new/definition.yaml.*which the i
 expect_output "the index lists apps/hello-2.0 .*hello-2/definition.yaml.*which the tree no longer has" "a package gone from the tree is named"
 expect_output "^apps/new-1.0$" "the listing comes from the tree, not the index"
 
+# A current index answers `tree pkglist` without reading the definitions (as upstream's
+# luet-build, which only reads the index); anything changed after it makes pkglist walk the tree.
+T=$WORK/own/tree
+for p in apps/hello:1.0 apps/hello-2:2.0 tools/alpha:1.1; do
+  d=$T/${p%%:*}; mkdir -p "$d"; n=$(basename "${p%%:*}"); n=${n%-2}
+  printf 'name: %s\ncategory: %s\nversion: "%s"\n' "$n" "${p%%/*}" "${p##*:}" >"$d/definition.yaml"
+  printf 'image: x\n' >"$d/build.yaml"
+done
+mkdir -p "$T/libs/all"; printf 'image: x\n' >"$T/libs/all/build.yaml"
+printf 'packages:\n- {name: l1, category: libs, version: "1"}\n- {name: l2, category: libs, version: "2+3"}\n' >"$T/libs/all/collection.yaml"
+"$LUET" tree pkglist -v -t "$T" >"$WORK/walked" 2>&1
+"$LUET" tree pkglist -m hello -e 'hello-1' -v -t "$T" >"$WORK/m1" 2>&1
+expect_eq "$(tr '\n' ' ' <"$WORK/walked")" "apps/hello-1.0 apps/hello-2.0 libs/l1-1 libs/l2-2+3 tools/alpha-1.1 " "the walked listing"
+"$B" tree genidx -t "$T" >/dev/null 2>&1
+expect_ok "pkglist with a current index" "$LUET" tree pkglist -v -t "$T"
+expect_eq "$(cat "$WORK/out")" "$(cat "$WORK/walked")" "the listing from the index equals the walked one"
+expect_eq "$("$LUET" tree pkglist -m hello -e 'hello-1' -v -t "$T" 2>&1)" "$(cat "$WORK/m1")" \
+  "--matches/--exclude from the index as from the tree"
+printf 'image: {{ .Values.nope.deeper }\n' >"$T/apps/hello/build.yaml"   # in place: no folder time changes
+expect_ok "a build spec that no longer renders does not stop the indexed listing" "$LUET" tree pkglist -v -t "$T"
+expect_eq "$(cat "$WORK/out")" "$(cat "$WORK/walked")" "the listing still comes from the index"
+touch "$T/apps/hello/definition.yaml"
+expect_fail "a definition newer than the index: the tree is walked (and the broken spec found)" \
+  "apps/hello/build.yaml" "$LUET" tree pkglist -v -t "$T"
+
 finish

@@ -264,7 +264,7 @@ Tree load_tree(const std::vector<fs::path>& roots, const LoadOptions& opts) {
             if (it->is_directory() && is_package_dir(it->path())) dirs.push_back(it->path());
         }
         std::sort(dirs.begin(), dirs.end());
-        if (ctx.warning && has_tree_index(root)) {
+        if (ctx.warning && has_tree_index(root) && !current_tree_index(root)) {
             // Upstream's create-repo and pkglist read the index instead of the tree: say so
             // when it no longer matches, so that the two tools do not silently disagree.
             try {

@@ -1,5 +1,9 @@
 #include "luet/spec/tree_index.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -230,7 +234,106 @@ fs::path index_file(const fs::path& tree, bool& compressed) {
     return tree / (std::string(kTreeIndexFile) + ".zstd");
 }
 
+// current_tree_index's walk: every definition file under `dir` (paths relative to the tree,
+// "cat/pkg/definition.yaml") into `files`; false as soon as something is newer than `limit`,
+// a folder symlink or a definition folder without build.yaml is found, or a folder cannot
+// be read. `dir_fd` is an open descriptor of `dir` (closed here).
+bool walk_unchanged(int dir_fd, const std::string& rel_dir, const timespec& limit, std::set<std::string>& files) {
+    DIR* d = fdopendir(dir_fd);
+    if (!d) {
+        close(dir_fd);
+        return false;
+    }
+    struct CloseDir {
+        void operator()(DIR* p) const { closedir(p); }
+    };
+    std::unique_ptr<DIR, CloseDir> guard(d);
+    auto newer = [&](const struct stat& st) {
+        return st.st_mtim.tv_sec > limit.tv_sec ||
+               (st.st_mtim.tv_sec == limit.tv_sec && st.st_mtim.tv_nsec > limit.tv_nsec);
+    };
+    bool has_definition = false, has_build = false;
+    std::vector<std::string> subdirs;
+    while (const dirent* e = readdir(d)) {
+        const std::string name = e->d_name;
+        if (name == "." || name == "..") continue;
+        const bool definition = name == "definition.yaml" || name == "collection.yaml";
+        if (name == "build.yaml") has_build = true;
+        if (!definition && e->d_type != DT_DIR && e->d_type != DT_LNK && e->d_type != DT_UNKNOWN) continue;
+        struct stat st {};
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
+        if (S_ISLNK(st.st_mode)) {
+            struct stat target {};
+            // A link to a folder: load_tree follows it, genidx does not; a dangling link is
+            // nothing to either, unless it is named as a definition.
+            if (fstatat(dirfd(d), e->d_name, &target, 0) == 0 && S_ISDIR(target.st_mode)) return false;
+            if (definition) return false;
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            if (newer(st)) return false;
+            subdirs.push_back(name);
+        } else if (definition) {
+            if (newer(st) || !S_ISREG(st.st_mode)) return false;
+            has_definition = true;
+            files.insert(rel_dir.empty() ? name : rel_dir + "/" + name);
+        }
+    }
+    if (has_definition && !has_build) return false;
+    for (const auto& sub : subdirs) {
+        const int fd = openat(dirfd(d), sub.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) return false;
+        if (!walk_unchanged(fd, rel_dir.empty() ? sub : rel_dir + "/" + sub, limit, files)) return false;
+    }
+    return true;
+}
+
 }  // namespace
+
+std::optional<TreeIndex> current_tree_index(const fs::path& tree) {
+    try {
+        bool compressed = false;
+        const fs::path file = index_file(tree, compressed);
+        struct stat ist {};
+        if (stat(file.c_str(), &ist) != 0 || !S_ISREG(ist.st_mode)) return std::nullopt;
+        // The moment the index was put in place: its change time (ours is renamed in, which
+        // also sets the tree folder's time), or its modification time if that is later.
+        timespec limit = ist.st_ctim;
+        if (ist.st_mtim.tv_sec > limit.tv_sec || (ist.st_mtim.tv_sec == limit.tv_sec && ist.st_mtim.tv_nsec > limit.tv_nsec))
+            limit = ist.st_mtim;
+        const fs::path dir = clean_abs(tree);
+        struct stat dst {};
+        if (lstat(dir.c_str(), &dst) != 0 || !S_ISDIR(dst.st_mode)) return std::nullopt;
+        const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) return std::nullopt;
+        std::set<std::string> files;
+        if (dst.st_mtim.tv_sec > limit.tv_sec || (dst.st_mtim.tv_sec == limit.tv_sec && dst.st_mtim.tv_nsec > limit.tv_nsec)) {
+            close(fd);
+            return std::nullopt;
+        }
+        if (!walk_unchanged(fd, "", limit, files)) return std::nullopt;
+        TreeIndex idx = read_tree_index(tree);
+        if (idx.basedir != "..") return std::nullopt;
+        // The index's paths are relative to the tree's parent: "TREE/cat/pkg/definition.yaml".
+        const std::string lead = dir.filename().string() + "/";
+        std::set<std::string> listed;
+        for (const auto& [name, entries] : idx.packages) {
+            const auto slash = name.find('/');
+            if (slash == std::string::npos || slash == 0 || slash + 1 == name.size()) return std::nullopt;
+            for (const auto& e : entries) {
+                if (e.path.compare(0, lead.size(), lead) != 0 || e.version.empty()) return std::nullopt;
+                auto control = [](unsigned char c) { return c < 0x20 || c == 0x7f; };
+                if (std::any_of(name.begin(), name.end(), control) || std::any_of(e.version.begin(), e.version.end(), control))
+                    return std::nullopt;
+                listed.insert(e.path.substr(lead.size()));
+            }
+        }
+        if (listed != files) return std::nullopt;
+        return idx;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
 
 TreeIndex generate_tree_index(const fs::path& tree, const TreeIndexOptions& opts) {
     if (tree.empty()) throw Error("Invalid tree directory");

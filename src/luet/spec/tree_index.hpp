@@ -15,12 +15,14 @@
 // the walk order: folder entries by byte order of their names, depth first, symlinks to
 // folders not followed. Definitions are read as written (no templating).
 //
-// Our commands walk the tree itself; an index is only checked for staleness (a stale index
-// makes upstream's commands silently miss or invent packages).
+// Our commands walk the tree itself; an index is checked for staleness (a stale index makes
+// upstream's commands silently miss or invent packages). `tree pkglist` answers from an index
+// only when current_tree_index() shows it describes the tree as it is.
 #pragma once
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,5 +70,16 @@ std::string tree_index_yaml(const TreeIndex& idx);
 // ("the index lists CAT/NAME-V (P), which the tree no longer has" / "the tree has
 // CAT/NAME-V (P), which the index lacks"); empty when there is no index or it is current.
 std::vector<std::string> stale_tree_index(const std::filesystem::path& tree);
+
+// The index of `tree` when it provably describes the tree as load_tree() reads it, else
+// nullopt (conservative: a "no" only costs the caller a walk of the tree). Checked without
+// reading any definition: the index file exists, names one top folder (basedir ".."); no
+// folder of the tree, definition.yaml or collection.yaml was modified at or after the
+// index's own modification time (a changed, added or removed definition changes its folder's
+// or its own time); no symbolic link to a folder (load_tree follows them, genidx does not);
+// every folder holding a definition also holds the build.yaml load_tree needs; and the
+// definition files found are exactly the paths the index lists. Never throws on an
+// unreadable tree or index (nullopt).
+std::optional<TreeIndex> current_tree_index(const std::filesystem::path& tree);
 
 }  // namespace luet::spec
