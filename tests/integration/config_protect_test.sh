@@ -107,6 +107,7 @@ mkdir -p "$WORK/tree/bad"
 printf 'name: bad\ncategory: app\nversion: "1.0"\nrequires:\n- {name: cfg, category: app, version: "1.0"}\n' >"$WORK/tree/bad/definition.yaml"
 printf '# packed by hand\n' >"$WORK/tree/bad/build.yaml"
 expect_ok "create-repo with app/bad" "$LUET" create-repo --tree "$WORK/tree" --packages "$WORK/packed" --output "$WORK/repo" --name protect
+"$LUET" repo update --config "$C" >/dev/null  # commands read the local copy
 mkdir -p "$R/opt/blocker/inside"
 expect_fail "install app/bad fails while extracting" "opt/blocker" "$LUET" install -y --config "$C" app/bad
 expect_eq "$(db_query "$R" "SELECT count(*) FROM packages WHERE name = 'cfg'")" "0" "app/cfg is rolled back"

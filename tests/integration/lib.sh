@@ -35,6 +35,9 @@ expect_output() {
   if grep -qE -- "$1" "$WORK/out"; then pass "$2"; else fail "$2 (output does not match /$1/)"; sed 's/^/       /' "$WORK/out"; fi
 }
 
+expect_no_output() {  # PATTERN DESC: the last expect_ok/expect_fail output does not match
+  if grep -qE -- "$1" "$WORK/out"; then fail "$2 (output matches /$1/)"; else pass "$2"; fi
+}
 expect_file() { if [ -e "$1" ] || [ -L "$1" ]; then pass "$2"; else fail "$2 ($1 missing)"; fi; }
 expect_no_file() { if [ -e "$1" ] || [ -L "$1" ]; then fail "$2 ($1 exists)"; else pass "$2"; fi; }
 expect_eq() { if [ "$1" = "$2" ]; then pass "$3"; else fail "$3 (got '$1', want '$2')"; fi; }

@@ -136,7 +136,11 @@ T2=$WORK/tree2; cp -r "$T1" "$T2"
 pkg "$T2" libs base 1.0+1 "" "" usr/lib/base.so="base 1.0+1"
 pkg "$T2" apps tool 1.1 "libs/base>=1.0 system/shell" "" usr/bin/tool="tool 1.1" usr/share/moving/data="moving 1.1"
 expect_ok "create-repo, second revision" "$LUET" create-repo --tree "$T2" --packages "$P" --output "$REPO" --name life
-expect_ok "upgrade --download-only" "$LUET" upgrade -y --config "$C" --download-only
+# Commands read the local copy (geaaru/luet's rule): without a sync the new revision is unseen.
+expect_ok "upgrade before any sync" "$LUET" upgrade -y --config "$C"
+expect_output "Nothing to do" "nothing to upgrade from the local copy of the first revision"
+expect_ok "upgrade --download-only --sync-repos" "$LUET" upgrade -y --config "$C" --download-only --sync-repos
+expect_output "Repository: repo1 Revision: 2" "--sync-repos synced the second revision"
 expect_output "Package apps/tool-1.1 downloaded" "the new version is downloaded"
 expect_eq "$(cat "$R/usr/bin/tool")" "tool 1.0" "--download-only upgrades nothing"
 expect_ok "upgrade" "$LUET" u -y --config "$C"
@@ -150,6 +154,7 @@ expect_ok "upgrade again" "$LUET" upgrade -y --config "$C"
 expect_output "Nothing to do" "nothing left to upgrade"
 
 echo "-- install --relax"
+for c in "$C4" "$C5"; do "$LUET" repo update --config "$c" >/dev/null; done
 expect_ok "install --relax keeps installed versions" "$LUET" install -y --config "$C4" --relax apps/extra
 expect_eq "$(pkgs "$R4")" "apps/extra-1.0 libs/base-1.0 " "base stays at 1.0"
 expect_ok "install without --relax upgrades too" "$LUET" install -y --config "$C5" apps/extra

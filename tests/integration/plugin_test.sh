@@ -66,7 +66,7 @@ echo "-- upgrade and uninstall"
 add_pkg main app hello 1.1 $'requires:\n- {category: app, name: lib}' usr/bin/hello
 make_repo main
 : >"$EV"; : >"$PL"
-expect_ok "upgrade with a plugin" "$LUET" --plugin test-rec upgrade -y --config "$WORK/luet.yaml"
+expect_ok "upgrade with a plugin" "$LUET" --plugin test-rec upgrade -y --sync-repos --config "$WORK/luet.yaml"
 expect_eq "$(grep -v '^$' "$EV" | tr '\n' ' ')" "package.pre.upgrade package.uninstall package.install package.post.upgrade " "upgrade events in order"
 expect_eq "$(payload package.pre.upgrade | python3 -c 'import json,sys; d=json.load(sys.stdin); print([p["version"] for p in d["Uninstall"]], [p["version"] for p in d["Install"]])')" \
   "['1.0'] ['1.1']" "upgrade payload: Uninstall and Install"

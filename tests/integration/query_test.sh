@@ -84,6 +84,7 @@ expect_ok "pack app/clash" "$LUET" pack app/clash@1.0 --source "$WORK/src-app-cl
 mkdir -p "$WORK/tree/clash"; printf 'name: clash\ncategory: app\nversion: "1.0"\n' >"$WORK/tree/clash/definition.yaml"
 printf '# packed by hand\n' >"$WORK/tree/clash/build.yaml"
 expect_ok "create-repo again" "$LUET" create-repo --tree "$WORK/tree" --packages "$WORK/packed1" --output "$WORK/repo1" --name r1
+"$LUET" repo update --config "$C" >/dev/null  # commands read the local copy
 expect_fail "miner i with a file conflict" "file conflict: /usr/bin/one of app/clash-1.0 belongs to installed package app/one-1.0" \
   "$LUET" miner i --config "$C" repo1 app/clash
 expect_eq "$(cat "$R/usr/bin/one")" "usr/bin/one" "the conflicting file is untouched"
@@ -95,6 +96,7 @@ mkdir -p "$WORK/tree/fin"; printf 'name: fin\ncategory: app\nversion: "1.0"\n' >
 printf '# packed by hand\n' >"$WORK/tree/fin/build.yaml"
 printf 'install:\n- echo ran >>/fin.log\n' >"$WORK/tree/fin/finalize.yaml"
 expect_ok "create-repo with app/fin" "$LUET" create-repo --tree "$WORK/tree" --packages "$WORK/packed1" --output "$WORK/repo1" --name r1
+"$LUET" repo update --config "$C" >/dev/null  # commands read the local copy
 mkdir -p "$R/bin"; cp "$(command -v busybox)" "$R/bin/busybox"; ln -sf busybox "$R/bin/sh"
 expect_ok "miner i --skip-finalizers" "$LUET" miner i --skip-finalizers --config "$C" repo1 app/fin
 expect_no_file "$R/fin.log" "no finalizer ran"
@@ -104,6 +106,7 @@ expect_ok "miner ri --skip-finalizers" "$LUET" miner ri --skip-finalizers --conf
 expect_eq "$(grep -c ran "$R/fin.log")" "1" "skipped the second time"
 printf 'install:\n- exit 3\n' >"$WORK/tree/fin/finalize.yaml"
 expect_ok "create-repo with a failing finalizer" "$LUET" create-repo --tree "$WORK/tree" --packages "$WORK/packed1" --output "$WORK/repo1" --name r1
+"$LUET" repo update --config "$C" >/dev/null  # commands read the local copy
 expect_fail "miner ri reports a failed finalizer" "finalizer of app/fin-1.0 failed \(exit 3\)" "$LUET" miner ri --config "$C" app/fin
 expect_eq "$(db_query "$R" "SELECT count(*) FROM packages WHERE name = 'fin'")" "1" "the package stays installed"
 

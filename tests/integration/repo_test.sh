@@ -101,7 +101,7 @@ expect_fail "install --sync-repos refuses a repository that cannot sync" "checks
   "$LUET" install -y --sync-repos "${C[@]}" app/alpha
 expect_no_file "$R/usr/share/alpha" "nothing installed after the refused sync"
 expect_ok "install still works from the kept copy" "$LUET" install -y "${C[@]}" app/alpha
-expect_output "using the local copy" "install warns that it uses the local copy"
+expect_no_output "checksum mismatch" "install reads the local copy without syncing (as geaaru/luet)"
 expect_eq "$(cat "$R/usr/share/alpha/version")" "alpha 1.0" "package of the kept copy installed"
 expect_ok "create-repo revision 4 (repairs the documents)" create_repo
 expect_ok "repo update after the repair" "$LUET" repo update "${C[@]}"
@@ -185,6 +185,42 @@ RP=$WORK/rootfs-prio; mkdir -p "$RP"
 expect_ok "install a package both repositories have" "$LUET" install -y --config "$WORK/prio.yaml" app/prio
 expect_eq "$(cat "$RP/usr/share/prio/origin")" "from low" "the repository with the lower priority number wins"
 expect_eq "$(db_query "$RP" "SELECT repository FROM packages WHERE name = 'prio'")" "preferred" "recorded as from 'preferred'"
+
+echo "-- when commands sync (geaaru/luet's rule: only repo update, --sync-repos or no usable local copy)"
+WR=$WORK/when; mkdir -p "$WR/tree/app/when" "$WR/src/usr/share/when" "$WR/rootfs"
+when_pub() {  # VERSION: app/when at VERSION, alone in the repository $WR/repo
+  echo "when $1" >"$WR/src/usr/share/when/v"
+  "$LUET" pack "app/when@$1" --source "$WR/src" --destination "$WR/packed" >/dev/null
+  printf 'name: when\ncategory: app\nversion: "%s"\n' "$1" >"$WR/tree/app/when/definition.yaml"
+  echo "#" >"$WR/tree/app/when/build.yaml"
+  "$LUET" create-repo --tree "$WR/tree" --packages "$WR/packed" --output "$WR/repo" --name when >/dev/null
+}
+wconf() {  # URL
+  printf 'system:\n  rootfs: %s\n  database_path: /var/cache/luet\nrepositories:\n- {name: when, type: http, urls: ["%s"]}\n' \
+    "$WR/rootfs" "$1" >"$WR/luet.yaml"
+}
+wasked() { grep -c "^GET /repository.yaml " "$1" || true; }
+when_pub 1.0
+WURL=$(serve_repo "$WR/repo" "$WR/server.log"); wconf "$WURL"
+expect_ok "search syncs a repository never synced" "$LUET" search --config "$WR/luet.yaml" when
+expect_output "Repository: when Revision: 1" "the first search synced it"
+expect_output "app/when-1.0" "and found 1.0"
+when_pub 1.1
+n=$(wasked "$WR/server.log")
+expect_ok "search after the server has a new revision" "$LUET" search --config "$WR/luet.yaml" when
+expect_output "app/when-1.0" "reads the local copy (1.0)"
+expect_eq "$(wasked "$WR/server.log")" "$n" "and asks the server nothing"
+expect_ok "install reads the local copy too" "$LUET" install -y --config "$WR/luet.yaml" app/when
+expect_eq "$(cat "$WR/rootfs/usr/share/when/v")" "when 1.0" "1.0 installed"
+expect_eq "$(wasked "$WR/server.log")" "$n" "install asked the server for no repository.yaml"
+expect_ok "upgrade --sync-repos" "$LUET" upgrade -y --sync-repos --config "$WR/luet.yaml"
+expect_eq "$(cat "$WR/rootfs/usr/share/when/v")" "when 1.1" "the sync brought 1.1"
+# A copy synced from another url than the configuration names now is synced again first.
+WURL2=$(serve_repo "$WR/repo" "$WR/server2.log"); wconf "$WURL2"
+expect_ok "search after the url changed" "$LUET" search --config "$WR/luet.yaml" when
+expect_eq "$(wasked "$WR/server2.log")" "1" "the new url is asked for repository.yaml"
+expect_ok "and the next search" "$LUET" search --config "$WR/luet.yaml" when
+expect_eq "$(wasked "$WR/server2.log")" "1" "reads the copy synced from it"
 
 # The same binary as luet-build is the Macaroni builder: builder commands only.
 ln -s "$LUET" "$WORK/luet-build"

@@ -79,15 +79,19 @@ expect_eq "$(cat "$R/usr/share/hello" 2>/dev/null)" "1.0" "app/hello 1.0 install
 
 # refused DESC PATTERN: `repo update` fails naming the repository and matching PATTERN, the
 # local copy and the rootfs are unchanged, and an install afterwards works from the local
-# copy (with a warning naming the refusal).
+# copy (commands read the local copy without syncing, as geaaru/luet's); install --sync-repos
+# refuses with the same words.
 refused() {
   local desc=$1 pattern=$2 before; before=$(snapshot)
   expect_fail "$desc: repo update refused" "repository signed: .*$pattern" "$LUET" repo update "${C[@]}"
   expect_eq "$(snapshot)" "$before" "$desc: local copy and rootfs unchanged"
   expect_eq "$(local_revision)" 1 "$desc: the local copy stays at revision 1"
   expect_ok "$desc: the next command works (reinstall from the local copy)" "$LUET" reinstall -y "${C[@]}" app/hello
-  expect_output "$pattern" "$desc: install warns with the refusal"
-  expect_output "using the local copy" "$desc: and uses the local copy"
+  expect_no_output "repository signed: " "$desc: reinstall did not sync (nothing refused, no warning)"
+  before=$(snapshot)
+  expect_fail "$desc: install --sync-repos refuses it" "repository signed: .*$pattern" \
+    "$LUET" install -y --sync-repos "${C[@]}" app/hello
+  expect_eq "$(snapshot)" "$before" "$desc: install --sync-repos changed nothing"
 }
 
 pkg "$TREE" app hello 2.0 "" "" usr/share/hello=2.0

@@ -76,7 +76,7 @@ T2=$WORK/tree2; cp -r "$T1" "$T2"
 pkg "$T2" libs greeting 1.1 "" "" usr/share/greeting/text="hello 1.1"
 pkg "$T2" apps hello 1.1 "libs/greeting>=1.1 system/busybox" "$FINALIZER" usr/bin/hello="hello 1.1"
 expect_ok "create-repo, second revision" "$LUET" create-repo --tree "$T2" --packages "$P" --output "$REPO" --name static
-expect_ok "upgrade" in_bare /luet upgrade -y --config /luet.yaml
+expect_ok "upgrade --sync-repos" in_bare /luet upgrade -y --sync-repos --config /luet.yaml
 expect_eq "$(pkgs)" "apps/hello-1.1 libs/greeting-1.1 system/busybox-1.0 " "hello and greeting upgraded"
 expect_eq "$(cat "$CH/usr/bin/hello")" "hello 1.1" "hello's new file"
 expect_eq "$(cat "$CH/var/lib/hello/stamp" 2>/dev/null)" "finalized hello 1.1 as 0" "the finalizer ran again"

@@ -161,6 +161,27 @@ void remember_revision(const fs::path& repo_dir, int revision) {
     fs::rename(tmp, file);
 }
 
+// Where the local copy was synced from (repos/.NAME.source): the repository's type, reference,
+// urls and verify keys as configured then. A copy whose source no longer matches the
+// configuration (another url, keys added) is synced again before it is used.
+fs::path source_file(const fs::path& repo_dir) {
+    return repo_dir.parent_path() / ("." + repo_dir.filename().string() + ".source");
+}
+
+std::string source_of(const config::RepositoryConfig& rc) {
+    std::string s = "type " + rc.type + "\nreference " + rc.reference + "\n";
+    for (const auto& u : rc.urls) s += "url " + u + "\n";
+    for (const auto& k : rc.verify_keys) s += "key " + k + "\n";
+    return s;
+}
+
+void remember_source(const config::RepositoryConfig& rc, const fs::path& repo_dir) {
+    const fs::path file = source_file(repo_dir);
+    const fs::path tmp = file.string() + ".tmp";
+    write_text(tmp, source_of(rc));
+    fs::rename(tmp, file);
+}
+
 // Signed repositories (signature.hpp): the downloaded repository.yaml must carry a valid
 // signature by one of the configured keys before anything of it is read.
 void verify_index(const Transport& transport, const config::RepositoryConfig& rc, const std::string& index_text,
@@ -244,6 +265,7 @@ SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bo
         const RepositoryIndex local = index_from_yaml(core::read_file(local_index), local_index.string());
         if (same_wagon(local, result.index, keys)) {
             remember_revision(repo_dir, result.index.revision);
+            remember_source(rc, repo_dir);
             return result;
         }
     }
@@ -266,6 +288,7 @@ SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bo
     if (fs::exists(repo_dir)) fs::rename(repo_dir, old);
     fs::rename(staging, repo_dir);
     remember_revision(repo_dir, result.index.revision);
+    remember_source(rc, repo_dir);
     std::error_code ec;
     fs::remove_all(old, ec);
     result.updated = true;
@@ -333,6 +356,26 @@ LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& 
     return repo;
 }
 
+namespace {
+
+// True when the local copy of `rc` in `dir` can be read without a sync: it exists (with our
+// index), was synced from what the configuration names now, and its repository.yaml has not
+// expired.
+bool usable_local_copy(const config::RepositoryConfig& rc, const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::exists(dir / kIndexFile, ec) || !has_local_index(dir)) return false;
+    const fs::path source = source_file(dir);
+    if (!fs::is_regular_file(source, ec) || core::read_file(source) != source_of(rc)) return false;
+    try {
+        check_expiry(index_from_yaml(core::read_file(dir / kIndexFile), (dir / kIndexFile).string()), rc.name);
+    } catch (const Error&) {
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 std::vector<LoadedRepository> load_enabled(const config::Config& cfg, const LoadOptions& opts,
                                            const std::function<void(const std::string&)>& progress) {
     std::vector<const config::RepositoryConfig*> enabled;
@@ -344,19 +387,30 @@ std::vector<LoadedRepository> load_enabled(const config::Config& cfg, const Load
     auto say = [&](const std::string& line) {
         if (progress) progress(line);
     };
+    // A repository with a local copy is read from it, as geaaru/luet does (mudler/luet asks
+    // the server on every command): `luet repo update`, or --sync-repos (opts.strict), syncs.
+    // One without a usable copy yet (none, synced from another url, expired) is synced first
+    // (geaaru refuses to use a repository never synced: "must be synced").
     // Repositories sync at once (each is mostly waiting on the network); results are
     // reported and loaded in priority order.
-    std::vector<std::future<SyncResult>> syncs;
-    for (const auto* rc : enabled)
-        syncs.push_back(
+    std::vector<std::optional<std::future<SyncResult>>> syncs;
+    for (const auto* rc : enabled) {
+        if (!opts.strict && usable_local_copy(*rc, local_dir(cfg, rc->name))) {
+            syncs.emplace_back();
+            continue;
+        }
+        syncs.emplace_back(
             std::async(std::launch::async, [&cfg, rc] { return sync(*rc, local_dir(cfg, rc->name), false); }));
+    }
     std::vector<LoadedRepository> repos;
     for (size_t i = 0; i < enabled.size(); ++i) {
         const auto* rc = enabled[i];
         const fs::path dir = local_dir(cfg, rc->name);
         try {
-            const SyncResult r = syncs[i].get();
-            if (r.updated) say(sync_line(rc->name, r.index));
+            if (syncs[i]) {
+                const SyncResult r = syncs[i]->get();
+                if (r.updated) say(sync_line(rc->name, r.index));
+            }
         } catch (const Error& e) {
             if (opts.strict || !fs::exists(dir / kIndexFile)) throw;
             say(std::string("⚠ ") + e.what() + " — using the local copy");

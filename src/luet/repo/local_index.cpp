@@ -277,7 +277,7 @@ struct TreeIndexWriter::State {
         // A copy being built, swapped in whole by rename: no journal, no flush. The files of
         // the document are staged in temporary tables (a temporary file, not memory).
         db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; "
-                "PRAGMA temp_store=FILE; BEGIN;");
+                "PRAGMA temp_store=FILE; PRAGMA cache_size=-128; PRAGMA temp.cache_size=-128; BEGIN;");
         db.exec(kSchema);
         db.exec("CREATE TEMP TABLE defs(folder TEXT PRIMARY KEY, text TEXT);"
                 "CREATE TEMP TABLE fins(folder TEXT PRIMARY KEY, text TEXT);"

@@ -179,7 +179,9 @@ LoadedRepository load_local(const config::RepositoryConfig& rc, const std::files
 std::filesystem::path local_dir(const config::Config& cfg, const std::string& name);
 
 struct LoadOptions {
-    bool strict = false;  // a failed sync is an error even when a local copy exists (install --sync-repos)
+    // Sync every repository first, and a failed sync is an error even when a local copy exists
+    // (install/upgrade --sync-repos). Otherwise only repositories without a local copy sync.
+    bool strict = false;
     bool files = true;    // load each package's files (RepoPackage::meta.files), which most commands need not
     // Only the packages these select (IndexQuery, local_index.hpp): a command that needs a
     // few packages reads only those from each repository's index.
@@ -188,9 +190,11 @@ struct LoadOptions {
     std::vector<std::string> with_files;
 };
 
-// Syncs (concurrently; see sync()) and loads every enabled repository of `cfg`, ordered by
-// priority (lower first, ties in configuration order). When a sync fails but a local copy
-// exists, that copy is used and `progress` gets a warning line (unless opts.strict).
+// Loads every enabled repository of `cfg` from its local copy, ordered by priority (lower
+// first, ties in configuration order), syncing first (concurrently; see sync()) those that
+// have none, or all with opts.strict (geaaru/luet's behaviour: commands read the local copies,
+// `repo update` and --sync-repos refresh them). When a sync fails but a local copy exists,
+// that copy is used and `progress` gets a warning line (unless opts.strict).
 // `progress` (may be empty) receives one line per repository updated.
 // Throws luet::Error naming the repository and its config file when it cannot be loaded.
 std::vector<LoadedRepository> load_enabled(const config::Config& cfg, const LoadOptions& opts,
