@@ -200,3 +200,24 @@ TEST(FuzzFindings, NestedValuesWithControlCharactersRoundTrip) {
     EXPECT_EQ(luet::spec::definition_to_yaml(again), once) << once;
     EXPECT_NE(once.find("\\r"), std::string::npos) << once;
 }
+
+// fuzz_definition (2026-11-24, third run): a label value that starts like the marker of a nested
+// value ("\x01yaml:") was taken for one when the definition was written out, and the YAML
+// parser threw on its text (an uncaught exception: abort). Such a value is refused, named.
+TEST(FuzzFindings, ValueStartingLikeTheNestedValueMarkerIsRefused) {
+    const std::string text = "name: ap\nlabels:\n  ana,tiations:\n  \x01yaml:`els\n:  teannotaese\n";
+    EXPECT_THROW(
+        {
+            try {
+                luet::spec::definition_to_yaml(luet::spec::parse_definition(text, "definition.yaml"));
+            } catch (const luet::Error& e) {
+                EXPECT_NE(std::string(e.what()).find("U+0001"), std::string::npos) << e.what();
+                EXPECT_NE(std::string(e.what()).find("labels"), std::string::npos) << e.what();
+                throw;
+            }
+        },
+        luet::Error);
+    // A plain value with the same bytes later on is fine.
+    const auto def = luet::spec::parse_definition("name: ap\nlabels:\n  a: \"x\\x01yaml:y\"\n", "definition.yaml");
+    EXPECT_EQ(def.labels.at("a"), std::string("x\x01yaml:y"));
+}

@@ -132,6 +132,12 @@ std::map<std::string, std::string> string_map(const YAML::Node& n, const std::st
     if (!v.IsMap()) throw schema_error(origin, key, "must be a map");
     for (const auto& kv : v) {
         if (kv.second.IsScalar()) {
+            // A nested value is kept as kYamlMarker + its YAML text: a written value that
+            // starts the same way would be read back as YAML (a fuzz finding: "\x01yaml:`x"
+            // threw from the YAML parser when the definition was written out).
+            if (kv.second.Scalar().starts_with(kYamlMarker))
+                throw schema_error(origin, key, "entry '" + kv.first.Scalar() +
+                                                    "' has a value starting with the control character U+0001");
             out[kv.first.Scalar()] = kv.second.Scalar();
         } else {
             YAML::Emitter e;
