@@ -1,4 +1,8 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "luet/core/error.hpp"
 #include "luet/spec/spec.hpp"
@@ -138,3 +142,30 @@ TEST(Definition, RefusesControlCharactersInNames) {
     }
     EXPECT_NO_THROW(luet::spec::parse_definition("name: a-b_c.d\ncategory: \"cü\"\nversion: \"1.0+2\"\n", "ok"));
 }
+
+namespace {
+
+// A tree whose every build spec sets both 'image' and 'requires' names the first five and
+// counts the rest in one line (a distribution tree has thousands).
+TEST(Tree, ImageAndRequiresWarningsAreCapped) {
+    namespace fs = std::filesystem;
+    const fs::path root = fs::temp_directory_path() / ("luet-tree-warn-" + std::to_string(::getpid()));
+    fs::remove_all(root);
+    for (int i = 0; i < 8; ++i) {
+        const fs::path d = root / ("p" + std::to_string(i));
+        fs::create_directories(d);
+        std::ofstream(d / "definition.yaml") << "name: p" << i << "\ncategory: c\nversion: \"1\"\n";
+        std::ofstream(d / "build.yaml") << "image: img\nrequires:\n- {name: p0, category: c, version: \">=0\"}\n";
+    }
+    std::vector<std::string> warnings;
+    luet::spec::LoadOptions opts;
+    opts.warning = [&](const std::string& w) { warnings.push_back(w); };
+    const auto tree = luet::spec::load_tree({root}, opts);
+    fs::remove_all(root);
+    EXPECT_EQ(tree.packages.size(), 8u);
+    ASSERT_EQ(warnings.size(), 6u);
+    for (int i = 0; i < 5; ++i) EXPECT_NE(warnings[i].find("'image' and 'requires' are both set"), std::string::npos);
+    EXPECT_EQ(warnings[5].rfind("... and 3 more build specs set both 'image' and 'requires'", 0), 0u) << warnings[5];
+}
+
+}  // namespace

@@ -89,13 +89,17 @@ struct RenderContext {
     nlohmann::json overrides = nlohmann::json::object();
     std::vector<std::pair<std::string, std::string>> shared;
     std::function<void(const std::string&)> warning;
+    // Build specs that set both 'image' and 'requires': the first few are named one by one,
+    // the rest counted (a distribution tree has thousands; a listing is not a build log).
+    std::size_t image_and_requires = 0;
 };
+constexpr std::size_t kNamedImageAndRequires = 5;
 
 // One package of a folder: its definition (from definition.yaml or one collection.yaml
 // entry) and build.yaml rendered with that definition as .Values (upstream semantics:
 // every definition field, known or not, is a value; --values files override them).
 PackageSpec load_package(const fs::path& dir, const std::string& definition_text, const fs::path& definition_file,
-                         const std::string& build_text, const RenderContext& ctx) {
+                         const std::string& build_text, RenderContext& ctx) {
     PackageSpec s;
     s.dir = dir;
     s.definition_file = definition_file;
@@ -115,7 +119,7 @@ PackageSpec load_package(const fs::path& dir, const std::string& definition_text
     }
     s.build = parse_build(load_yaml(s.build_yaml, origin), origin, s.definition);
     if (!s.build.image.empty() && !s.build.requires_.empty()) {
-        if (ctx.warning) {
+        if (ctx.warning && ++ctx.image_and_requires <= kNamedImageAndRequires) {
             std::string reqs;
             for (const auto& r : s.build.requires_) reqs += (reqs.empty() ? "" : ", ") + r.str();
             ctx.warning(origin + ": 'image' and 'requires' are both set; building from image '" + s.build.image +
@@ -139,7 +143,7 @@ PackageSpec load_package(const fs::path& dir, const std::string& definition_text
 }
 
 // Every package of one folder: one for definition.yaml, one per collection.yaml entry.
-std::vector<PackageSpec> load_folder(const fs::path& dir, const RenderContext& ctx) {
+std::vector<PackageSpec> load_folder(const fs::path& dir, RenderContext& ctx) {
     const std::string build_text = core::read_file(dir / "build.yaml");
     std::vector<PackageSpec> out;
     if (fs::exists(dir / "definition.yaml")) {
@@ -281,6 +285,10 @@ Tree load_tree(const std::vector<fs::path>& roots, const LoadOptions& opts) {
         for (const auto& d : dirs)
             for (auto& p : load_folder(d, ctx)) tree.packages.push_back(std::move(p));
     }
+    if (ctx.warning && ctx.image_and_requires > kNamedImageAndRequires)
+        ctx.warning("... and " + std::to_string(ctx.image_and_requires - kNamedImageAndRequires) +
+                    " more build specs set both 'image' and 'requires': each builds from its image (as upstream "
+                    "does) and does not use its build requires");
     // A form defined again later shadows the earlier spec (upstream keeps the last one).
     std::map<std::string, size_t> last;
     for (size_t i = 0; i < tree.packages.size(); ++i) {
