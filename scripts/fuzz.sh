@@ -13,6 +13,10 @@
 # at nice 19 (long runs beside other work: "1 CPU-hour" is SECONDS=3600).
 # LUET_FUZZ_BIN=DIR: run the harnesses already built in DIR (a copy of build-fuzz), without
 # building: a long run keeps fuzzing one snapshot while the sources change.
+# LUET_FUZZ_WORK=DIR: keep each harness's corpus in DIR/TARGET (seeded from the checked-in one,
+# kept afterwards), so that a run stopped or restarted goes on from where it was.
+# A harness stopped with SIGSTOP (to free the CPU for a benchmark) counts the pause against
+# the input it was running: give LUET_FUZZ_TIMEOUT more seconds than any pause.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-10}
@@ -29,8 +33,14 @@ if [ -z "${LUET_FUZZ_BIN:-}" ]; then
 fi
 status=0
 for t in "${targets[@]}"; do
-  work=$(mktemp -d /tmp/luet-fuzz-XXXXXX)
-  cp -r "tests/fuzz/corpus/$t" "$work/corpus"
+  if [ -n "${LUET_FUZZ_WORK:-}" ]; then
+    work=$LUET_FUZZ_WORK/$t
+    mkdir -p "$work/corpus"
+    cp -r "tests/fuzz/corpus/$t/." "$work/corpus/"
+  else
+    work=$(mktemp -d /tmp/luet-fuzz-XXXXXX)
+    cp -r "tests/fuzz/corpus/$t" "$work/corpus"
+  fi
   echo "== $t (${seconds}s)"
   mode=(-max_total_time="$seconds")
   [ -n "${LUET_FUZZ_CORPUS_ONLY:-}" ] && mode=(-runs=0)
@@ -57,6 +67,6 @@ for t in "${targets[@]}"; do
     status=1
     tail -40 "$work/log"
   fi
-  rm -rf "$work"
+  if [ -n "${LUET_FUZZ_WORK:-}" ]; then cp "$work/log" "$work/log.$(date +%s)"; else rm -rf "$work"; fi
 done
 exit $status
