@@ -2,7 +2,8 @@
 # Distribution-scale benchmark (issue 14): repositories of N package forms, 1 000 artifacts
 # of 1 MB, the 20 x 78 upgrade world of mudler/luet's solver tests, and a tree of ~3 000
 # templated definitions. Each row runs BENCH_RUNS times (default 3) and prints the medians
-# of wall time and peak RSS (GNU time) for ours and, when LUET_UPSTREAM names the folder of
+# of wall time (ms resolution, the process started through GNU time and timeout) and peak
+# RSS (GNU time) for ours and, when LUET_UPSTREAM names the folder of
 # geaaru/luet's `luet` and `luet-build`, for upstream side by side, with the ratio
 # ours / upstream (below 1: ours is faster or smaller). Each side publishes the same
 # generated tree and artifacts with its own create-repo (upstream: luet-build tree genidx,
@@ -63,14 +64,20 @@ measure() {
   for ((run = 1; run <= RUNS; run++)); do
     [ -z "$reset" ] || eval "$reset"
     rc=0
-    /usr/bin/time -f "%e %M" -o "$W/time" timeout -k 5 "$CAP" "$@" >"$W/logs/$key.$run" 2>&1 || rc=$?
+    # Wall time in ns around the whole run (GNU time's %e has 10 ms steps: too coarse for
+    # commands that take a few ms); peak RSS from GNU time.
+    local t0 t1
+    t0=$(date +%s%N)
+    /usr/bin/time -f "%M" -o "$W/time" timeout -k 5 "$CAP" "$@" >"$W/logs/$key.$run" 2>&1 || rc=$?
+    t1=$(date +%s%N)
     if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then R_TIME[$key]=">$CAP"; R_KIB[$key]=""; return; fi
     if [ "$rc" != 0 ]; then
       R_TIME[$key]=failed; R_KIB[$key]=""
       echo "  ($key failed, rc $rc; $W/logs/$key.$run:)" >&2; tail -3 "$W/logs/$key.$run" | sed 's/^/    /' >&2
       return
     fi
-    read -r secs kib < <(tail -1 "$W/time")
+    read -r kib < <(tail -1 "$W/time")
+    secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", (b - a) / 1e9}')
     times+=("$secs"); kibs+=("$kib")
   done
   R_TIME[$key]=$(printf '%s\n' "${times[@]}" | median)
@@ -82,7 +89,7 @@ fmt() {  # fmt KEY -> "1.23 s  45 MiB"
     "") printf '%17s' "-" ;;
     failed) printf '%17s' "failed" ;;
     ">"*) printf '%17s' "> ${t#>} s" ;;
-    *) printf '%8.2f s %4d MiB' "$t" $((k / 1024)) ;;
+    *) printf '%8.3f s %4d MiB' "$t" $((k / 1024)) ;;
   esac
 }
 ratio() {  # ratio OURS_KEY UP_KEY -> "0.45x t  0.80x mem"
