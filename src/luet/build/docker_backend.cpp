@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -24,6 +25,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
+#include <system_error>
+#include <thread>
 
 #include "luet/build/backend.hpp"
 #include "luet/build/docker_api.hpp"
@@ -320,6 +323,14 @@ public:
     }
 
     ~DockerBackend() override {
+        if (remover_.joinable()) {
+            {
+                std::lock_guard lock(finished_mutex_);
+                closing_ = true;
+            }
+            finished_cv_.notify_all();
+            remover_.join();
+        }
         std::vector<std::string> rest;
         rest.swap(finished_);
         remove_containers(rest);
@@ -329,14 +340,41 @@ private:
     // The containers of finished runs are removed a batch at a time: one `rm -f` for several
     // costs the engine less than one per container (two per package), the same in the end.
     static constexpr std::size_t kRemoveBatch = 16;
+    // Through the API a removal costs no process: one thread removes each container as its run
+    // ends, off the path of the builds (the engine's work is the same).
     void remove_later(const std::string& id) noexcept {
         std::vector<std::string> batch;
         {
             std::lock_guard lock(finished_mutex_);
             finished_.push_back(id);
+            if (api_) {
+                if (!remover_.joinable()) {
+                    try {
+                        remover_ = std::thread([this] { remove_in_background(); });
+                    } catch (const std::system_error&) {
+                        // No thread: removed in a batch below, or at the end.
+                    }
+                }
+                if (remover_.joinable()) {
+                    finished_cv_.notify_one();
+                    return;
+                }
+            }
             if (finished_.size() >= kRemoveBatch) batch.swap(finished_);
         }
         remove_containers(batch);
+    }
+    void remove_in_background() noexcept {
+        std::unique_lock lock(finished_mutex_);
+        for (;;) {
+            finished_cv_.wait(lock, [&] { return closing_ || !finished_.empty(); });
+            if (finished_.empty()) return;  // closing, nothing left
+            std::vector<std::string> batch;
+            batch.swap(finished_);
+            lock.unlock();
+            remove_containers(batch);
+            lock.lock();
+        }
     }
     void remove_containers(const std::vector<std::string>& ids) noexcept {
         if (ids.empty()) return;
@@ -423,7 +461,9 @@ private:
             throw Error(req.label + ": cannot copy the build context into the container from " + req.base_image +
                         ": " + x.what());
         }
-        const int code = e.start_attached(container, sink);
+        // Nothing to run (a builder image that is the context alone): the container's layer
+        // already holds it; starting it would only cost a runtime start and stop.
+        const int code = req.commands.empty() && req.copies.empty() ? 0 : e.start_attached(container, sink);
         if (code != 0)
             throw Error(req.label + ": a build command failed (exit " + std::to_string(code) + ") in " +
                         req.base_image);
@@ -450,6 +490,9 @@ private:
     std::unique_ptr<docker_api::Engine> api_;
     std::string api_error_;
     std::mutex finished_mutex_;
+    std::condition_variable finished_cv_;
+    bool closing_ = false;
+    std::thread remover_;                // removes finished_ when the API is in use
     std::vector<std::string> finished_;  // containers of finished runs, not removed yet
 };
 
