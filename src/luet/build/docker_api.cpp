@@ -342,9 +342,12 @@ int Engine::start_attached(const std::string& id, const core::LineSink& sink) co
     // lost; the engine then streams it and closes the connection when the container stops.
     auto attach = client(socket_);
     attach->set_read_timeout(std::chrono::hours(24 * 365));  // a step may print nothing for long
+    const std::string attach_route = "/containers/" + id + "/attach";
     std::mutex m;
     std::condition_variable cv;
-    bool answered = false;
+    bool answered = false, done = false;
+    int status = 0;
+    std::string refusal;  // the body of an attach the engine refused
     LineSplitter out(sink), err(sink);
     StreamDemux demux([&](int stream, std::string_view payload) { (stream == 2 ? err : out).feed(payload); });
     httplib::Result attached{nullptr, httplib::Error::Unknown};
@@ -352,14 +355,19 @@ int Engine::start_attached(const std::string& id, const core::LineSink& sink) co
     std::thread reader([&] {
         httplib::Request req;
         req.method = "POST";
-        req.path = "/containers/" + id + "/attach?stream=1&stdout=1&stderr=1";
-        req.response_handler = [&](const httplib::Response&) {
+        req.path = attach_route + "?stream=1&stdout=1&stderr=1";
+        req.response_handler = [&](const httplib::Response& res) {
             std::lock_guard lock(m);
+            status = res.status;
             answered = true;
             cv.notify_all();
             return true;
         };
         req.content_receiver = [&](const char* data, std::size_t n, std::uint64_t, std::uint64_t) {
+            if (status != 200 && status != 101) {
+                refusal.append(data, n);
+                return true;
+            }
             try {
                 demux.feed(std::string_view(data, n));
                 return true;
@@ -370,7 +378,7 @@ int Engine::start_attached(const std::string& id, const core::LineSink& sink) co
         };
         attached = attach->send(req);
         std::lock_guard lock(m);
-        answered = true;
+        answered = done = true;
         cv.notify_all();
     });
     struct Join {
@@ -386,6 +394,13 @@ int Engine::start_attached(const std::string& id, const core::LineSink& sink) co
     {
         std::unique_lock lock(m);
         cv.wait(lock, [&] { return answered; });
+        if (done || (status != 200 && status != 101)) {
+            lock.unlock();
+            reader.join();
+            if (!attached) throw Error("docker engine: POST " + attach_route + ": " + httplib::to_string(attached.error()));
+            throw Error("docker engine: POST " + attach_route + ": " + std::to_string(status) + " " +
+                        engine_message(refusal));
+        }
     }
     const std::string start = "/containers/" + id + "/start";
     expect(client(socket_)->Post(start), "POST " + start, {204, 304});
@@ -393,7 +408,7 @@ int Engine::start_attached(const std::string& id, const core::LineSink& sink) co
     if (failure) std::rethrow_exception(failure);
     out.finish();
     err.finish();
-    expect(attached, "POST /containers/" + id + "/attach", {200, 101});
+    if (!attached) throw Error("docker engine: POST " + attach_route + ": " + httplib::to_string(attached.error()));
     const std::string wait = "/containers/" + id + "/wait";
     const auto waited = client(socket_)->Post(wait);
     const auto& res = expect(waited, "POST " + wait, {200});
