@@ -111,6 +111,13 @@ for mode in 1 0; do
   expect_output "about to fail" "LUET_DOCKER_API=$mode: the step's output is shown"
   expect_no_file "$WORK/bad$mode/bad-api-1.0.package.tar" "LUET_DOCKER_API=$mode: no artifact"
 done
+# An image the engine cannot start a shell in: its reason, with the package.
+mkdir -p "$WORK/noshell" "$T/nosh"; echo x >"$WORK/noshell/f"
+tar -C "$WORK/noshell" -cf - . | docker import - luet-test/api-noshell:1 >/dev/null
+def nosh; printf 'image: luet-test/api-noshell:1\nsteps:\n- echo hi\n' >"$T/nosh/build.yaml"
+expect_fail "LUET_DOCKER_API=1, no /bin/sh in the image: the package and the engine's reason" \
+  "\(api/nosh-1.0\): cannot run the build container from image .*/bin/sh" build 1 "$WORK/nosh" api/nosh
+docker rmi -f luet-test/api-noshell:1 >/dev/null 2>&1 || true
 left=$(docker ps -a --filter label=io.luet.build=api/bad-1.0 -q | wc -l)
 expect_eq "$left" 0 "no container of the failed runs is left"
 

@@ -463,7 +463,12 @@ private:
         }
         // Nothing to run (a builder image that is the context alone): the container's layer
         // already holds it; starting it would only cost a runtime start and stop.
-        const int code = req.commands.empty() && req.copies.empty() ? 0 : e.start_attached(container, sink);
+        int code = 0;
+        try {
+            if (!req.commands.empty() || !req.copies.empty()) code = e.start_attached(container, sink);
+        } catch (const Error& x) {  // the engine could not start it (no /bin/sh in the image, ...)
+            throw Error(req.label + ": cannot run the build container from image " + req.base_image + ": " + x.what());
+        }
         if (code != 0)
             throw Error(req.label + ": a build command failed (exit " + std::to_string(code) + ") in " +
                         req.base_image);
