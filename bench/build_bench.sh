@@ -14,7 +14,8 @@
 #   and image repository: the build cache skips every package).
 # Prints the load average before and after (the machine may be shared), figures only, never
 # asserts on time; never run by the tests. Removes the images it made (luet-bench/*).
-# Usage: bench/build_bench.sh [N] [LEVELS]   (BENCH_LOGS=DIR keeps luet's logs of the 3 runs there)
+# Usage: bench/build_bench.sh [N] [LEVELS]   (BENCH_LOGS=DIR keeps luet's logs of the runs there;
+# BENCH_CLI=1 adds a --concurrency 1 build with LUET_DOCKER_API=0, the docker CLI path)
 set -euo pipefail
 N=${1:-200}
 L=${2:-10}
@@ -45,16 +46,18 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
 
-# Plain docker: the container runs luet makes per package (prelude image with the context,
-# then the steps), chained on the parent's image; no artifact, no layer export. Run before
-# and after the luet builds: on a shared machine the load drifts, the mean of both is the
-# reference.
+# Plain docker: the container work luet does per package (the builder image: a container
+# with the context copied in, committed without being started, as there is no prelude; then
+# the steps' container), chained on the parent's image; no artifact, no layer export. Run
+# before and after the luet builds: on a shared machine the load drifts, the mean of both is
+# the reference. (Until 2026-11-25 luet, and this loop, also started the builder container to
+# run `true`: figures of earlier results/ files include that start on both sides.)
 plain_pkg() {  # I
   local i=$1 level from c
   level=$((i / per_level))
   from=$IMAGE; [ "$level" -eq 0 ] || from="luet-bench/p$((i - per_level)):2"
   c=$(docker create -w /luetbuild "$from" /bin/sh -c true); docker cp "$W/tree/p$i/." "$c:/luetbuild" >/dev/null
-  docker start -a "$c" >/dev/null; docker commit "$c" "luet-bench/p$i:1" >/dev/null; docker rm "$c" >/dev/null
+  docker commit "$c" "luet-bench/p$i:1" >/dev/null; docker rm "$c" >/dev/null
   c=$(docker create -w /luetbuild "luet-bench/p$i:1" /bin/sh -c "mkdir -p /opt/p$i && echo $i > /opt/p$i/value")
   docker start -a "$c" >/dev/null; docker commit "$c" "luet-bench/p$i:2" >/dev/null; docker rm "$c" >/dev/null
 }
@@ -74,16 +77,24 @@ plain_run() {  # [WORKERS]: seconds
 plain1=$(plain_run)
 echo "plain docker, before the luet builds: $plain1 s (load $(cut -d' ' -f1 /proc/loadavg))"
 
-build() {  # CONCURRENCY DEST LOG
+build() {  # CONCURRENCY DEST LOG [REPOSITORY]
   local s; s=$(now)
   "$LUET" --concurrency "$1" build --tree "$W/tree" --all --destination "$2" \
-    --image-repository "luet-bench/c$1-$$" >"$W/$3" 2>&1 || { echo "luet build failed:" >&2; tail "$W/$3" >&2; exit 1; }
+    --image-repository "luet-bench/${4:-c$1}-$$" >"$W/$3" 2>&1 || { echo "luet build failed:" >&2; tail "$W/$3" >&2; exit 1; }
   secs "$s" "$(now)"
 }
+echo "luet's docker path: LUET_DOCKER_API=${LUET_DOCKER_API:-unset} (unset: the Engine API where the socket answers)"
 c1=$(build 1 "$W/out1" log-c1)
 c2=$(build 2 "$W/out2" log-c2)
 again=$(build 2 "$W/out2" log-again)
 echo "luet builds: c1 $c1 s, c2 $c2 s, again $again s (load $(cut -d' ' -f1 /proc/loadavg))"
+if [ "${BENCH_CLI:-0}" = 1 ]; then
+  # The same --concurrency 1 build through the docker CLI (one process per engine call).
+  cli=$(LUET_DOCKER_API=0 build 1 "$W/out-cli" log-cli cli)
+  echo "luet build --concurrency 1 with LUET_DOCKER_API=0 (docker CLI): $cli s (load $(cut -d' ' -f1 /proc/loadavg))"
+  cmp -s <(cd "$W/out1" && sha256sum ./*.package.tar* | sort) <(cd "$W/out-cli" && sha256sum ./*.package.tar* | sort) \
+    && echo "  its artifacts: the same sha256 as the API build's" || echo "  its artifacts DIFFER from the API build's"
+fi
 plain2=$(plain_run)
 echo "plain docker, after the luet builds: $plain2 s (load $(cut -d' ' -f1 /proc/loadavg))"
 plain=$(awk -v a="$plain1" -v b="$plain2" 'BEGIN {printf "%.1f", (a + b) / 2}')

@@ -33,6 +33,8 @@ struct RunRequest {
     std::vector<std::string> env;
     // Host file or folder -> absolute destination in the container (folders: their content).
     std::vector<std::pair<std::filesystem::path, std::string>> copies;
+    // Empty: nothing to run but the copies' placement; with no copies either, an engine may
+    // commit the container without starting it (as `docker build` does for COPY).
     std::vector<std::string> commands;
     std::string result_image;
     std::string label;  // package being built, for error messages

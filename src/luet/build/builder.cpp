@@ -507,7 +507,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
                 layer.base_image = base;
                 layer.context = overlay.path;
                 layer.workdir = "/";
-                layer.commands = {"true"};
+                layer.commands = {};  // the context alone
                 layer.result_image = image_tag(form, "deps");
                 layer.label = label;
                 backend->run(layer, output);
@@ -555,7 +555,7 @@ std::vector<artifact::Metadata> build(const spec::Tree& tree, const BuildOptions
                 pre.context = context.path / "c";
             }
             pre.copies = copy_list;
-            pre.commands = b.prelude.empty() ? std::vector<std::string>{"true"} : b.prelude;
+            pre.commands = b.prelude;  // none: the context (and copies) alone make the builder image
             pre.result_image = cd.builder_image;
             backend->run(pre, output);
             builder = package_image = pre.result_image;
