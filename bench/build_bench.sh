@@ -50,7 +50,7 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
 # with the context copied in, committed without being started, as there is no prelude; then
 # the steps' container), chained on the parent's image; no artifact, no layer export. Run
 # before and after the luet builds: on a shared machine the load drifts, the mean of both is
-# the reference. (Until 2026-11-25 luet, and this loop, also started the builder container to
+# the reference. (Until 2026-11-24 luet, and this loop, also started the builder container to
 # run `true`: figures of earlier results/ files include that start on both sides.)
 plain_pkg() {  # I
   local i=$1 level from c
