@@ -7,6 +7,7 @@
 
 #include "luet/artifact/artifact.hpp"
 #include "luet/core/error.hpp"
+#include "luet/core/text.hpp"
 #include "luet/core/file.hpp"
 #include "luet/spec/yaml_util.hpp"
 #include "luet/template/template.hpp"
@@ -205,7 +206,7 @@ spec::Definition definition_of(const json& n) {
     d.form.version = text(n, "version");
     if (d.form.name.empty()) throw GiveUp{};
     for (const auto* value : {&d.form.name, &d.form.category, &d.form.version})
-        if (std::any_of(value->begin(), value->end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+        if (core::has_control(*value))
             throw GiveUp{};
     d.requires_ = refs(n, "requires");
     d.conflicts = refs(n, "conflicts");

@@ -216,7 +216,7 @@ std::string invalid_repository_name(const std::string& name) {
     if (name.empty()) return "it is empty";
     if (name == "." || name == "..") return "'.' and '..' name folders";
     if (name.find('/') != std::string::npos) return "it contains '/'";
-    if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+    if (core::has_control(name))
         return "it contains control characters";
     return "";
 }

@@ -1,5 +1,7 @@
 #include "luet/core/text.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace luet::core {
@@ -51,6 +53,10 @@ std::size_t invalid_utf8(std::string_view t) {
         i += len;
     }
     return std::string_view::npos;
+}
+
+bool has_control(std::string_view text) {
+    return std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
 }
 
 }  // namespace luet::core

@@ -12,6 +12,10 @@ namespace luet::core {
 // \r, \e, or \xNN; a backslash stays as it is. Other bytes (UTF-8 included) are kept.
 std::string printable(std::string_view text);
 
+// True when `text` holds a control character (below 0x20, or 0x7f): what printable() escapes,
+// and what names, versions and paths from outside are refused for.
+bool has_control(std::string_view text);
+
 // printable(text) between single quotes, for error messages.
 std::string quoted(std::string_view text);
 

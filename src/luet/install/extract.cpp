@@ -43,7 +43,7 @@ constexpr std::size_t kNameMax = 255;   // NAME_MAX
 std::string unsafe_reason(const std::string& name) {
     // A newline or an escape sequence in a name would forge lines of luet's output and of
     // the file lists (dpkg refuses them too).
-    if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+    if (core::has_control(name))
         return "has control characters in its name";
     if (name.starts_with("/")) return "has an absolute path";
     // The kernel's limits (PATH_MAX, NAME_MAX): no file system takes longer names, and they

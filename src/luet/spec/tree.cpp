@@ -176,7 +176,7 @@ Definition definition_from_node(const YAML::Node& n, const std::string& origin) 
     // Names are printed and joined into paths: a newline or escape sequence in one would forge
     // output lines or terminal commands.
     for (const auto& [key, value] : {std::pair{"name", &d.form.name}, {"category", &d.form.category}, {"version", &d.form.version}})
-        if (std::any_of(value->begin(), value->end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+        if (core::has_control(*value))
             throw Error(origin + ": package '" + key + "' " + core::quoted(*value) + " contains control characters");
     const std::string where = origin + " (" + d.form.str() + ")";
     d.requires_ = package_refs(n, "requires", where);

@@ -153,7 +153,7 @@ std::map<std::string, std::string> string_map(const YAML::Node& n, const std::st
 // plain scalar, which reads back as something else ("\r" as null): such strings are
 // written double-quoted, with escapes.
 void emit_text(YAML::Emitter& out, const std::string& t) {
-    if (std::any_of(t.begin(), t.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+    if (core::has_control(t))
         out << YAML::DoubleQuoted << t;
     else
         out << t;
