@@ -15,6 +15,7 @@
 
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
+#include "luet/core/text.hpp"
 #include "luet/spec/yaml_util.hpp"
 
 namespace fs = std::filesystem;
@@ -234,6 +235,11 @@ fs::path index_file(const fs::path& tree, bool& compressed) {
     return tree / (std::string(kTreeIndexFile) + ".zstd");
 }
 
+// True when `a` is later than `b`.
+bool later(const timespec& a, const timespec& b) {
+    return a.tv_sec > b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec > b.tv_nsec);
+}
+
 // current_tree_index's walk: every definition file under `dir` (paths relative to the tree,
 // "cat/pkg/definition.yaml") into `files`; false as soon as something is newer than `limit`,
 // a folder symlink or a definition folder without build.yaml is found, or a folder cannot
@@ -248,10 +254,6 @@ bool walk_unchanged(int dir_fd, const std::string& rel_dir, const timespec& limi
         void operator()(DIR* p) const { closedir(p); }
     };
     std::unique_ptr<DIR, CloseDir> guard(d);
-    auto newer = [&](const struct stat& st) {
-        return st.st_mtim.tv_sec > limit.tv_sec ||
-               (st.st_mtim.tv_sec == limit.tv_sec && st.st_mtim.tv_nsec > limit.tv_nsec);
-    };
     bool has_definition = false, has_build = false;
     std::vector<std::string> subdirs;
     while (const dirent* e = readdir(d)) {
@@ -271,10 +273,10 @@ bool walk_unchanged(int dir_fd, const std::string& rel_dir, const timespec& limi
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
-            if (newer(st)) return false;
+            if (later(st.st_mtim, limit)) return false;
             subdirs.push_back(name);
         } else if (definition) {
-            if (newer(st) || !S_ISREG(st.st_mode)) return false;
+            if (later(st.st_mtim, limit) || !S_ISREG(st.st_mode)) return false;
             has_definition = true;
             files.insert(rel_dir.empty() ? name : rel_dir + "/" + name);
         }
@@ -298,19 +300,13 @@ std::optional<TreeIndex> current_tree_index(const fs::path& tree) {
         if (stat(file.c_str(), &ist) != 0 || !S_ISREG(ist.st_mode)) return std::nullopt;
         // The moment the index was put in place: its change time (ours is renamed in, which
         // also sets the tree folder's time), or its modification time if that is later.
-        timespec limit = ist.st_ctim;
-        if (ist.st_mtim.tv_sec > limit.tv_sec || (ist.st_mtim.tv_sec == limit.tv_sec && ist.st_mtim.tv_nsec > limit.tv_nsec))
-            limit = ist.st_mtim;
+        const timespec limit = later(ist.st_mtim, ist.st_ctim) ? ist.st_mtim : ist.st_ctim;
         const fs::path dir = clean_abs(tree);
         struct stat dst {};
-        if (lstat(dir.c_str(), &dst) != 0 || !S_ISDIR(dst.st_mode)) return std::nullopt;
+        if (lstat(dir.c_str(), &dst) != 0 || !S_ISDIR(dst.st_mode) || later(dst.st_mtim, limit)) return std::nullopt;
         const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) return std::nullopt;
         std::set<std::string> files;
-        if (dst.st_mtim.tv_sec > limit.tv_sec || (dst.st_mtim.tv_sec == limit.tv_sec && dst.st_mtim.tv_nsec > limit.tv_nsec)) {
-            close(fd);
-            return std::nullopt;
-        }
         if (!walk_unchanged(fd, "", limit, files)) return std::nullopt;
         TreeIndex idx = read_tree_index(tree);
         if (idx.basedir != "..") return std::nullopt;
@@ -322,9 +318,7 @@ std::optional<TreeIndex> current_tree_index(const fs::path& tree) {
             if (slash == std::string::npos || slash == 0 || slash + 1 == name.size()) return std::nullopt;
             for (const auto& e : entries) {
                 if (e.path.compare(0, lead.size(), lead) != 0 || e.version.empty()) return std::nullopt;
-                auto control = [](unsigned char c) { return c < 0x20 || c == 0x7f; };
-                if (std::any_of(name.begin(), name.end(), control) || std::any_of(e.version.begin(), e.version.end(), control))
-                    return std::nullopt;
+                if (core::has_control(name) || core::has_control(e.version)) return std::nullopt;
                 listed.insert(e.path.substr(lead.size()));
             }
         }
