@@ -432,9 +432,7 @@ private:
         std::string container;
         try {
             container = e.create_container(body);
-        } catch (const docker_api::Engine::NoSuchImage& x) {
-            throw Error(req.label + ": cannot create a container from image " + req.base_image + ": " + x.what());
-        } catch (const Error& x) {
+        } catch (const Error& x) {  // NoSuchImage included
             throw Error(req.label + ": cannot create a container from image " + req.base_image + ": " + x.what());
         }
         struct Cleanup {
