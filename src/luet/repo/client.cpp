@@ -28,6 +28,11 @@ namespace {
 constexpr const char* kIndexFile = "repository.yaml";
 constexpr const char* kMetaFile = "repository.meta.yaml";
 
+// repos/.NAME.SUFFIX: the state luet keeps beside the local copy repos/NAME.
+fs::path beside(const fs::path& repo_dir, const char* suffix) {
+    return repo_dir.parent_path() / ("." + repo_dir.filename().string() + "." + suffix);
+}
+
 void write_text(const fs::path& file, const std::string& text) {
     fs::create_directories(file.parent_path());
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
@@ -103,7 +108,7 @@ void keep_documents(const fs::path& staging, const RepositoryIndex& index, const
 
 // A sync interrupted between its two renames leaves only the old copy, under its aside name.
 void recover_swap(const fs::path& repo_dir) {
-    const fs::path old = repo_dir.parent_path() / ("." + repo_dir.filename().string() + ".old");
+    const fs::path old = beside(repo_dir, "old");
     std::error_code ec;
     if (!fs::exists(repo_dir / kIndexFile, ec) && fs::exists(old / kIndexFile, ec)) {
         fs::remove_all(repo_dir, ec);
@@ -120,16 +125,19 @@ namespace {
 // One lock per local copy (repos/.NAME.lock): a sync holds it exclusively from its first
 // write in the staging folder to the swap, readers hold it shared while they read, so that
 // concurrent commands never share the staging folder nor read a copy being swapped.
-fs::path copy_lock_file(const fs::path& repo_dir) {
-    return repo_dir.parent_path() / ("." + repo_dir.filename().string() + ".lock");
+// Replaces a state file beside the local copy by rename (readers see the old or the new text).
+void replace_state(const fs::path& file, const std::string& text) {
+    const fs::path tmp = file.string() + ".tmp";
+    write_text(tmp, text);
+    fs::rename(tmp, file);
 }
+
+fs::path copy_lock_file(const fs::path& repo_dir) { return beside(repo_dir, "lock"); }
 
 // The revision synced last (repos/.NAME.revision), kept beside the local copy so that it
 // outlives `cleanup --purge-repos` and a removed copy; the local copy's repository.yaml
 // counts too (copies synced before this file existed). nullopt: never synced.
-fs::path revision_file(const fs::path& repo_dir) {
-    return repo_dir.parent_path() / ("." + repo_dir.filename().string() + ".revision");
-}
+fs::path revision_file(const fs::path& repo_dir) { return beside(repo_dir, "revision"); }
 
 std::optional<int> remembered_revision(const fs::path& repo_dir) {
     std::optional<int> best;
@@ -155,18 +163,13 @@ std::optional<int> remembered_revision(const fs::path& repo_dir) {
 }
 
 void remember_revision(const fs::path& repo_dir, int revision) {
-    const fs::path file = revision_file(repo_dir);
-    const fs::path tmp = file.string() + ".tmp";
-    write_text(tmp, std::to_string(revision) + "\n");
-    fs::rename(tmp, file);
+    replace_state(revision_file(repo_dir), std::to_string(revision) + "\n");
 }
 
 // Where the local copy was synced from (repos/.NAME.source): the repository's type, reference,
 // urls and verify keys as configured then. A copy whose source no longer matches the
 // configuration (another url, keys added) is synced again before it is used.
-fs::path source_file(const fs::path& repo_dir) {
-    return repo_dir.parent_path() / ("." + repo_dir.filename().string() + ".source");
-}
+fs::path source_file(const fs::path& repo_dir) { return beside(repo_dir, "source"); }
 
 std::string source_of(const config::RepositoryConfig& rc) {
     std::string s = "type " + rc.type + "\nreference " + rc.reference + "\n";
@@ -176,10 +179,7 @@ std::string source_of(const config::RepositoryConfig& rc) {
 }
 
 void remember_source(const config::RepositoryConfig& rc, const fs::path& repo_dir) {
-    const fs::path file = source_file(repo_dir);
-    const fs::path tmp = file.string() + ".tmp";
-    write_text(tmp, source_of(rc));
-    fs::rename(tmp, file);
+    replace_state(source_file(repo_dir), source_of(rc));
 }
 
 // Signed repositories (signature.hpp): the downloaded repository.yaml must carry a valid
@@ -228,8 +228,8 @@ SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bo
     fs::create_directories(repo_dir.parent_path());
     const core::FileLock lock(copy_lock_file(repo_dir), core::FileLock::Mode::exclusive);
     recover_swap(repo_dir);
-    const fs::path staging = repo_dir.parent_path() / ("." + repo_dir.filename().string() + ".sync");
-    const fs::path old = repo_dir.parent_path() / ("." + repo_dir.filename().string() + ".old");
+    const fs::path staging = beside(repo_dir, "sync");
+    const fs::path old = beside(repo_dir, "old");
     struct Cleanup {
         fs::path dir;
         ~Cleanup() {
