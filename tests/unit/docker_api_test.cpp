@@ -63,7 +63,7 @@ TEST(DockerApiDemux, ReportsAStreamCutInsideAFrame) {
 TEST(DockerApiLines, SplitsAcrossPiecesAndFlushesTheLastLine) {
     std::vector<std::string> lines;
     const luet::core::LineSink sink = [&](std::string_view l) { lines.emplace_back(l); };
-    LineSplitter s(sink);
+    luet::core::LineSplitter s(sink);
     s.feed("one\ntw");
     s.feed("o\n\nthr");
     s.feed("ee");

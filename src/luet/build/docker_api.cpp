@@ -70,25 +70,6 @@ void StreamDemux::feed(std::string_view bytes) {
     }
 }
 
-void LineSplitter::feed(std::string_view bytes) {
-    for (std::size_t nl; (nl = bytes.find('\n')) != std::string_view::npos;) {
-        if (pending_.empty()) {
-            if (sink_) sink_(bytes.substr(0, nl));
-        } else {
-            pending_.append(bytes.substr(0, nl));
-            if (sink_) sink_(pending_);
-            pending_.clear();
-        }
-        bytes.remove_prefix(nl + 1);
-    }
-    pending_.append(bytes);
-}
-
-void LineSplitter::finish() {
-    if (!pending_.empty() && sink_) sink_(pending_);
-    pending_.clear();
-}
-
 std::optional<CreateOptions> translate_backend_args(const std::vector<std::string>& args) {
     CreateOptions out;
     auto& hc = out.host_config;
@@ -348,7 +329,7 @@ int Engine::start_attached(const std::string& id, const core::LineSink& sink) co
     bool answered = false, done = false;
     int status = 0;
     std::string refusal;  // the body of an attach the engine refused
-    LineSplitter out(sink), err(sink);
+    core::LineSplitter out(sink), err(sink);
     StreamDemux demux([&](int stream, std::string_view payload) { (stream == 2 ? err : out).feed(payload); });
     httplib::Result attached{nullptr, httplib::Error::Unknown};
     std::exception_ptr failure;

@@ -55,19 +55,6 @@ private:
     int stream_ = 0;
 };
 
-// Cuts a byte stream into lines ('\n', not kept) for a LineSink, as core::run does with a
-// child's output; finish() gives the last line when it has no newline.
-class LineSplitter {
-public:
-    explicit LineSplitter(const core::LineSink& sink) : sink_(sink) {}
-    void feed(std::string_view bytes);
-    void finish();
-
-private:
-    const core::LineSink& sink_;
-    std::string pending_;
-};
-
 // What the user's --backend-args add to a container: the `HostConfig` members and the
 // environment entries ("NAME=value", in the order given). Understood: --privileged,
 // --network/--net, -v/--volume (binds and named volumes as -v takes them), -e/--env (NAME

@@ -142,26 +142,39 @@ void read_both(int out_fd, int err_fd, std::string& out, std::string& err) {
 
 }  // namespace
 
+void LineSplitter::feed(std::string_view bytes) {
+    for (std::size_t nl; (nl = bytes.find('\n')) != std::string_view::npos;) {
+        if (pending_.empty()) {
+            if (sink_) sink_(bytes.substr(0, nl));
+        } else {
+            pending_.append(bytes.substr(0, nl));
+            if (sink_) sink_(pending_);
+            pending_.clear();
+        }
+        bytes.remove_prefix(nl + 1);
+    }
+    pending_.append(bytes);
+}
+
+void LineSplitter::finish() {
+    if (!pending_.empty() && sink_) sink_(pending_);
+    pending_.clear();
+}
+
 int run(const std::vector<std::string>& argv, const LineSink& sink) { return run(argv, sink, RunOptions{}); }
 
 int run(const std::vector<std::string>& argv, const LineSink& sink, const RunOptions& opts) {
     Spawned child = spawn(argv, true, opts);
-    std::string pending;
+    LineSplitter lines(sink);
     std::array<char, 8192> buf;
     for (;;) {
         ssize_t n = read(child.out_fd, buf.data(), buf.size());
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
-        if (!sink) continue;
-        pending.append(buf.data(), static_cast<size_t>(n));
-        size_t start = 0;
-        for (size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
-            sink(std::string_view(pending).substr(start, nl - start));
-        }
-        pending.erase(0, start);
+        if (sink) lines.feed(std::string_view(buf.data(), static_cast<size_t>(n)));
     }
     close(child.out_fd);
-    if (sink && !pending.empty()) sink(pending);
+    lines.finish();
     return wait_exit(child.pid);
 }
 

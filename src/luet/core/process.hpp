@@ -13,6 +13,20 @@ namespace luet::core {
 // the trailing newline.
 using LineSink = std::function<void(std::string_view line)>;
 
+// Cuts a byte stream into lines ('\n', not kept) for a LineSink (a null sink drops them):
+// run() with a child's output, the docker backend with a container's; finish() gives the
+// last line when it has no newline.
+class LineSplitter {
+public:
+    explicit LineSplitter(const LineSink& sink) : sink_(sink) {}
+    void feed(std::string_view bytes);
+    void finish();
+
+private:
+    const LineSink& sink_;
+    std::string pending_;
+};
+
 // Runs argv[0] (looked up in PATH) with the given arguments and waits for it. Its standard
 // input is /dev/null (closed where there is no /dev/null).
 // Output lines go to `sink` when set, otherwise they are discarded.
