@@ -27,7 +27,7 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j"$(nproc)"
 
 bin=$root/build-release/luet
-if ! file "$bin" | grep -q 'statically linked'; then
+if ! file "$bin" | grep -Eq 'statically linked|static-pie linked'; then
   echo "release.sh: $bin is not statically linked:" >&2
   file "$bin" >&2
   exit 1

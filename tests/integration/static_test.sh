@@ -21,7 +21,7 @@ file -L /bin/busybox | grep -q 'statically linked' || skip "no static /bin/busyb
 source "$(dirname "$0")/pkg_lib.sh"
 
 echo "-- the binary"
-expect_ok "file says statically linked" sh -c "file '$STATIC' | grep -q 'statically linked'"
+expect_ok "file says statically linked (static-pie)" sh -c "file '$STATIC' | grep -Eq 'statically linked|static-pie linked'"
 expect_eq "$(ldd "$STATIC" 2>&1 | sed 's/^[[:space:]]*//')" "not a dynamic executable" "ldd: not a dynamic executable"
 
 echo "-- packages made with luet pack"
