@@ -139,9 +139,7 @@ class HttpTransport : public Transport {
 public:
     // `authorization`: the Authorization header value sent with every request ("" none).
     HttpTransport(std::string repo, std::vector<std::string> urls, int timeout, std::string authorization)
-        : repo_(std::move(repo)), urls_(std::move(urls)), timeout_(timeout), authorization_(std::move(authorization)) {
-        curl_init_once();
-    }
+        : repo_(std::move(repo)), urls_(std::move(urls)), timeout_(timeout), authorization_(std::move(authorization)) {}
 
     void download(const std::string& name, const fs::path& dest, const ByteProgress& progress,
                   std::uint64_t max_bytes) const override {
@@ -194,6 +192,9 @@ private:
                 err = "cannot write " + part.string();
                 return false;
             }
+            // libcurl (and with it OpenSSL) is set up on the first transfer, not for every
+            // repository a command reads from its local copy.
+            curl_init_once();
             CURL* curl = curl_easy_init();
             CurlDownload d{out, have, false, curl, &progress, {}, max_bytes, have, false};
             char errbuf[CURL_ERROR_SIZE] = {0};
