@@ -144,7 +144,7 @@ void add_miner(CLI::App& app, Globals& g) {
     dl->add_option("packages", dl_args->packages, "<pkg1> <pkg2> ... <pkgN>")->required();
     dl->callback([dl_args, &g] {
         const auto cfg = load_config(g);
-        const auto repos = repo::load_enabled(cfg, repo::LoadOptions{.strict = false, .files = false, .keep = {}, .reach = std::nullopt, .with_files = {}}, info);
+        const auto repos = repo::load_enabled(cfg, repo::LoadOptions{.strict = false, .files = false, .keep = {}, .name_literals = {}, .reach = std::nullopt, .with_files = {}}, info);
         auto r = std::find_if(repos.begin(), repos.end(), [&](const auto& x) { return x.name == dl_args->repository; });
         if (r == repos.end()) throw Error("repository " + dl_args->repository + " is not configured or not enabled");
         std::vector<const repo::RepoPackage*> found;

@@ -163,7 +163,7 @@ void add_orphans(CLI::App& query, Globals& g) {
         check_output(a->output);
         const auto cfg = load_config(g);
         if (a->output == "terminal" && a->verbose) std::cout << "🧠 Searching for orphans packages..." << std::endl;
-        const auto repos = repo::load_enabled(cfg, repo::LoadOptions{.strict = false, .files = false, .keep = {}, .reach = std::nullopt, .with_files = {}}, {});
+        const auto repos = repo::load_enabled(cfg, repo::LoadOptions{.strict = false, .files = false, .keep = {}, .name_literals = {}, .reach = std::nullopt, .with_files = {}}, {});
         auto database = db::Database::for_reading(cfg.system_dir() / "luet.sqlite");
         std::vector<core::PackageForm> orphans;
         for (const auto& p : database.packages()) {

@@ -118,7 +118,8 @@ void add_search(CLI::App& app, Globals& g) {
             // at error level during a search) prints them. File lists are read for --files only.
             const bool terminal = a->output == "terminal" || a->output == "table";
             const repo::LoadOptions load{.strict = false, .files = a->files || a->artifacts, .keep = install::search_prefilter(opts),
-                                         .reach = std::nullopt, .with_files = {}};
+                                         .name_literals = install::search_name_literals(opts), .reach = std::nullopt,
+                                         .with_files = {}};
             const auto repos = repo::load_enabled(
                 cfg, load,
                 terminal ? std::function<void(const std::string&)>([](const std::string& m) { std::cerr << m << "\n"; })

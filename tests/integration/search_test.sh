@@ -37,6 +37,12 @@ expect_eq "$(search 'hello-1')" "none" "the regex sees category/name only (geaar
 expect_eq "$(search hello libfoo)" "apps/hello-1.0@repo1 apps/hello-1.1@repo1 libs/libfoo-1.0@repo1" \
   "several terms: any of them"
 expect_eq "$(search other)" "extra/other-2.0@repo2" "packages of the second repository name it"
+# A plain string is looked up in the local index's trigram table: found in the category, in the
+# name, across the '/', and with the case it has.
+expect_eq "$(search xtr)" "extra/nested-1.0@repo2 extra/other-2.0@repo2" "a plain string inside the category"
+expect_eq "$(search ps/hel)" "apps/hello-1.0@repo1 apps/hello-1.1@repo1" "a plain string across category and name"
+expect_eq "$(search HELLO)" "none" "a plain string keeps its case, as the regex does"
+expect_eq "$(search ell)" "apps/hello-1.0@repo1 apps/hello-1.1@repo1" "three characters"
 expect_eq "$(search)" \
   "apps/hello-1.0@repo1 apps/hello-1.1@repo1 apps/meta-1.0@repo1 apps/tool-1.0@repo1 libs/libfoo-1.0@repo1 extra/nested-1.0@repo2 extra/other-2.0@repo2" \
   "no term: every package, hidden ones left out"

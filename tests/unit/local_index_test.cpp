@@ -2,6 +2,7 @@
 // (artifact::metadata_from_yaml on JSON text): both must give exactly what the YAML readers
 // give, field by field, or the same error.
 #include <gtest/gtest.h>
+#include <algorithm>
 #include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
@@ -229,7 +230,9 @@ TEST(LocalIndex, AnotherFormatOrAMalformedIndexIsNotRead) {
     };
     sql("UPDATE info SET value = '1' WHERE key = 'format'");
     EXPECT_FALSE(repo::has_local_index(dir.path)) << "another format";
-    sql("UPDATE info SET value = '2' WHERE key = 'format'; UPDATE packages SET record = '[1]'");
+    sql(("UPDATE info SET value = '" + std::to_string(repo::kLocalIndexFormat) +
+         "' WHERE key = 'format'; UPDATE packages SET record = '[1]'")
+            .c_str());
     EXPECT_TRUE(repo::has_local_index(dir.path));
     try {
         repo::read_local_index(dir.path, false);
@@ -287,6 +290,58 @@ TEST(LocalIndex, ReachReadsOnlyWhatTheSeedsReach) {
     q.reach = std::vector<repo::IndexSeed>{{"apps", "other"}};
     EXPECT_EQ(forms(repo::read_local_index(dir.path, q)), (std::vector<std::string>{"apps/app-1.0", "apps/other-1.0"}))
         << "keep applies to what reach reads";
+}
+
+// name_literals: `keep` is asked only about the packages whose category or name holds one of
+// the strings (through the trigram table), and finds the same as when it reads every name.
+TEST(LocalIndex, NameLiteralsAskKeepOnlyAboutThePackagesHoldingThem) {
+    core::TempDir dir("local-index-test");
+    std::vector<artifact::Metadata> metas;
+    for (const auto& [cat, name] : std::vector<std::pair<std::string, std::string>>{
+             {"apps", "pkg0"}, {"apps", "pkg10"}, {"libs", "xpkg0y"}, {"pkg0cat", "other"}, {"apps", "PKG0"},
+             {"libs", "pk"}, {"dev", "a\"b\"c"}}) {
+        artifact::Metadata m;
+        m.runtime = spec::parse_definition("name: '" + name + "'\ncategory: " + cat + "\nversion: \"1.0\"\n", "def");
+        m.path = name + ".package.tar.gz";
+        metas.push_back(m);
+    }
+    std::vector<repo::IndexInput> input;
+    for (const auto& m : metas) input.push_back({m, "", ""});
+    repo::write_local_index(dir.path, input);
+    std::vector<std::string> asked;
+    repo::IndexQuery q;
+    q.keep = [&](const std::string& category, const std::string& name) {
+        asked.push_back(category + "/" + name);
+        return (category + "/" + name).find("pkg0") != std::string::npos;
+    };
+    auto forms = [](const std::vector<repo::IndexedPackage>& v) {
+        std::vector<std::string> out;
+        for (const auto& p : v) out.push_back(p.meta.runtime.form.str());
+        return out;
+    };
+    const auto every = forms(repo::read_local_index(dir.path, q));
+    EXPECT_EQ(asked.size(), metas.size()) << "without literals every name is read";
+    EXPECT_EQ(every, (std::vector<std::string>{"apps/pkg0-1.0", "libs/xpkg0y-1.0", "pkg0cat/other-1.0"}));
+    asked.clear();
+    q.name_literals = {"pkg0"};
+    EXPECT_EQ(forms(repo::read_local_index(dir.path, q)), every) << "the same packages, in index order";
+    std::sort(asked.begin(), asked.end());
+    EXPECT_EQ(asked, (std::vector<std::string>{"apps/pkg0", "libs/xpkg0y", "pkg0cat/other"}))
+        << "case matters (PKG0), pkg10 does not hold pkg0";
+    asked.clear();
+    q.name_literals = {"pkg0", "other", "nothing-like-it"};
+    forms(repo::read_local_index(dir.path, q));
+    std::sort(asked.begin(), asked.end());
+    EXPECT_EQ(asked, (std::vector<std::string>{"apps/pkg0", "libs/xpkg0y", "pkg0cat/other"}))
+        << "each package asked once, whichever strings it holds";
+    asked.clear();
+    q.keep = [&](const std::string& category, const std::string& name) {
+        asked.push_back(category + "/" + name);
+        return true;
+    };
+    q.name_literals = {"a\"b\"c"};
+    EXPECT_EQ(forms(repo::read_local_index(dir.path, q)), (std::vector<std::string>{"dev/a\"b\"c-1.0"}))
+        << "a double quote in the string is not FTS5 syntax";
 }
 
 // The treev2 document streamed into the index: packages are the folders with a

@@ -106,10 +106,37 @@ std::function<bool(const std::string&, const std::string&)> search_prefilter(con
     };
 }
 
+std::vector<std::string> search_name_literals(const SearchOptions& opts) {
+    // Without the prefilter, or when a package may pass it by its name or category alone
+    // (--condition-or with -n or --category), a match is not required of every package.
+    if (opts.matches.empty() || !search_prefilter(opts)) return {};
+    if (opts.any_criterion && (!opts.names.empty() || !opts.categories.empty())) return {};
+    std::vector<std::string> out;
+    for (const auto& re : opts.matches) {
+        if (re.find_first_of("\\^$.|?*+()[]{}") != std::string::npos) return {};
+        // A piece of the atom "category/name" without '/' lies inside the category or the name.
+        std::string longest, piece;
+        for (const char c : re + "/") {
+            if (c != '/') {
+                piece += c;
+                continue;
+            }
+            if (piece.size() > longest.size()) longest = piece;
+            piece.clear();
+        }
+        if (longest.size() < 3 || !std::all_of(longest.begin(), longest.end(), [](char c) {
+                return c > 0x20 && c < 0x7f;
+            }))
+            return {};
+        out.push_back(longest);
+    }
+    return out;
+}
+
 std::vector<SearchResult> search_repositories(const std::vector<repo::LoadedRepository>& repos,
                                               const db::Database& installed, const SearchOptions& opts) {
     std::set<std::string> installed_forms;
-    for (const auto& p : installed.packages()) installed_forms.insert(p.definition.form.str());
+    for (const auto& f : installed.forms()) installed_forms.insert(f.str());
     std::vector<SearchResult> out;
     for (const auto& r : repos) {
         std::vector<SearchResult> all;

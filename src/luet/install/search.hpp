@@ -55,6 +55,13 @@ std::vector<SearchResult> search_repositories(const std::vector<repo::LoadedRepo
 // Throws luet::Error on an invalid regular expression.
 std::function<bool(const std::string& category, const std::string& name)> search_prefilter(const SearchOptions& opts);
 
+// Strings that the category or the name of every package search_prefilter(opts) accepts
+// holds one of (repo::LoadOptions::name_literals): for each regular expression of
+// opts.matches that is a plain string (no character special to RE2), its longest piece
+// without '/'. Empty when that does not hold for some package or a piece is shorter than 3
+// characters or not ASCII: then every name must be tested.
+std::vector<std::string> search_name_literals(const SearchOptions& opts);
+
 // Searches the installed packages (repository "system"), ordered by category, name and version.
 // Throws luet::Error on an invalid regular expression.
 std::vector<SearchResult> search_installed(const db::Database& installed, const SearchOptions& opts);

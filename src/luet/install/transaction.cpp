@@ -73,7 +73,7 @@ struct Universe {
     Universe(const config::Config& cfg, const Reporter& r, const Options& opts, const std::string& only = {},
              std::optional<std::vector<repo::IndexSeed>> reach = std::nullopt)
         : repos(repo::load_enabled(
-              cfg, repo::LoadOptions{.strict = opts.sync_repos, .files = false, .keep = {}, .reach = std::move(reach), .with_files = {}},
+              cfg, repo::LoadOptions{.strict = opts.sync_repos, .files = false, .keep = {}, .name_literals = {}, .reach = std::move(reach), .with_files = {}},
               r.progress)) {
         if (!only.empty() && std::none_of(repos.begin(), repos.end(), [&](const auto& x) { return x.name == only; }))
             throw Error("repository " + only + " is not configured or not enabled");

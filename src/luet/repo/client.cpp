@@ -296,7 +296,7 @@ SyncResult sync(const config::RepositoryConfig& rc, const fs::path& repo_dir, bo
 }
 
 LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& repo_dir, bool files) {
-    return load_local(rc, repo_dir, IndexQuery{.files = files, .keep = {}, .reach = std::nullopt, .with_files = {}});
+    return load_local(rc, repo_dir, IndexQuery{.files = files, .keep = {}, .name_literals = {}, .reach = std::nullopt, .with_files = {}});
 }
 
 LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& repo_dir, const IndexQuery& query) {
@@ -325,6 +325,11 @@ LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& 
         indexed = read_local_index(repo_dir, query);
     } else {
         // A copy synced by luet before its index: metafs/ and treefs/ as geaaru/luet writes them.
+        std::error_code missing;
+        if (!fs::exists(meta_file, missing))
+            throw Error(what + ": the local copy in " + repo_dir.string() +
+                        " has no index of this luet's format (synced by another version); run luet repo update " +
+                        rc.name);
         for (auto& meta : parse_meta(core::read_file(meta_file), meta_file.string())) {
             if (query.keep && !query.keep(meta.runtime.form.category, meta.runtime.form.name)) continue;
             const fs::path dir = treefs / package_dir(meta.runtime.form);
@@ -415,7 +420,7 @@ std::vector<LoadedRepository> load_enabled(const config::Config& cfg, const Load
             if (opts.strict || !fs::exists(dir / kIndexFile)) throw;
             say(std::string("⚠ ") + e.what() + " — using the local copy");
         }
-        repos.push_back(load_local(*rc, dir, IndexQuery{.files = opts.files, .keep = opts.keep, .reach = opts.reach, .with_files = opts.with_files}));
+        repos.push_back(load_local(*rc, dir, IndexQuery{.files = opts.files, .keep = opts.keep, .name_literals = opts.name_literals, .reach = opts.reach, .with_files = opts.with_files}));
     }
     return repos;
 }

@@ -22,8 +22,11 @@
 //       read only by the commands that show or search them
 //     finalizers(pkg INTEGER PRIMARY KEY, definition TEXT, finalize TEXT)   the tree
 //       document's definition.yaml and finalize.yaml of each package that has a finalize.yaml
+//     names  an FTS5 table over packages(category, name) (external content, tokenizer
+//       "trigram case_sensitive 1"): the packages whose names hold a string
 //   with indexes on packages(category, name), packages(name), provides(category, name) and
 //   provides(name), so that a command reads only the packages its request reaches.
+// Format 2 had no names table.
 // Everything a client reads from an artifact's metadata is kept (its build spec is not:
 // compilespec.package is the runtime form, as load from metafs gives it).
 #pragma once
@@ -42,7 +45,7 @@
 namespace luet::repo {
 
 inline constexpr const char* kLocalIndexFile = "luet-index.sqlite";
-inline constexpr int kLocalIndexFormat = 2;
+inline constexpr int kLocalIndexFormat = 3;
 
 struct IndexedPackage {
     artifact::Metadata meta;      // files empty unless read with the files
@@ -105,6 +108,11 @@ struct IndexQuery {
     // When set: only the packages whose category and name it accepts (tested before the rest
     // of a package is read).
     std::function<bool(const std::string& category, const std::string& name)> keep;
+    // With `keep`, when not empty: `keep` is asked only about the packages whose category or
+    // name holds one of these strings (each of 3 ASCII characters or more), found through the
+    // index's trigram table instead of reading every name: the caller promises that `keep`
+    // refuses every other package.
+    std::vector<std::string> name_literals;
     // When set: only the packages these atoms reach: the packages named so, the packages
     // providing them, and, transitively, the same for every requires, conflicts and provides
     // entry of a package reached (what a solver may need to answer a request about them).
@@ -118,7 +126,7 @@ struct IndexQuery {
 // another format or malformed.
 std::vector<IndexedPackage> read_local_index(const std::filesystem::path& dir, const IndexQuery& query);
 inline std::vector<IndexedPackage> read_local_index(const std::filesystem::path& dir, bool files) {
-    return read_local_index(dir, IndexQuery{.files = files, .keep = {}, .reach = std::nullopt, .with_files = {}});
+    return read_local_index(dir, IndexQuery{.files = files, .keep = {}, .name_literals = {}, .reach = std::nullopt, .with_files = {}});
 }
 
 }  // namespace luet::repo

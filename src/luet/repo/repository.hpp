@@ -186,6 +186,7 @@ struct LoadOptions {
     // Only the packages these select (IndexQuery, local_index.hpp): a command that needs a
     // few packages reads only those from each repository's index.
     std::function<bool(const std::string& category, const std::string& name)> keep;
+    std::vector<std::string> name_literals;  // IndexQuery::name_literals
     std::optional<std::vector<IndexSeed>> reach;
     std::vector<std::string> with_files;
 };
