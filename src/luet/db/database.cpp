@@ -3,6 +3,12 @@
 #include <sqlite3.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <memory>
 #include <set>
 #include <string_view>
@@ -63,6 +69,65 @@ void finalize_from_yaml(const std::string& text, InstalledPackage& p) {
     }
 }
 
+constexpr const char* kSchema =
+    "CREATE TABLE IF NOT EXISTS packages ("
+    " id INTEGER PRIMARY KEY, category TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,"
+    " repository TEXT NOT NULL, definition TEXT NOT NULL, finalize TEXT NOT NULL,"
+    " UNIQUE(category, name, version));"
+    "CREATE TABLE IF NOT EXISTS files ("
+    " package_id INTEGER NOT NULL REFERENCES packages(id) ON DELETE CASCADE, path TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS files_path ON files(path);"
+    "CREATE INDEX IF NOT EXISTS files_package ON files(package_id);"
+    "CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL);";
+
+// A missing database file is made whole under another name (without SQLite's flushes),
+// flushed once and renamed into place, and its folder flushed: a new rootfs's first command
+// pays two flushes instead of the rollback journal's and the first commit's (about ten).
+// Another process that made it first wins (the rename does not replace). Throws luet::Error.
+void create_database(const fs::path& file) {
+    const fs::path part = file.string() + ".new." + std::to_string(::getpid());
+    auto discard = [&] {
+        std::error_code ec;
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(part.string() + suffix, ec);
+    };
+    discard();
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(part.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    char* err = nullptr;
+    const bool made = rc == SQLITE_OK &&
+                      sqlite3_exec(db,
+                                   (std::string("PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL; BEGIN;") + kSchema +
+                                    "COMMIT;")
+                                       .c_str(),
+                                   nullptr, nullptr, &err) == SQLITE_OK;
+    const std::string msg = err ? err : db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_free(err);
+    // Closing the only connection moves the write-ahead log into the file and removes it.
+    const bool closed = sqlite3_close(db) == SQLITE_OK;
+    if (!made || !closed) {
+        discard();
+        throw Error("cannot create database " + file.string() + ": " + (made ? "cannot close it" : msg));
+    }
+    auto flush = [](const fs::path& p, int flags) {
+        const int fd = ::open(p.c_str(), flags | O_CLOEXEC);
+        const bool ok = fd >= 0 && ::fsync(fd) == 0;
+        if (fd >= 0) ::close(fd);
+        return ok;
+    };
+    if (!flush(part, O_RDONLY)) {
+        discard();
+        throw Error("cannot create database " + file.string() + ": cannot flush " + part.string());
+    }
+    if (::renameat2(AT_FDCWD, part.c_str(), AT_FDCWD, file.c_str(), RENAME_NOREPLACE) != 0) {
+        const int e = errno;
+        discard();
+        if (e != EEXIST) throw Error("cannot create database " + file.string() + ": " + std::strerror(e));
+        return;
+    }
+    if (!flush(file.parent_path(), O_RDONLY | O_DIRECTORY))
+        throw Error("cannot create database " + file.string() + ": cannot flush its folder");
+}
+
 }  // namespace
 
 Database::Database(const fs::path& file) : Database(file, false) {}
@@ -70,23 +135,25 @@ Database::Database(const fs::path& file) : Database(file, false) {}
 Database Database::for_reading(const fs::path& file) { return Database(file, !fs::exists(file)); }
 
 Database::Database(const fs::path& file, bool in_memory) : file_(file) {
-    if (!in_memory) fs::create_directories(file.parent_path());
+    if (!in_memory) {
+        fs::create_directories(file.parent_path());
+        std::error_code ec;
+        if (!fs::exists(fs::symlink_status(file, ec))) create_database(file);
+    }
     if (sqlite3_open(in_memory ? ":memory:" : file.c_str(), &db_) != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
         throw Error("cannot open database " + file.string() + ": " + msg);
     }
     sqlite3_busy_timeout(db_, 10000);
-    exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
-         "CREATE TABLE IF NOT EXISTS packages ("
-         " id INTEGER PRIMARY KEY, category TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,"
-         " repository TEXT NOT NULL, definition TEXT NOT NULL, finalize TEXT NOT NULL,"
-         " UNIQUE(category, name, version));"
-         "CREATE TABLE IF NOT EXISTS files ("
-         " package_id INTEGER NOT NULL REFERENCES packages(id) ON DELETE CASCADE, path TEXT NOT NULL);"
-         "CREATE INDEX IF NOT EXISTS files_path ON files(path);"
-         "CREATE INDEX IF NOT EXISTS files_package ON files(package_id);"
-         "CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL);");
+    // The schema in one transaction: an existing database writes nothing. Closing the
+    // connection on an error rolls back what was begun.
+    try {
+        exec(std::string("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; BEGIN;") + kSchema + "COMMIT;");
+    } catch (...) {
+        sqlite3_close(db_);
+        throw;
+    }
 }
 
 Database::~Database() { sqlite3_close(db_); }
@@ -110,6 +177,13 @@ std::vector<InstalledPackage> Database::packages() const {
         finalize_from_yaml(q.text(2), p);
         out.push_back(std::move(p));
     }
+    return out;
+}
+
+std::vector<core::PackageForm> Database::forms() const {
+    std::vector<core::PackageForm> out;
+    Stmt q(db_, "SELECT category, name, version FROM packages ORDER BY category, name", file_);
+    while (q.step()) out.push_back({q.text(0), q.text(1), q.text(2)});
     return out;
 }
 

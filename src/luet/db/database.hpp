@@ -36,6 +36,8 @@ public:
     Database& operator=(const Database&) = delete;
 
     std::vector<InstalledPackage> packages() const;
+    // The installed package forms alone, ordered by category and name (no definition parsed).
+    std::vector<core::PackageForm> forms() const;
     // Files (archive entry names, e.g. "usr/bin/hello") owned by the package.
     std::vector<std::string> files(const core::PackageForm& form) const;
     // Every installed package listing `path` (several after a forced install).
