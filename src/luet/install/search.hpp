@@ -59,7 +59,7 @@ std::function<bool(const std::string& category, const std::string& name)> search
 // holds one of (repo::LoadOptions::name_literals): for each regular expression of
 // opts.matches that is a plain string (no character special to RE2), its longest piece
 // without '/'. Empty when that does not hold for some package or a piece is shorter than 3
-// characters or not ASCII: then every name must be tested.
+// characters or holds a space or a byte outside printable ASCII: then every name is tested.
 std::vector<std::string> search_name_literals(const SearchOptions& opts);
 
 // Searches the installed packages (repository "system"), ordered by category, name and version.

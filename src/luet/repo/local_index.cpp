@@ -240,9 +240,6 @@ constexpr const char* kIndexes =
     // table): a search for a plain string reads only the packages whose names hold it.
     "CREATE VIRTUAL TABLE names USING fts5(category, name, content='packages', content_rowid='id', "
     "tokenize='trigram case_sensitive 1');"
-    // Terms pending in memory while the table is built: 256 KiB instead of FTS5's 1 MiB
-    // (peak memory of the first sync).
-    "INSERT INTO names(names, rank) VALUES('hashsize', 262144);"
     "INSERT INTO names(names) VALUES('rebuild');";
 
 }  // namespace
@@ -456,12 +453,11 @@ std::vector<IndexedPackage> read_local_index(const fs::path& dir, const IndexQue
                         st.reset().bind(1, phrase);
                         test(st);
                     }
-                    std::sort(named.begin(), named.end());
                 } else {
                     Stmt st(db, "SELECT id, category, name FROM packages INDEXED BY packages_atom");
                     test(st);
-                    std::sort(named.begin(), named.end());
                 }
+                std::sort(named.begin(), named.end());
                 if (query.with_files.empty()) {
                     kept = std::move(named);
                 } else {
