@@ -16,6 +16,7 @@
 #include "luet/install/extract.hpp"
 #include "luet/repo/repository.hpp"
 #include "luet/spec/spec.hpp"
+#include "luet/template/internal.hpp"
 #include "luet/template/template.hpp"
 
 namespace fs = std::filesystem;
@@ -220,4 +221,25 @@ TEST(FuzzFindings, ValueStartingLikeTheNestedValueMarkerIsRefused) {
     // A plain value with the same bytes later on is fine.
     const auto def = luet::spec::parse_definition("name: ap\nlabels:\n  a: \"x\\x01yaml:y\"\n", "definition.yaml");
     EXPECT_EQ(def.labels.at("a"), std::string("x\x01yaml:y"));
+}
+
+// Found reading the template engine for caches after fuzz_template stopped out of memory
+// (that stop was the harness process's RSS, grown by ASan keeping freed memory; the input it
+// stopped on uses 205 MB alone). Every name given to dateInZone was kept in a cache of zones
+// for the life of the process, names of no zone included, and a zone file has endless names
+// ("Europe/./Rome"). Only zones read from a file are kept now, at most 256.
+TEST(FuzzFindings, ZoneNamesDoNotGrowTheMemory) {
+    const nlohmann::json values = nlohmann::json::object();
+    for (int i = 0; i < 2000; ++i) {
+        EXPECT_EQ(luet::tmpl::render("t", "{{ dateInZone \"15:04 MST\" 1700000000 \"Nowhere/Zone" + std::to_string(i) + "\" }}",
+                                     values),
+                  "22:13 UTC");
+        if (std::filesystem::exists("/usr/share/zoneinfo/Europe/Rome")) {
+            std::string alias = "Europe/";
+            for (int k = 0; k <= i % 400; ++k) alias += "./";
+            EXPECT_EQ(luet::tmpl::render("t", "{{ dateInZone \"15:04 MST\" 1700000000 \"" + alias + "Rome\" }}", values),
+                      "23:13 CET");
+        }
+    }
+    EXPECT_LE(luet::tmpl::detail::cached_zones(), 256u);
 }

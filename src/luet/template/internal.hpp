@@ -170,6 +170,7 @@ json time_now();
 TimeParts time_parts(const json& t);
 json time_in(const json& t, const std::string& loc);
 bool valid_location(const std::string& name);                       // time.LoadLocation succeeds
+size_t cached_zones();  // zones read from files and kept (at most 256; for the tests)
 std::string format_time(const json& t, const std::string& layout);  // Time.Format
 std::string time_string(const json& t);                             // Time.String
 // time.ParseInLocation; on failure returns null and sets `err` to Go's message.

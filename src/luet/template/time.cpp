@@ -299,13 +299,26 @@ std::optional<Zone> load_zone(const std::string& name) {
     return std::nullopt;
 }
 
-const Zone& zone_named(const std::string& name) {
-    static std::mutex m;
-    static std::map<std::string, Zone> cache;
+// The zone of a name, read once per process. Only zones read from a file are kept, and at
+// most kCachedZones of them (a file has many names: "Europe/./Rome"): templates naming
+// endless different zones must not grow the memory (fuzz_template found that growth).
+constexpr size_t kCachedZones = 256;
+struct ZoneCache {
+    std::mutex m;
+    std::map<std::string, Zone> zones;
+};
+ZoneCache& zone_cache() {
+    static ZoneCache c;
+    return c;
+}
+ZoneType zone_type_at(const std::string& name, std::int64_t t) {
+    auto& [m, cache] = zone_cache();
     std::lock_guard<std::mutex> lock(m);
-    auto it = cache.find(name);
-    if (it == cache.end()) it = cache.emplace(name, load_zone(name).value_or(utc_zone(name))).first;
-    return it->second;
+    if (auto it = cache.find(name); it != cache.end()) return it->second.lookup(t);
+    auto zone = load_zone(name);
+    if (!zone) return utc_zone(name).lookup(t);
+    if (cache.size() >= kCachedZones) return zone->lookup(t);
+    return cache.emplace(name, std::move(*zone)).first->second.lookup(t);
 }
 
 // A time's location: a zone name, or a fixed zone "=OFFSET=ABBR" (from a parsed offset).
@@ -314,7 +327,7 @@ ZoneType zone_at(const std::string& loc, std::int64_t t) {
         const size_t e = loc.find('=', 1);
         return {std::atoi(loc.substr(1, e - 1).c_str()), loc.substr(e + 1)};
     }
-    return zone_named(loc).lookup(t);
+    return zone_type_at(loc, t);
 }
 
 const char* const kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
@@ -461,6 +474,12 @@ TimeParts time_parts(const json& t) {
 json time_in(const json& t, const std::string& loc) {
     TimeParts p = time_parts(t);
     return make_time(p.sec, p.nsec, loc);
+}
+
+size_t cached_zones() {
+    auto& [m, cache] = zone_cache();
+    std::lock_guard<std::mutex> lock(m);
+    return cache.size();
 }
 
 bool valid_location(const std::string& name) { return name.empty() || name == "UTC" || name == "Local" || load_zone(name); }
