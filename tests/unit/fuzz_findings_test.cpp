@@ -243,3 +243,25 @@ TEST(FuzzFindings, ZoneNamesDoNotGrowTheMemory) {
     }
     EXPECT_LE(luet::tmpl::detail::cached_zones(), 256u);
 }
+
+// fuzz_template: inputs running 44-113 s under the harness (regexReplaceAll in three nested
+// ranges) led to the cost of one step: within kMaxSteps, a loop repeating or hashing a large
+// string ran for hours. What function calls handle is bounded per render now.
+TEST(FuzzFindings, WhatFunctionsHandleIsBounded) {
+    const nlohmann::json values = nlohmann::json::object();
+    for (const std::string text :
+         {"{{ range until 1000000 }}{{ $x := repeat 60000000 \"a\" }}{{ end }}",
+          "{{ $x := repeat 60000000 \"a\" }}{{ range until 1000000 }}{{ $y := sha256sum $x }}{{ end }}",
+          "{{ define \"t\" }}{{ repeat 60000000 \"a\" | len }}{{ end }}{{ range until 100 }}{{ include \"t\" . }}{{ end }}"}) {
+        try {
+            luet::tmpl::render("t", text, values);
+            ADD_FAILURE() << text << " rendered";
+        } catch (const luet::Error& e) {
+            EXPECT_NE(std::string(e.what()).find("functions handled more than 268435456 bytes"), std::string::npos)
+                << e.what();
+        }
+    }
+    EXPECT_EQ(luet::tmpl::render("t", "{{ range until 1000 }}{{ $x := repeat 1000 \"a\" | sha256sum }}{{ end }}ok", values),
+              "ok")
+        << "a million bytes handled";
+}

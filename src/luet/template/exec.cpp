@@ -60,7 +60,7 @@ std::string Exec::tpl(const std::string& text, const json& data) {
     auto list = parse(*name_, text, defs);
     Exec sub(std::move(defs), name_);
     sub.depth_ = depth_ + 1;
-    sub.steps_ = steps_;
+    sub.budget_ = budget_;
     return sub.run(*list, data);
 }
 
@@ -73,10 +73,20 @@ Exec::Flow Exec::walk(json& dot, const NodeList& list, std::string& out) {
 }
 
 void Exec::step(const Pos& pos, const std::string& out) {
-    if (++*steps_ > kMaxSteps)
+    if (++budget_->steps > kMaxSteps)
         fail_at(pos, "the template took more than " + std::to_string(kMaxSteps) + " steps (nested loops?)");
     if (out.size() > kMaxOutputBytes)
         fail_at(pos, "the template wrote more than " + std::to_string(kMaxOutputBytes) + " bytes");
+}
+
+void Exec::charge(const Pos& pos, const std::string& fn, const std::vector<json>& args, const json& result) {
+    auto bytes = [](const json& v) -> std::uint64_t { return v.is_string() ? v.get_ref<const std::string&>().size() : v.size(); };
+    std::uint64_t n = bytes(result);
+    for (const auto& a : args) n += bytes(a);
+    budget_->function_bytes += n;
+    if (budget_->function_bytes > kMaxFunctionBytes)
+        fail_at(pos, "the template's functions handled more than " + std::to_string(kMaxFunctionBytes) +
+                         " bytes (the last: " + fn + ")");
 }
 
 Exec::Flow Exec::walk_node(json& dot, const Node& n, std::string& out) {
@@ -303,6 +313,7 @@ json Exec::call_function(json& dot, const Command& c, const Arg& fn, const json*
     } catch (const std::exception& e) {
         fail_at(fn.pos, "error calling " + name + ": " + e.what());
     }
+    charge(fn.pos, name, args, result);
     if (kMutating.count(name) && c.args.size() > 1) {
         if (json* lv = lvalue(dot, c.args[1])) *lv = result;
     }

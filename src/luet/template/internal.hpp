@@ -88,7 +88,7 @@ const std::map<std::string, FuncDef>& functions();
 class Exec {
 public:
     Exec(Defines defs, std::shared_ptr<const std::string> name)
-        : defs_(std::move(defs)), name_(std::move(name)), steps_(std::make_shared<std::uint64_t>(0)) {}
+        : defs_(std::move(defs)), name_(std::move(name)), budget_(std::make_shared<Budget>()) {}
     std::string run(const NodeList& list, const json& data);
     std::string include(const std::string& tname, const json& data);
     std::string tpl(const std::string& text, const json& data);
@@ -113,12 +113,20 @@ private:
     // Counts one execution step (a node walked or a range iteration) against kMaxSteps and
     // checks `out` against kMaxOutputBytes; raises the template error at `pos` past either.
     void step(const Pos& pos, const std::string& out);
+    // Counts what a function call handled (its arguments and its result: a string's bytes, a
+    // list's or map's entries) against kMaxFunctionBytes; raises the template error at `pos`
+    // past it.
+    void charge(const Pos& pos, const std::string& fn, const std::vector<json>& args, const json& result);
 
+    struct Budget {
+        std::uint64_t steps = 0;
+        std::uint64_t function_bytes = 0;
+    };
     Defines defs_;
     std::shared_ptr<const std::string> name_;
     std::vector<Var> vars_;
     int depth_ = 0;
-    std::shared_ptr<std::uint64_t> steps_;  // shared with the executors of tpl
+    std::shared_ptr<Budget> budget_;  // shared with the executors of tpl
 };
 
 // Helpers shared by the executor and the function library.
@@ -148,6 +156,9 @@ inline constexpr std::uint64_t kMaxRepeatBytes = 64u << 20;  // 64 MiB
 // would otherwise run for hours.
 inline constexpr std::uint64_t kMaxSteps = 2'000'000;
 inline constexpr std::size_t kMaxOutputBytes = 64u << 20;  // 64 MiB
+// What the function calls of one render handle together, arguments and results (a loop
+// hashing or repeating a large string a million times stays within kMaxSteps): 256 MiB.
+inline constexpr std::uint64_t kMaxFunctionBytes = 256u << 20;
 const std::string& s_arg(const json& v);
 std::int64_t i_arg(const json& v);
 const json& m_arg(const json& v);
