@@ -99,7 +99,7 @@ ratio() {  # ratio OURS_KEY UP_KEY -> "0.45x t  0.80x mem"
   if [[ $a == ">"* ]]; then echo "-"; return; fi
   if [[ $b == ">"* ]]; then awk -v a="$a" -v b="${b#>}" 'BEGIN {printf "< %.3fx t\n", a / b}'; return; fi
   awk -v a="$a" -v b="$b" -v ka="${R_KIB[$1]}" -v kb="${R_KIB[$2]}" \
-    'BEGIN {printf "%.3fx t  %.2fx mem\n", (b > 0 ? a / b : 0), (kb > 0 ? ka / kb : 0)}'
+    'BEGIN {printf "%.3fx t  %.3fx mem\n", (b > 0 ? a / b : 0), (kb > 0 ? ka / kb : 0)}'
 }
 # row LABEL KEY: prints ours / upstream / ratio for measure keys ours.KEY and up.KEY
 row() { printf '%-40s %s | %s | %s\n' "$1" "$(fmt "ours.$2")" "$(fmt "up.$2")" "$(ratio "ours.$2" "up.$2")"; }
