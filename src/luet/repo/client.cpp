@@ -321,8 +321,8 @@ LoadedRepository load_local(const config::RepositoryConfig& rc, const fs::path& 
     const fs::path treefs = repo_dir / "treefs";
     // Our index when the copy has one; a copy synced by an older luet has only the documents.
     std::vector<IndexedPackage> indexed;
-    if (has_local_index(repo_dir)) {
-        indexed = read_local_index(repo_dir, query);
+    if (auto current = read_current_local_index(repo_dir, query)) {
+        indexed = std::move(*current);
     } else {
         // A copy synced by luet before its index: metafs/ and treefs/ as geaaru/luet writes them.
         std::error_code missing;

@@ -382,17 +382,30 @@ bool has_local_index(const fs::path& dir) {
 }
 
 std::vector<IndexedPackage> read_local_index(const fs::path& dir, const IndexQuery& query) {
+    std::string format;
+    if (auto out = read_current_local_index(dir, query, &format)) return std::move(*out);
+    const fs::path file = dir / kLocalIndexFile;
+    throw Error(file.string() + ": " +
+                (format.empty() ? std::string("missing")
+                                : "format " + format + ", not " + std::to_string(kLocalIndexFormat)) +
+                "; run luet repo update --force");
+}
+
+std::optional<std::vector<IndexedPackage>> read_current_local_index(const fs::path& dir, const IndexQuery& query,
+                                                                    std::string* format) {
     const fs::path file = dir / kLocalIndexFile;
     std::vector<IndexedPackage> out;
     try {
         std::error_code ec;
-        if (!fs::is_regular_file(file, ec)) throw Error("missing");
+        if (!fs::is_regular_file(file, ec)) return std::nullopt;
         Db db(file, kReadFlags);
         {
             Stmt st(db, "SELECT value FROM info WHERE key = 'format'");
             if (!st.step()) throw Error("no format");
-            if (st.text(0) != std::to_string(kLocalIndexFormat))
-                throw Error("format " + std::string(st.text(0)) + ", not " + std::to_string(kLocalIndexFormat));
+            if (st.text(0) != std::to_string(kLocalIndexFormat)) {
+                if (format) *format = st.text(0);
+                return std::nullopt;
+            }
         }
         std::vector<std::int64_t> ids;
         std::set<std::int64_t> with_finalizer;

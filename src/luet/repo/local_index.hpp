@@ -125,6 +125,12 @@ struct IndexQuery {
 // Reads the index of `dir`. Throws luet::Error naming the file when it is missing, of
 // another format or malformed.
 std::vector<IndexedPackage> read_local_index(const std::filesystem::path& dir, const IndexQuery& query);
+// The same, opening the file once: nullopt when there is no index file or it is of another
+// format (then *format, when given, is that format); throws luet::Error naming the file when
+// it is malformed.
+std::optional<std::vector<IndexedPackage>> read_current_local_index(const std::filesystem::path& dir,
+                                                                    const IndexQuery& query,
+                                                                    std::string* format = nullptr);
 inline std::vector<IndexedPackage> read_local_index(const std::filesystem::path& dir, bool files) {
     return read_local_index(dir, IndexQuery{.files = files, .keep = {}, .name_literals = {}, .reach = std::nullopt, .with_files = {}});
 }
