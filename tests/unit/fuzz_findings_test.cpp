@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <climits>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -264,4 +266,32 @@ TEST(FuzzFindings, WhatFunctionsHandleIsBounded) {
     EXPECT_EQ(luet::tmpl::render("t", "{{ range until 1000 }}{{ $x := repeat 1000 \"a\" | sha256sum }}{{ end }}ok", values),
               "ok")
         << "a million bytes handled";
+}
+
+// fuzz_template: a number literal beyond int64's range given to an integer function (add, int64,
+// ...) was converted with undefined behaviour (UBSan: "outside the range of representable
+// values"). Go's int64(f) on amd64 gives math.MinInt64 for such values and NaN.
+TEST(FuzzFindings, FloatOutOfInt64RangeConvertsAsGoDoes) {
+    using luet::tmpl::detail::to_int64;
+    EXPECT_EQ(to_int64(nlohmann::json(4.44444e108)), INT64_MIN);
+    EXPECT_EQ(to_int64(nlohmann::json(-4.44444e108)), INT64_MIN);
+    EXPECT_EQ(to_int64(nlohmann::json(9223372036854775808.0)), INT64_MIN);
+    EXPECT_EQ(to_int64(nlohmann::json(std::nan(""))), INT64_MIN);
+    EXPECT_EQ(to_int64(nlohmann::json(-9223372036854775808.0)), INT64_MIN);
+    EXPECT_EQ(to_int64(nlohmann::json(-3.9)), -3);
+    EXPECT_EQ(to_int64(nlohmann::json(9.2e18)), 9200000000000000000);
+    const nlohmann::json values = nlohmann::json::object();
+    EXPECT_EQ(luet::tmpl::render("t", "{{ int64 4444444444444444444444444.5 }} {{ add 1e300 1 }}", values),
+              "-9223372036854775808 -9223372036854775807");
+    // ... and the integer functions then overflowed (UBSan: signed integer overflow): they wrap
+    // as Go's int64 does.
+    EXPECT_EQ(luet::tmpl::render("t",
+                                 "{{ add 9223372036854775807 1 }} {{ sub -9223372036854775807 2 }} "
+                                 "{{ mul 4611686018427387904 4 }} {{ add1 9223372036854775807 }} "
+                                 "{{ div (int64 1e300) -1 }} {{ mod (int64 1e300) -1 }} "
+                                 "{{ add 1e300 1e300 }}",
+                                 values),
+              "-9223372036854775808 9223372036854775807 0 -9223372036854775808 -9223372036854775808 0 0");
+    EXPECT_EQ(luet::tmpl::render("t", "{{ randInt 9223372036854775806 9223372036854775807 }}", values),
+              "9223372036854775806");
 }

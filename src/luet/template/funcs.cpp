@@ -809,23 +809,23 @@ std::map<std::string, FuncDef> build() {
     // Math (sprig converts with cast.ToInt64)
     def("add", 0, -1, [](Exec&, Args& a) {
         std::int64_t r = 0;
-        for (const auto& v : a) r += to_int64(v);
+        for (const auto& v : a) r = go_add(r, to_int64(v));
         return num_result(r);
     });
-    def("add1", 1, 1, [](Exec&, Args& a) { return num_result(to_int64(a[0]) + 1); });
-    def("sub", 2, 2, [](Exec&, Args& a) { return num_result(to_int64(a[0]) - to_int64(a[1])); });
+    def("add1", 1, 1, [](Exec&, Args& a) { return num_result(go_add(to_int64(a[0]), 1)); });
+    def("sub", 2, 2, [](Exec&, Args& a) { return num_result(go_sub(to_int64(a[0]), to_int64(a[1]))); });
     def("mul", 1, -1, [](Exec&, Args& a) {
         std::int64_t r = 1;
-        for (const auto& v : a) r *= to_int64(v);
+        for (const auto& v : a) r = go_mul(r, to_int64(v));
         return num_result(r);
     });
     def("div", 2, 2, [](Exec&, Args& a) {
         if (to_int64(a[1]) == 0) ferr("integer divide by zero");
-        return num_result(to_int64(a[0]) / to_int64(a[1]));
+        return num_result(go_div(to_int64(a[0]), to_int64(a[1])));
     });
     def("mod", 2, 2, [](Exec&, Args& a) {
         if (to_int64(a[1]) == 0) ferr("integer divide by zero");
-        return num_result(to_int64(a[0]) % to_int64(a[1]));
+        return num_result(go_mod(to_int64(a[0]), to_int64(a[1])));
     });
     def("max", 1, -1, [](Exec&, Args& a) {
         std::int64_t r = to_int64(a[0]);

@@ -780,8 +780,9 @@ void add_sprig_functions(FuncTable& f) {
     def("randAscii", 1, 1, [=](Exec&, Args& a) { return json(random_from(ascii, i_arg(a[0]))); });
     def("randInt", 2, 2, [](Exec&, Args& a) {
         const std::int64_t lo = i_arg(a[0]), hi = i_arg(a[1]);
-        if (hi - lo <= 0) ferr("invalid argument to Intn");
-        return json(lo + static_cast<std::int64_t>(random_below(static_cast<std::uint64_t>(hi - lo))));
+        const std::int64_t span = go_sub(hi, lo);
+        if (span <= 0) ferr("invalid argument to Intn");
+        return json(go_add(lo, static_cast<std::int64_t>(random_below(static_cast<std::uint64_t>(span)))));
     });
     def("shuffle", 1, 1, [](Exec&, Args& a) {
         std::string s = s_arg(a[0]);

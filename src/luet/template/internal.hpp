@@ -138,7 +138,20 @@ std::string go_sprintf(const std::string& fmt, const std::vector<json>& args);
 std::string type_name(const json& v);
 std::string to_json_text(const json& v);  // Go encoding/json Marshal
 bool is_int(const json& v);
-std::int64_t to_int64(const json& v);
+std::int64_t to_int64(const json& v);  // cast.ToInt64 (floats as Go's int64(f) on amd64)
+// int64 arithmetic as Go does it: two's complement wrap-around on overflow, MinInt64 / -1 is
+// MinInt64 and MinInt64 % -1 is 0 (sprig's add, sub, mul, div, mod, randInt).
+inline std::int64_t go_add(std::int64_t a, std::int64_t b) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+inline std::int64_t go_sub(std::int64_t a, std::int64_t b) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+}
+inline std::int64_t go_mul(std::int64_t a, std::int64_t b) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(b));
+}
+inline std::int64_t go_div(std::int64_t a, std::int64_t b) { return b == -1 ? go_sub(0, a) : a / b; }
+inline std::int64_t go_mod(std::int64_t a, std::int64_t b) { return b == -1 ? 0 : a % b; }
 double to_float64(const json& v);
 std::string strval(const json& v);
 

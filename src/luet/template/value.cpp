@@ -1,4 +1,5 @@
 // Value helpers: Go truthiness, fmt-style printing, printf, JSON encoding, conversions.
+#include <cstdint>
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -160,7 +161,13 @@ std::int64_t to_int64(const json& v) {
         case json::value_t::boolean: return v.get<bool>() ? 1 : 0;
         case json::value_t::number_integer: return v.get<std::int64_t>();
         case json::value_t::number_unsigned: return static_cast<std::int64_t>(v.get<std::uint64_t>());
-        case json::value_t::number_float: return static_cast<std::int64_t>(v.get<double>());
+        case json::value_t::number_float: {
+            // Go's int64(f) truncates; NaN and values out of int64's range give
+            // math.MinInt64 on amd64 (CVTTSD2SQ's "integer indefinite"), not undefined behaviour.
+            double d = v.get<double>();
+            if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return INT64_MIN;
+            return static_cast<std::int64_t>(d);
+        }
         case json::value_t::string: {
             std::string s = v.get<std::string>();
             // cast.ToInt64 trims a zero decimal part ("3.0" -> "3")
