@@ -2,14 +2,12 @@
 # Distribution-scale benchmark (issue 14): repositories of N package forms, 1 000 artifacts
 # of 1 MB, the 20 x 78 upgrade world of mudler/luet's solver tests, and a tree of ~3 000
 # templated definitions. Each row runs BENCH_RUNS times (default 3) and prints the medians
-# of wall time (ms resolution, the process started through GNU time and timeout) and peak
-# RSS (GNU time) for ours and, when LUET_UPSTREAM names the folder of
+# of wall time and peak RSS (bench/runproc: fork, exec, wait4; ns clock, ru_maxrss) for ours and, when LUET_UPSTREAM names the folder of
 # geaaru/luet's `luet` and `luet-build`, for upstream side by side, with the ratio
 # ours / upstream (below 1: ours is faster or smaller). Each side publishes the same
 # generated tree and artifacts with its own create-repo (upstream: luet-build tree genidx,
 # then create-repo) and serves it over HTTP on 127.0.0.1 with its own serve-repo.
-# Workloads come from bench/scale_gen.py. Never run by the tests; needs GNU time
-# (apt-get install time) and python3.
+# Workloads come from bench/scale_gen.py. Never run by the tests; needs g++ and python3.
 #
 # Environment:
 #   BENCH_N="500 2000"        repository sizes (package forms)
@@ -34,7 +32,6 @@ ARTIFACT_MB=${BENCH_ARTIFACT_MB:-1}
 TREE_DEFS=${BENCH_TREE:-3000}
 read -r FAMILIES VERSIONS <<<"${BENCH_WORLD:-20 78}"
 GEN="python3 $ROOT/bench/scale_gen.py"
-command -v /usr/bin/time >/dev/null || { echo "needs GNU time (apt-get install time)"; exit 1; }
 
 W=$(mktemp -d /tmp/luet-scale-XXXXXX)
 SERVERS=()
@@ -44,6 +41,7 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$W/bin" "$W/logs" "$W/tmp"
+g++ -O2 -o "$W/bin/runproc" "$ROOT/bench/runproc.cpp"
 # geaaru/luet works in $TMPDIR/tmpluet and empties it: a second luet-build on the machine
 # (another user's run) removes this run's files under it. Each run gets its own.
 export TMPDIR=$W/tmp
@@ -64,20 +62,17 @@ measure() {
   for ((run = 1; run <= RUNS; run++)); do
     [ -z "$reset" ] || eval "$reset"
     rc=0
-    # Wall time in ns around the whole run (GNU time's %e has 10 ms steps: too coarse for
-    # commands that take a few ms); peak RSS from GNU time.
-    local t0 t1
-    t0=$(date +%s%N)
-    /usr/bin/time -f "%M" -o "$W/time" timeout -k 5 "$CAP" "$@" >"$W/logs/$key.$run" 2>&1 || rc=$?
-    t1=$(date +%s%N)
-    if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then R_TIME[$key]=">$CAP"; R_KIB[$key]=""; return; fi
+    # Wall time (ns, from fork to wait4) and peak RSS (ru_maxrss) by bench/runproc: one fork
+    # and one exec around the command.
+    "$W/bin/runproc" "$W/time" "$CAP" "$@" >"$W/logs/$key.$run" 2>&1 || rc=$?
+    if [ "$rc" = 124 ]; then R_TIME[$key]=">$CAP"; R_KIB[$key]=""; return; fi
     if [ "$rc" != 0 ]; then
       R_TIME[$key]=failed; R_KIB[$key]=""
       echo "  ($key failed, rc $rc; $W/logs/$key.$run:)" >&2; tail -3 "$W/logs/$key.$run" | sed 's/^/    /' >&2
       return
     fi
-    read -r kib < <(tail -1 "$W/time")
-    secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", (b - a) / 1e9}')
+    read -r ns kib <"$W/time"
+    secs=$(awk -v n="$ns" 'BEGIN {printf "%.4f", n / 1e9}')
     times+=("$secs"); kibs+=("$kib")
   done
   R_TIME[$key]=$(printf '%s\n' "${times[@]}" | median)
@@ -169,6 +164,11 @@ echo "luet scale benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores,
 echo "ours: $LUET ($("$LUET" --version 2>/dev/null | head -1))"
 [ -n "$UP" ] && echo "upstream: $UP ($("$UP/luet" --version 2>/dev/null | head -1))"
 echo "runs: $RUNS, medians of wall time and peak RSS; runs over $CAP s are stopped"
+# The floor of every figure: what starting a process through runproc costs (/bin/true).
+RUNS_SAVED=$RUNS RUNS=11
+measure floor "" /bin/true
+RUNS=$RUNS_SAVED
+echo "floor (runproc /bin/true, median of 11): $(fmt floor)"
 
 # --- repositories of N package forms ---------------------------------------------------------
 if [[ " $WORKLOADS " == *" repo "* ]]; then
