@@ -215,7 +215,10 @@ void add_help(CLI::App& app) {
         std::string prev;
         for (const CLI::App* up = target->get_parent(); up; up = up->get_parent())
             prev = up->get_name() + (prev.empty() ? "" : " " + prev);
-        std::cout << target->help(prev);
+        // The formatter directly: App::help() of the root shows the help of the subcommand
+        // parsed ("help" itself), where cobra's `luet help` shows the root's.
+        const std::string usage = prev.empty() ? target->get_name() : prev + " " + target->get_name();
+        std::cout << target->get_formatter()->make_help(target, usage, CLI::AppFormatMode::Normal);
     });
 }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <algorithm>
+#include <array>
 #include <iostream>
 #include <string_view>
 
@@ -91,6 +92,77 @@ const CLI::Option* find_option(const CLI::App* level, const std::string& arg) {
 
 namespace {
 
+using Registrar = void (*)(CLI::App&, luet::cli::Globals&);
+// The top-level commands in the order help lists them: the names and aliases each answers to
+// (`names`), whether it exists in luet-build too (`builder`), and whether it needs every other
+// command registered (help and completion walk them all).
+struct Command {
+    std::array<std::string_view, 3> names;  // unused slots empty
+    Registrar add;
+    bool builder;
+    bool needs_all = false;
+};
+using namespace luet::cli;
+const Command kCommands[] = {
+    {{"build"}, add_build, true},
+    {{"create-repo"}, add_create_repo, true},
+    {{"tree"}, add_tree, true},
+    {{"pack"}, add_pack, true},
+    {{"serve-repo"}, add_serve_repo, true},
+    {{"config", "c"}, add_config, true},
+    {{"version"}, [](CLI::App& a, Globals&) { add_version(a); }, true},
+    {{"install", "i"}, add_install, false},
+    {{"uninstall", "rm", "un"}, add_uninstall, false},
+    {{"repo"}, add_repo, false},
+    {{"search", "s"}, add_search, false},
+    {{"database"}, add_database, false},
+    {{"cleanup"}, add_cleanup, false},
+    {{"upgrade", "u"}, add_upgrade, false},
+    {{"reinstall"}, add_reinstall, false},
+    {{"replace", "r"}, add_replace, false},
+    {{"subsets"}, add_subsets, false},
+    {{"miner"}, add_miner, false},
+    {{"query", "q"}, add_query, false},
+    {{"oscheck"}, add_oscheck, false},
+    {{"reclaim"}, add_reclaim, false},
+    {{"util"}, add_util, false},
+    {{"box", "exec"}, add_box, false},
+    {{"completion"}, [](CLI::App& a, Globals&) { add_completion(a); }, true, true},
+    {{"help"}, [](CLI::App& a, Globals&) { add_help(a); }, true, true},
+};
+
+// The first word of the command line that is not an option nor the value of a global option
+// ("luet --config F search x" -> "search"); empty when there is none.
+std::string first_command(const CLI::App& app, int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--") break;
+        if (!arg.starts_with("-")) return arg;
+        const auto* opt = app.get_option_no_throw(arg.substr(0, arg.find('=')));
+        if (opt && opt->get_expected_min() > 0 && arg.find('=') == std::string::npos) ++i;
+    }
+    return {};
+}
+
+// Registers the command the command line names, alone: building all ~100 commands, flags and
+// their callbacks costs about 0.5 ms of CPU, a sixth of a `luet search`. Every command is
+// registered when none is named, for help and completion, for a name not in kCommands (an
+// extension, a typo: the error lists the commands), and when the chosen entry does not
+// register what its names promise.
+void register_commands(CLI::App& app, luet::cli::Globals& g, bool builder, const std::string& name) {
+    const Command* chosen = nullptr;
+    for (const auto& c : kCommands)
+        if (!name.empty() && (builder ? c.builder : true) && !c.needs_all &&
+            std::find(c.names.begin(), c.names.end(), name) != c.names.end())
+            chosen = &c;
+    if (chosen) {
+        chosen->add(app, g);
+        if (!app.get_subcommands([&](CLI::App* sub) { return sub->check_name(name); }).empty()) return;
+    }
+    for (const auto& c : kCommands)
+        if (&c != chosen && (builder ? c.builder : true)) c.add(app, g);
+}
+
 // The error that ends a command goes to stderr. geaaru/luet prints it on stdout (its logger
 // writes everything there), and scripts written for it capture `out=$(luet ...)` and look
 // for the message: when stdout is not where stderr goes, the message is written there too
@@ -118,33 +190,7 @@ int main(int argc, char** argv) {
     app.fallthrough();
     luet::cli::Globals g;
     luet::cli::add_globals(app, g);
-    luet::cli::add_build(app, g);
-    luet::cli::add_create_repo(app, g);
-    luet::cli::add_tree(app, g);
-    luet::cli::add_pack(app, g);
-    luet::cli::add_serve_repo(app, g);
-    luet::cli::add_config(app, g);
-    luet::cli::add_version(app);
-    if (!builder) {
-        luet::cli::add_install(app, g);
-        luet::cli::add_uninstall(app, g);
-        luet::cli::add_repo(app, g);
-        luet::cli::add_search(app, g);
-        luet::cli::add_database(app, g);
-        luet::cli::add_cleanup(app, g);
-        luet::cli::add_upgrade(app, g);
-        luet::cli::add_reinstall(app, g);
-        luet::cli::add_replace(app, g);
-        luet::cli::add_subsets(app, g);
-        luet::cli::add_miner(app, g);
-        luet::cli::add_query(app, g);
-        luet::cli::add_oscheck(app, g);
-        luet::cli::add_reclaim(app, g);
-        luet::cli::add_util(app, g);
-        luet::cli::add_box(app, g);
-    }
-    luet::cli::add_completion(app);
-    luet::cli::add_help(app);
+    register_commands(app, g, builder, first_command(app, argc, argv));
     // cobra's answer to an unknown command (at any level: "luet repo nosuch"), rather than
     // CLI11's "A subcommand is required"; an unknown first command may be an extension.
     CLI::App* level = &app;

@@ -31,6 +31,18 @@ expect_ok "version" "$LUET" version
 expect_output "^[0-9]+\.[0-9]+\.[0-9]+$" "version prints the bare version as mudler/luet"
 expect_ok "help repo" "$LUET" help repo
 expect_output "list" "help names the subcommands"
+expect_ok "help" "$LUET" help
+expect_output "^Usage: luet \[OPTIONS\] SUBCOMMAND" "help alone shows the root's usage, as cobra"
+expect_output "^  search, s " "help alone lists every command"
+expect_ok "help repo update" "$LUET" help repo update
+expect_output "^Usage: luet repo update " "help of a nested command names its whole path"
+# Only the command named is registered (main.cpp): aliases, global flags with a value before
+# the command and unknown commands must behave as with every command registered.
+expect_ok "an alias after a global flag with a value" "$LUET" --system-target "$WORK/aliasroot" s tool --config "$WORK/none.yaml"
+expect_fail "an unknown command" 'unknown command "nosuch" for "luet"' "$LUET" --config "$WORK/none.yaml" nosuch
+ln -sf "$LUET" "$WORK/luet-build"
+expect_fail "a client command in luet-build" 'unknown command "install" for "luet-build"' "$WORK/luet-build" install x
+expect_ok "luet-build config" "$WORK/luet-build" c
 expect_ok "completion bash" "$LUET" completion bash
 bash -n "$WORK/out" && pass "the bash script parses" || fail "the bash script parses"
 expect_output "luet/install" "the bash script knows install"
