@@ -9,6 +9,7 @@ packages=(build-essential cmake pkg-config libyaml-cpp-dev libsolv-dev libsolvex
   libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev docker.io mmdebstrap busybox-static sqlite3 zstd
   attr libcap2-bin python3 jq file git openssl docker-registry apache2-utils tzdata
   liblzma-dev libbz2-dev zlib1g-dev dpkg-dev curl podman buildah
+  lld  # the static client's link (CMakeLists.txt: hot code laid out together)
   clang libclang-rt-14-dev)  # the libFuzzer harnesses (scripts/fuzz.sh, the fuzz preset)
 missing=()
 for p in "${packages[@]}"; do
