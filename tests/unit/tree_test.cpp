@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -118,6 +119,55 @@ TEST(Tree, MalformedYamlNamesFileLineAndColumn) {
         EXPECT_NE(std::string(e.what()).find("x/definition.yaml:"), std::string::npos) << e.what();
     }
     EXPECT_THROW(luet::spec::parse_definition("category: a\n", "nameless.yaml"), luet::Error);
+}
+
+// A large tree loads its folders several at once (load_folders); what it gives must be what a
+// one-by-one load gives: packages in folder order, warnings in folder order, and, when several
+// folders fail, the error of the first one.
+TEST(Tree, ManyFoldersLoadInOrderAndReportTheFirstError) {
+    namespace fs = std::filesystem;
+    const fs::path root = fs::temp_directory_path() / ("luet-tree-many-" + std::to_string(::getpid()));
+    fs::remove_all(root);
+    auto write = [](const fs::path& f, const std::string& text) {
+        fs::create_directories(f.parent_path());
+        std::ofstream(f) << text;
+    };
+    const int kFolders = 150;
+    for (int i = 0; i < kFolders; ++i) {
+        char name[16];
+        std::snprintf(name, sizeof name, "p%03d", i);
+        write(root / name / "definition.yaml", std::string("name: ") + name + "\ncategory: c\nversion: \"1." +
+                                                   std::to_string(i) + "\"\n");
+        // Every tenth both sets image and requires (a warning each); the rest are plain.
+        write(root / name / "build.yaml", i % 10 == 0 ? "image: img\nrequires:\n- {category: c, name: base}\n"
+                                                      : "image: img-{{ .Values.version }}\n");
+    }
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        std::vector<std::string> warnings;
+        luet::spec::LoadOptions opts;
+        opts.warning = [&](const std::string& w) { warnings.push_back(w); };
+        const auto tree = luet::spec::load_tree({root}, opts);
+        ASSERT_EQ(tree.packages.size(), static_cast<size_t>(kFolders));
+        for (int i = 0; i < kFolders; ++i) {
+            EXPECT_EQ(tree.packages[i].definition.form.version, "1." + std::to_string(i));
+            if (i % 10) {
+                EXPECT_EQ(tree.packages[i].build.image, "img-1." + std::to_string(i));
+            }
+        }
+        ASSERT_EQ(warnings.size(), 6u);  // five named, then "... and 10 more"
+        EXPECT_NE(warnings[0].find("p000/build.yaml"), std::string::npos) << warnings[0];
+        EXPECT_NE(warnings[4].find("p040/build.yaml"), std::string::npos) << warnings[4];
+        EXPECT_NE(warnings[5].find("... and 10 more"), std::string::npos) << warnings[5];
+    }
+    // Two broken build specs: the error is always the first one's.
+    write(root / "p037" / "build.yaml", "image: {{ .Values.version | nosuchfunction }}\n");
+    write(root / "p120" / "build.yaml", "image: {{ .Values.version | otherfunction }}\n");
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        const std::string e = error_of(root);
+        EXPECT_NE(e.find("p037/build.yaml"), std::string::npos) << e;
+        EXPECT_NE(e.find("nosuchfunction"), std::string::npos) << e;
+    }
+    fs::remove_all(root);
 }
 
 TEST(Tree, MissingFolderIsAnError) {

@@ -7,6 +7,9 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -243,8 +246,10 @@ bool later(const timespec& a, const timespec& b) {
 // current_tree_index's walk: every definition file under `dir` (paths relative to the tree,
 // "cat/pkg/definition.yaml") into `files`; false as soon as something is newer than `limit`,
 // a folder symlink or a definition folder without build.yaml is found, or a folder cannot
-// be read. `dir_fd` is an open descriptor of `dir` (closed here).
-bool walk_unchanged(int dir_fd, const std::string& rel_dir, const timespec& limit, std::set<std::string>& files) {
+// be read. `dir_fd` is an open descriptor of `dir` (closed here). With `subdirs`, the folders
+// of `dir` are not walked but listed there (the caller walks them, several at once).
+bool walk_unchanged(int dir_fd, const std::string& rel_dir, const timespec& limit, std::set<std::string>& files,
+                    std::vector<std::string>* subdirs_out = nullptr) {
     DIR* d = fdopendir(dir_fd);
     if (!d) {
         close(dir_fd);
@@ -282,6 +287,10 @@ bool walk_unchanged(int dir_fd, const std::string& rel_dir, const timespec& limi
         }
     }
     if (has_definition && !has_build) return false;
+    if (subdirs_out) {
+        *subdirs_out = std::move(subdirs);
+        return true;
+    }
     for (const auto& sub : subdirs) {
         const int fd = openat(dirfd(d), sub.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0) return false;
@@ -304,10 +313,35 @@ std::optional<TreeIndex> current_tree_index(const fs::path& tree) {
         const fs::path dir = clean_abs(tree);
         struct stat dst {};
         if (lstat(dir.c_str(), &dst) != 0 || !S_ISDIR(dst.st_mode) || later(dst.st_mtim, limit)) return std::nullopt;
-        const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0) return std::nullopt;
+        const int root_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0) return std::nullopt;
+        struct CloseFd {
+            int fd;
+            ~CloseFd() { close(fd); }
+        } root_guard{root_fd};
         std::set<std::string> files;
-        if (!walk_unchanged(fd, "", limit, files)) return std::nullopt;
+        std::vector<std::string> top;
+        const int walk_fd = dup(root_fd);
+        if (walk_fd < 0 || !walk_unchanged(walk_fd, "", limit, files, &top)) return std::nullopt;
+        // The top folders (categories) are walked several at once: the walk is one open,
+        // readdir and stat after another (3 000 definitions: ~25 ms of system calls).
+        std::vector<std::set<std::string>> found(top.size());
+        std::atomic<bool> unchanged{true};
+        std::atomic<size_t> next{0};
+        auto work = [&] {
+            for (size_t i; unchanged.load() && (i = next.fetch_add(1)) < top.size();) {
+                const int fd = openat(root_fd, top[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0 || !walk_unchanged(fd, top[i], limit, found[i])) unchanged = false;
+            }
+        };
+        {
+            const size_t threads = top.size() < 8 ? 1 : std::min<size_t>(4, std::max(1u, std::thread::hardware_concurrency()));
+            std::vector<std::jthread> pool;
+            for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+            work();
+        }
+        if (!unchanged) return std::nullopt;
+        for (auto& f : found) files.merge(f);
         TreeIndex idx = read_tree_index(tree);
         if (idx.basedir != "..") return std::nullopt;
         // The index's paths are relative to the tree's parent: "TREE/cat/pkg/definition.yaml".
