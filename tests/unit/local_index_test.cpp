@@ -391,3 +391,42 @@ TEST(LocalIndex, TreeIndexWriterOrdersByFolderAndFallsBackToMetadataYaml) {
     none.definition("a/one/1.0", "name: one\n");
     EXPECT_THROW(none.finish("r"), Error) << "a definition without metadata";
 }
+
+// with_files (query belongs): the packages listing one of the files, found through the owners
+// table (a hash of each listed name and the package id) and checked against their lists.
+TEST(LocalIndex, WithFilesFindsTheOwnersThroughTheHashTable) {
+    core::TempDir dir("local-index-test");
+    std::vector<artifact::Metadata> metas;
+    const std::vector<std::vector<std::string>> lists = {
+        {"usr/bin/a", "usr/share/doc/a"}, {"usr/bin/b"}, {"usr/bin/a", "etc/x\"y"}, {}, {"usr/bin/a", "usr/bin/a"}};
+    for (size_t i = 0; i < lists.size(); ++i) {
+        artifact::Metadata m;
+        m.runtime = spec::parse_definition("name: p" + std::to_string(i) + "\ncategory: c\nversion: \"1.0\"\n", "def");
+        m.path = "p" + std::to_string(i) + ".package.tar.gz";
+        m.files = lists[i];
+        metas.push_back(m);
+    }
+    std::vector<repo::IndexInput> input;
+    for (const auto& m : metas) input.push_back({m, "", ""});
+    repo::write_local_index(dir.path, input);
+    auto owners = [&](std::vector<std::string> files) {
+        repo::IndexQuery q;
+        q.with_files = std::move(files);
+        std::vector<std::string> out;
+        for (const auto& p : repo::read_local_index(dir.path, q)) out.push_back(p.meta.runtime.form.name);
+        return out;
+    };
+    EXPECT_EQ(owners({"usr/bin/a"}), (std::vector<std::string>{"p0", "p2", "p4"}));
+    EXPECT_EQ(owners({"usr/bin/b", "etc/x\"y"}), (std::vector<std::string>{"p1", "p2"}));
+    EXPECT_TRUE(owners({"usr/bin"}).empty()) << "a folder of listed files is not listed";
+    EXPECT_TRUE(owners({"usr/bin/c"}).empty());
+    // One row per distinct (file, package): 2 + 1 + 2 + 0 + 1.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2((dir.path / repo::kLocalIndexFile).c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM owners", -1, &st, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int64(st, 0), 6);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}

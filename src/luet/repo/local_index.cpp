@@ -149,6 +149,20 @@ private:
     sqlite3_stmt* s_ = nullptr;
 };
 
+// FNV-1a (32 bits) of an entry name: the owners table's hash.
+std::uint32_t name_hash(std::string_view name) {
+    std::uint32_t h = 2166136261u;
+    for (const char c : name) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 16777619u;
+    }
+    return h;
+}
+constexpr std::int64_t kOwnerIdBits = 31;
+std::int64_t owner_key(std::uint32_t hash, std::int64_t id) {
+    return static_cast<std::int64_t>((static_cast<std::uint64_t>(hash) << kOwnerIdBits) | static_cast<std::uint64_t>(id));
+}
+
 // The rows of a new index (both writers: write_local_index and TreeIndexWriter): the format
 // mark, then add() once per package.
 class IndexRows {
@@ -157,7 +171,8 @@ public:
         : package_(db, "INSERT INTO packages(id, category, name, version, record) VALUES (?1, ?2, ?3, ?4, ?5)"),
           provides_(db, "INSERT INTO provides(category, name, pkg) VALUES (?1, ?2, ?3)"),
           files_(db, "INSERT INTO files(pkg, list) VALUES (?1, ?2)"),
-          finalizers_(db, "INSERT INTO finalizers(pkg, definition, finalize) VALUES (?1, ?2, ?3)") {
+          finalizers_(db, "INSERT INTO finalizers(pkg, definition, finalize) VALUES (?1, ?2, ?3)"),
+          owner_(db, "INSERT OR IGNORE INTO owners(key) VALUES (?1)") {
         Stmt(db, "INSERT INTO info(key, value) VALUES ('format', ?1)").bind(1, std::to_string(kLocalIndexFormat)).step();
     }
     // `finalize` empty: the package has no finalizer row.
@@ -167,11 +182,16 @@ public:
         package_.reset().bind(1, id).bind(2, category).bind(3, name).bind(4, version).bind(5, record).step();
         for (const auto& p : provided) provides_.reset().bind(1, p.category).bind(2, p.name).bind(3, id).step();
         files_.reset().bind(1, id).bind(2, file_list).step();
+        if (id >= (std::int64_t{1} << kOwnerIdBits)) throw Error("more than 2^31 packages in one repository");
+        // The list is a JSON array of strings (json(files).dump()).
+        const json files = json::parse(file_list);
+        for (const auto& f : files)
+            if (f.is_string()) owner_.reset().bind(1, owner_key(name_hash(f.get_ref<const std::string&>()), id)).step();
         if (!finalize.empty()) finalizers_.reset().bind(1, id).bind(2, definition).bind(3, finalize).step();
     }
 
 private:
-    Stmt package_, provides_, files_, finalizers_;
+    Stmt package_, provides_, files_, finalizers_, owner_;
 };
 
 constexpr int kReadFlags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
@@ -230,7 +250,11 @@ constexpr const char* kSchema =
     "CREATE TABLE packages(id INTEGER PRIMARY KEY, category TEXT, name TEXT, version TEXT, record TEXT);"
     "CREATE TABLE provides(category TEXT, name TEXT, pkg INTEGER);"
     "CREATE TABLE files(pkg INTEGER PRIMARY KEY, list TEXT);"
-    "CREATE TABLE finalizers(pkg INTEGER PRIMARY KEY, definition TEXT, finalize TEXT);";
+    "CREATE TABLE finalizers(pkg INTEGER PRIMARY KEY, definition TEXT, finalize TEXT);"
+    // Who lists a file: one row per (file, package), the key a hash of the file's name in the
+    // high bits and the package id in the low 31 (owner_key). `query belongs` reads the keys of
+    // its files' hashes, then only those packages' lists, instead of every list.
+    "CREATE TABLE owners(key INTEGER PRIMARY KEY);";
 constexpr const char* kIndexes =
     "CREATE INDEX packages_atom ON packages(category, name);"
     "CREATE INDEX packages_name ON packages(name);"
@@ -430,15 +454,24 @@ std::optional<std::vector<IndexedPackage>> read_current_local_index(const fs::pa
             // than the table, and the file lists; then the records of the packages kept.
             std::vector<std::int64_t> kept;
             if (!query.with_files.empty()) {
-                // A listed name appears in its list's JSON text as the name's own JSON string.
+                // The packages whose key has one of the names' hashes, then each one's list:
+                // a listed name appears in its list's JSON text as the name's own JSON string.
+                std::set<std::int64_t> candidates;
+                Stmt keys(db, "SELECT key FROM owners WHERE key BETWEEN ?1 AND ?2");
+                for (const auto& f : query.with_files) {
+                    const std::uint32_t h = name_hash(f);
+                    keys.reset().bind(1, owner_key(h, 0)).bind(2, owner_key(h, (std::int64_t{1} << kOwnerIdBits) - 1));
+                    while (keys.step()) candidates.insert(keys.integer(0) & ((std::int64_t{1} << kOwnerIdBits) - 1));
+                }
                 std::vector<std::string> needles;
                 for (const auto& f : query.with_files) needles.push_back(json(f).dump());
-                Stmt st(db, "SELECT pkg, list FROM files ORDER BY pkg");
-                while (st.step()) {
-                    const std::string_view list = st.text(1);
+                Stmt st(db, "SELECT list FROM files WHERE pkg = ?1");
+                for (const auto id : candidates) {
+                    if (!st.reset().bind(1, id).step()) continue;
+                    const std::string_view list = st.text(0);
                     if (std::any_of(needles.begin(), needles.end(),
                                     [&](const std::string& n) { return list.find(n) != std::string_view::npos; }))
-                        kept.push_back(st.integer(0));
+                        kept.push_back(id);
                 }
             }
             if (query.keep) {

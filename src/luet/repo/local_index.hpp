@@ -24,9 +24,12 @@
 //       document's definition.yaml and finalize.yaml of each package that has a finalize.yaml
 //     names  an FTS5 table over packages(category, name) (external content, tokenizer
 //       "trigram case_sensitive 1"): the packages whose names hold a string
+//     owners(key INTEGER PRIMARY KEY)   one row per (file, package): key = FNV-1a (32 bits)
+//       of the entry name << 31 | package id: the packages that may list a file (a hash,
+//       so the list is read to be sure); ids stay under 2^31
 //   with indexes on packages(category, name), packages(name), provides(category, name) and
 //   provides(name), so that a command reads only the packages its request reaches.
-// Format 2 had no names table.
+// Format 2 had no names table, format 3 no owners table.
 // Everything a client reads from an artifact's metadata is kept (its build spec is not:
 // compilespec.package is the runtime form, as load from metafs gives it).
 #pragma once
@@ -45,7 +48,7 @@
 namespace luet::repo {
 
 inline constexpr const char* kLocalIndexFile = "luet-index.sqlite";
-inline constexpr int kLocalIndexFormat = 3;
+inline constexpr int kLocalIndexFormat = 4;
 
 struct IndexedPackage {
     artifact::Metadata meta;      // files empty unless read with the files
