@@ -295,3 +295,19 @@ TEST(FuzzFindings, FloatOutOfInt64RangeConvertsAsGoDoes) {
     EXPECT_EQ(luet::tmpl::render("t", "{{ randInt 9223372036854775806 9223372036854775807 }}", values),
               "9223372036854775806");
 }
+
+// fuzz_template: `ago 23333333332` (a time centuries ahead) overflowed the nanoseconds since
+// then (UBSan: signed integer overflow). Go's Time.Sub and Duration.Round give the largest or
+// smallest Duration there; Duration(n) * Second wraps. Times at the int64 ends then overflowed
+// in zone offsets and calendar arithmetic; they wrap as Go's int64 does.
+TEST(FuzzFindings, TimeArithmeticAtTheInt64EndsIsDefined) {
+    const nlohmann::json values = nlohmann::json::object();
+    EXPECT_EQ(luet::tmpl::render("t", "{{ ago 23333333332 }}", values), "-2562047h47m16.854775808s");
+    EXPECT_EQ(luet::tmpl::render("t", "{{ ago -9223372036854775808 }}", values), "2562047h47m16.854775807s");
+    EXPECT_EQ(luet::tmpl::render("t", "{{ duration \"9223372036854775807\" }}", values), "-1s");
+    for (const char* zone : {"UTC", "Europe/Rome", "Australia/Sydney"})
+        for (const char* t : {"9223372036854775807", "-9223372036854775808", "-9223372036854771234"})
+            EXPECT_NO_THROW(luet::tmpl::render(
+                "t", std::string("{{ dateInZone \"2006-01-02 15:04:05 MST\" ") + t + " \"" + zone + "\" }}", values))
+                << zone << " " << t;
+}

@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <climits>
 #include <cerrno>
 #include <charconv>
 #include <memory>
@@ -676,9 +677,17 @@ std::string date_in_zone(const std::string& layout, const json& date, const std:
     return format_time(time_in(time_of(date), valid_location(zone) ? zone : "UTC"), layout);
 }
 
+// time.Since(t) in ns: Go's Time.Sub gives the largest (or smallest) Duration when the
+// difference does not fit (fuzz_template: `ago 23333333332` overflowed int64).
 std::int64_t since_ns(const json& t) {
     const TimeParts now = time_parts(time_now()), p = time_parts(t);
-    return (now.sec - p.sec) * 1000000000 + (now.nsec - p.nsec);
+    // nsec is in [0, 1e9): the sign of a seconds overflow is the sign of now.sec - p.sec.
+    const std::int64_t far = now.sec >= p.sec ? INT64_MAX : INT64_MIN;
+    std::int64_t sec = 0, ns = 0, d = 0;
+    if (__builtin_sub_overflow(now.sec, p.sec, &sec) || __builtin_mul_overflow(sec, 1000000000, &ns) ||
+        __builtin_add_overflow(ns, now.nsec - p.nsec, &d))
+        return far;
+    return d;
 }
 
 json dig(const json& dict, const json& def, const Args& keys, size_t at) {
@@ -729,10 +738,12 @@ void add_sprig_functions(FuncTable& f) {
     def("unixEpoch", 1, 1, [](Exec&, Args& a) { return json(std::to_string(time_parts(time_arg(a[0])).sec)); });
     def("ago", 1, 1, [](Exec&, Args& a) {
         std::int64_t d = since_ns(time_of(a[0]));
-        const std::int64_t r = d % 1000000000;  // Round(time.Second): halves away from zero
+        // Round(time.Second): halves away from zero; past the range, the largest (smallest)
+        // Duration, as Go's Duration.Round.
+        const std::int64_t r = d % 1000000000;
         d -= r;
-        if (r >= 500000000) d += 1000000000;
-        if (r <= -500000000) d -= 1000000000;
+        if (r >= 500000000 && __builtin_add_overflow(d, 1000000000, &d)) d = INT64_MAX;
+        if (r <= -500000000 && __builtin_sub_overflow(d, 1000000000, &d)) d = INT64_MIN;
         return json(duration_string(d));
     });
     def("duration", 1, 1, [](Exec&, Args& a) {
@@ -745,7 +756,7 @@ void add_sprig_functions(FuncTable& f) {
             const long long v = std::strtoll(s.c_str(), &end, 10);
             n = (!s.empty() && *end == '\0' && errno == 0) ? v : 0;
         }
-        return json(duration_string(n * 1000000000));
+        return json(duration_string(go_mul(n, 1000000000)));  // Duration(n) * Second wraps in Go
     });
     def("durationRound", 1, 1, [](Exec&, Args& a) {
         std::int64_t d = 0;

@@ -321,9 +321,9 @@ json parse_number(const Pos& pos, const std::string& raw) {
         errno = 0;
         unsigned long long v = std::strtoull(digits.c_str(), &end, base);
         if (*end != '\0' || errno != 0) return bad();
-        if (v > 9223372036854775807ULL) return bad();
-        auto iv = static_cast<std::int64_t>(v);
-        return json(neg ? -iv : iv);
+        // strconv.ParseInt's range: down to -9223372036854775808.
+        if (v > (neg ? 9223372036854775808ULL : 9223372036854775807ULL)) return bad();
+        return json(neg ? static_cast<std::int64_t>(0 - v) : static_cast<std::int64_t>(v));
     }
     char* end = nullptr;
     double d = std::strtod(body.c_str(), &end);

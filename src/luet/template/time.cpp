@@ -39,7 +39,7 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b 
 
 Civil civil_from(std::int64_t secs) {
     const std::int64_t days = floor_div(secs, 86400);
-    const std::int64_t rem = secs - days * 86400;
+    const std::int64_t rem = secs % 86400 + (secs % 86400 < 0 ? 86400 : 0);  // days * 86400 overflows at the int64 ends
     const std::int64_t z = days + 719468;
     const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     const auto doe = static_cast<unsigned>(z - era * 146097);
@@ -190,10 +190,10 @@ struct Zone {
         if (t >= transitions.back() && rule) {
             const PosixRule& r = *rule;
             if (!r.has_dst) return {r.std_off, r.std_name};
-            const std::int64_t year = civil_from(t + r.std_off).year;
-            const std::int64_t y0 = days_from_civil(year, 1, 1) * 86400;
-            const std::int64_t start = y0 + rule_time(year, r.start) - r.std_off;
-            const std::int64_t end = y0 + rule_time(year, r.end) - r.dst_off;
+            const std::int64_t year = civil_from(go_add(t, r.std_off)).year;
+            const std::int64_t y0 = go_mul(days_from_civil(year, 1, 1), 86400);  // wraps at the int64 ends, as Go's
+            const std::int64_t start = go_sub(go_add(y0, rule_time(year, r.start)), r.std_off);
+            const std::int64_t end = go_sub(go_add(y0, rule_time(year, r.end)), r.dst_off);
             const bool dst = start < end ? (t >= start && t < end) : !(t >= end && t < start);
             return dst ? ZoneType{r.dst_off, r.dst_name} : ZoneType{r.std_off, r.std_name};
         }
@@ -487,7 +487,7 @@ bool valid_location(const std::string& name) { return name.empty() || name == "U
 std::string format_time(const json& t, const std::string& layout_in) {
     const TimeParts p = time_parts(t);
     const ZoneType z = zone_at(p.loc, p.sec);
-    const Civil c = civil_from(p.sec + z.offset);
+    const Civil c = civil_from(go_add(p.sec, z.offset));  // wraps at the int64 ends, as Go's
     std::string out;
     std::string layout = layout_in;
     while (!layout.empty()) {
