@@ -1,7 +1,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <atomic>
 #include <ctime>
 #include <exception>
 #include <fstream>
@@ -9,10 +8,10 @@
 #include <mutex>
 #include <optional>
 #include <set>
-#include <thread>
 
 #include "luet/artifact/tarball.hpp"
 #include "luet/core/error.hpp"
+#include "luet/core/parallel.hpp"
 #include "luet/core/file.hpp"
 #include "luet/repo/documents.hpp"
 #include "luet/repo/local_index.hpp"
@@ -475,34 +474,27 @@ void fetch_artifact(const LoadedRepository& repo, const RepoPackage& pkg, const 
 
 void fetch_artifacts(const std::vector<FetchJob>& jobs, int concurrency,
                      const std::function<void(std::size_t, std::uint64_t, std::uint64_t)>& progress) {
-    std::atomic<std::size_t> next{0};
     std::mutex mu;
     std::exception_ptr first_error;
-    auto worker = [&] {
-        for (std::size_t i = next++; i < jobs.size(); i = next++) {
-            try {
-                fetch_artifact(*jobs[i].repo, *jobs[i].pkg, jobs[i].dest, [&, i](std::uint64_t done, std::uint64_t total) {
-                    if (!progress) return;
-                    std::lock_guard lock(mu);
-                    progress(i, done, total);
-                });
-                if (progress) {
-                    std::lock_guard lock(mu);
-                    const auto size = fs::file_size(jobs[i].dest);
-                    progress(i, size, size);
-                }
-            } catch (...) {
+    // Every download is tried, whatever failed before; the first error is raised after.
+    core::for_each_index(jobs.size(), static_cast<std::size_t>(std::max(concurrency, 1)), [&](std::size_t i) {
+        try {
+            fetch_artifact(*jobs[i].repo, *jobs[i].pkg, jobs[i].dest, [&, i](std::uint64_t done, std::uint64_t total) {
+                if (!progress) return;
                 std::lock_guard lock(mu);
-                if (!first_error) first_error = std::current_exception();
+                progress(i, done, total);
+            });
+            if (progress) {
+                std::lock_guard lock(mu);
+                const auto size = fs::file_size(jobs[i].dest);
+                progress(i, size, size);
             }
+        } catch (...) {
+            std::lock_guard lock(mu);
+            if (!first_error) first_error = std::current_exception();
         }
-    };
-    const std::size_t n = std::min<std::size_t>(std::max(concurrency, 1), jobs.size());
-    {
-        std::vector<std::jthread> threads;
-        for (std::size_t t = 1; t < n; ++t) threads.emplace_back(worker);
-        worker();
-    }
+        return true;
+    });
     if (first_error) std::rethrow_exception(first_error);
 }
 

@@ -1,7 +1,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
 #include <thread>
 #include <map>
@@ -10,6 +9,7 @@
 
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
+#include "luet/core/parallel.hpp"
 #include "luet/core/text.hpp"
 #include "luet/spec/spec.hpp"
 #include "luet/spec/tree_index.hpp"
@@ -174,25 +174,17 @@ void load_folder(const fs::path& dir, const RenderContext& ctx, FolderLoad& out)
 // one of the first failing folder in `dirs` order, as a one-by-one load would give.
 std::vector<FolderLoad> load_folders(const std::vector<fs::path>& dirs, const RenderContext& ctx) {
     std::vector<FolderLoad> loads(dirs.size());
-    std::atomic<size_t> next{0}, first_error{dirs.size()};
-    auto work = [&] {
-        for (size_t i; (i = next.fetch_add(1)) < dirs.size();) {
-            if (i > first_error.load()) break;
-            try {
-                load_folder(dirs[i], ctx, loads[i]);
-            } catch (...) {
-                loads[i].error = std::current_exception();
-                for (size_t seen = first_error.load(); i < seen && !first_error.compare_exchange_weak(seen, i);) {
-                }
-            }
-        }
-    };
-    // One folder per thread at a time; small trees load on this thread alone.
+    // Small trees load on this thread alone.
     const size_t threads = dirs.size() < 64 ? 1 : std::min<size_t>(8, std::max(1u, std::thread::hardware_concurrency()));
-    std::vector<std::jthread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    pool.clear();  // joins
+    core::for_each_index(dirs.size(), threads, [&](size_t i) {
+        try {
+            load_folder(dirs[i], ctx, loads[i]);
+            return true;
+        } catch (...) {
+            loads[i].error = std::current_exception();
+            return false;
+        }
+    });
     return loads;
 }
 

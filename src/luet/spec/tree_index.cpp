@@ -18,6 +18,7 @@
 
 #include "luet/core/error.hpp"
 #include "luet/core/file.hpp"
+#include "luet/core/parallel.hpp"
 #include "luet/core/text.hpp"
 #include "luet/spec/yaml_util.hpp"
 
@@ -327,19 +328,13 @@ std::optional<TreeIndex> current_tree_index(const fs::path& tree) {
         // readdir and stat after another (3 000 definitions: ~25 ms of system calls).
         std::vector<std::set<std::string>> found(top.size());
         std::atomic<bool> unchanged{true};
-        std::atomic<size_t> next{0};
-        auto work = [&] {
-            for (size_t i; unchanged.load() && (i = next.fetch_add(1)) < top.size();) {
-                const int fd = openat(root_fd, top[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (fd < 0 || !walk_unchanged(fd, top[i], limit, found[i])) unchanged = false;
-            }
-        };
-        {
-            const size_t threads = top.size() < 8 ? 1 : std::min<size_t>(4, std::max(1u, std::thread::hardware_concurrency()));
-            std::vector<std::jthread> pool;
-            for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-            work();
-        }
+        const size_t threads = top.size() < 8 ? 1 : std::min<size_t>(4, std::max(1u, std::thread::hardware_concurrency()));
+        core::for_each_index(top.size(), threads, [&](size_t i) {
+            const int fd = openat(root_fd, top[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd >= 0 && walk_unchanged(fd, top[i], limit, found[i])) return true;
+            unchanged = false;
+            return false;
+        });
         if (!unchanged) return std::nullopt;
         for (auto& f : found) files.merge(f);
         TreeIndex idx = read_tree_index(tree);
