@@ -138,7 +138,7 @@ std::string first_command(const CLI::App& app, int argc, char** argv) {
         const std::string arg = argv[i];
         if (arg == "--") break;
         if (!arg.starts_with("-")) return arg;
-        const auto* opt = app.get_option_no_throw(arg.substr(0, arg.find('=')));
+        const auto* opt = find_option(&app, arg);
         if (opt && opt->get_expected_min() > 0 && arg.find('=') == std::string::npos) ++i;
     }
     return {};
@@ -152,7 +152,7 @@ std::string first_command(const CLI::App& app, int argc, char** argv) {
 void register_commands(CLI::App& app, luet::cli::Globals& g, bool builder, const std::string& name) {
     const Command* chosen = nullptr;
     for (const auto& c : kCommands)
-        if (!name.empty() && (builder ? c.builder : true) && !c.needs_all &&
+        if (!name.empty() && (!builder || c.builder) && !c.needs_all &&
             std::find(c.names.begin(), c.names.end(), name) != c.names.end())
             chosen = &c;
     if (chosen) {
@@ -160,7 +160,7 @@ void register_commands(CLI::App& app, luet::cli::Globals& g, bool builder, const
         if (!app.get_subcommands([&](CLI::App* sub) { return sub->check_name(name); }).empty()) return;
     }
     for (const auto& c : kCommands)
-        if (&c != chosen && (builder ? c.builder : true)) c.add(app, g);
+        if (&c != chosen && (!builder || c.builder)) c.add(app, g);
 }
 
 // The error that ends a command goes to stderr. geaaru/luet prints it on stdout (its logger

@@ -159,6 +159,7 @@ std::uint32_t name_hash(std::string_view name) {
     return h;
 }
 constexpr std::int64_t kOwnerIdBits = 31;
+constexpr std::int64_t kOwnerIdMask = (std::int64_t{1} << kOwnerIdBits) - 1;  // also the largest id
 std::int64_t owner_key(std::uint32_t hash, std::int64_t id) {
     return static_cast<std::int64_t>((static_cast<std::uint64_t>(hash) << kOwnerIdBits) | static_cast<std::uint64_t>(id));
 }
@@ -181,8 +182,8 @@ public:
              std::string_view definition, std::string_view finalize) {
         package_.reset().bind(1, id).bind(2, category).bind(3, name).bind(4, version).bind(5, record).step();
         for (const auto& p : provided) provides_.reset().bind(1, p.category).bind(2, p.name).bind(3, id).step();
+        if (id > kOwnerIdMask) throw Error("more than 2^31 packages in one repository");
         files_.reset().bind(1, id).bind(2, file_list).step();
-        if (id >= (std::int64_t{1} << kOwnerIdBits)) throw Error("more than 2^31 packages in one repository");
         // The list is a JSON array of strings (json(files).dump()).
         const json files = json::parse(file_list);
         for (const auto& f : files)
@@ -460,8 +461,8 @@ std::optional<std::vector<IndexedPackage>> read_current_local_index(const fs::pa
                 Stmt keys(db, "SELECT key FROM owners WHERE key BETWEEN ?1 AND ?2");
                 for (const auto& f : query.with_files) {
                     const std::uint32_t h = name_hash(f);
-                    keys.reset().bind(1, owner_key(h, 0)).bind(2, owner_key(h, (std::int64_t{1} << kOwnerIdBits) - 1));
-                    while (keys.step()) candidates.insert(keys.integer(0) & ((std::int64_t{1} << kOwnerIdBits) - 1));
+                    keys.reset().bind(1, owner_key(h, 0)).bind(2, owner_key(h, kOwnerIdMask));
+                    while (keys.step()) candidates.insert(keys.integer(0) & kOwnerIdMask);
                 }
                 std::vector<std::string> needles;
                 for (const auto& f : query.with_files) needles.push_back(json(f).dump());

@@ -39,7 +39,8 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b 
 
 Civil civil_from(std::int64_t secs) {
     const std::int64_t days = floor_div(secs, 86400);
-    const std::int64_t rem = secs % 86400 + (secs % 86400 < 0 ? 86400 : 0);  // days * 86400 overflows at the int64 ends
+    // secs % 86400 made non-negative (secs - days * 86400 overflows at the int64 ends).
+    const std::int64_t rem = (secs % 86400 + 86400) % 86400;
     const std::int64_t z = days + 719468;
     const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     const auto doe = static_cast<unsigned>(z - era * 146097);
